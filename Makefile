@@ -1,0 +1,74 @@
+# Heartbeat. `make dev` runs the stack locally; `make test` runs every check. Both set themselves up.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+SAM_VENV := .venv-sam
+PY := $(VENV)/bin/python
+PYTEST := $(VENV)/bin/pytest
+# Any Python 3.11+ runs the app, tests and local stack; the first one found is used.
+PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do $$p -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null && { echo $$p; break; }; done)
+# `sam build` needs the functions' runtime (template.yaml: python3.13) on PATH; pyenv's copy works.
+RUNTIME := python3.13
+RUNTIME_BIN := $(shell for d in "$$(dirname "$$(command -v $(RUNTIME) 2>/dev/null || echo /nonexistent)")" $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin; do [ -x "$$d/$(RUNTIME)" ] && "$$d/$(RUNTIME)" -c '' 2>/dev/null && { echo "$$d"; break; }; done)
+export SAM_CLI_TELEMETRY := 0
+export AWS_DEFAULT_REGION ?= us-east-1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help setup dev test lint unit integration e2e template build deploy bench clean
+
+help:
+	@echo "make dev     run the whole stack locally (moto + HTTP front + sweeper) on 127.0.0.1:3000"
+	@echo "make test    lint, unit, integration and end-to-end tests, template checks and sam build"
+	@echo "make build   sam build;  make deploy: sam build && sam deploy --guided"
+	@echo "make clean   remove the virtualenvs, build output and local state"
+
+$(VENV)/.installed: requirements/dev.lock pyproject.toml
+	@[ -n "$(PYTHON)" ] || { echo "Python 3.11 or newer is needed (python3.11 on PATH)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet -r requirements/dev.lock
+	$(VENV)/bin/pip install --quiet --no-deps -e .
+	touch $@
+
+$(SAM_VENV)/.installed: requirements/sam.lock
+	@[ -n "$(PYTHON)" ] || { echo "Python 3.11 or newer is needed (python3.11 on PATH)"; exit 1; }
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet -r requirements/sam.lock
+	touch $@
+
+setup: $(VENV)/.installed $(SAM_VENV)/.installed
+
+dev: $(VENV)/.installed
+	$(PY) -m heartbeat_tools.devserver $(if $(FRESH),--fresh)
+
+test: setup lint unit integration e2e template
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+unit: $(VENV)/.installed
+	$(PYTEST) tests/unit
+
+integration: $(VENV)/.installed
+	$(PYTEST) tests/integration
+
+e2e: $(VENV)/.installed
+	$(PYTEST) tests/e2e
+
+template: setup
+	$(VENV)/bin/cfn-lint template.yaml
+	$(SAM_VENV)/bin/sam validate --lint
+	$(MAKE) --no-print-directory build
+
+build: $(SAM_VENV)/.installed
+	@[ -n "$(RUNTIME_BIN)" ] || { echo "sam build needs $(RUNTIME) on PATH (e.g. pyenv install 3.13)"; exit 1; }
+	PATH="$(RUNTIME_BIN):$$PATH" $(SAM_VENV)/bin/sam build
+
+deploy: build
+	$(SAM_VENV)/bin/sam deploy --guided
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .heartbeat

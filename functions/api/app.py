@@ -1,0 +1,183 @@
+"""Management API (API key): monitors, their pings and incidents."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import boto3
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from heartbeat import monitors
+from heartbeat.clock import now_ms
+from heartbeat.errors import Contention, InvalidInput, NotFound, Unauthorized
+from heartbeat.keys import authenticate
+from heartbeat.schemas import MonitorCreate, MonitorPatch, incident_json, monitor_json, ping_json, unique
+from heartbeat.settings import Settings
+from heartbeat.store import Store
+
+settings = Settings.from_env()
+logger = Logger(service="heartbeat-api")
+store = Store(boto3.client("dynamodb"), settings.table_name, settings.deadline_shards, settings.ping_retention_days)
+app = APIGatewayHttpResolver(enable_validation=True)
+
+Limit = Annotated[int, Query(ge=1, le=100)]
+Cursor = Annotated[str | None, Query(max_length=512)]
+
+
+class Forbidden(Exception):
+    pass
+
+
+def require_key(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[dict]:
+    role = authenticate(store, app.current_event.headers or {})
+    if role != "admin" and app.current_event.http_method != "GET":
+        raise Forbidden("this API key may only read")
+    return next_middleware(app)
+
+
+app.use(middlewares=[require_key])
+
+
+def ping_base() -> str:
+    """Where pings reach this deployment: the host the caller used, so links work behind any domain."""
+    event = app.current_event
+    headers = {k.lower(): v for k, v in (event.headers or {}).items()}
+    scheme = headers.get("x-forwarded-proto", "https")
+    return f"{scheme}://{event.request_context.domain_name}"
+
+
+def error(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> Response[dict]:
+    body: dict[str, Any] = {"error": {"code": code, "message": message}}
+    if details:
+        body["error"]["details"] = details
+    return Response(status, "application/json", body)
+
+
+def monitor_response(monitor: monitors.Monitor, status: int = 200) -> Response[dict]:
+    return Response(status, "application/json", monitor_json(monitor, now_ms(), ping_base()))
+
+
+@app.post("/api/v1/monitors")
+def create_monitor(spec: Annotated[MonitorCreate, Body()]) -> Response[dict]:
+    monitor = monitors.create_monitor(
+        store,
+        name=spec.name,
+        type=spec.type,
+        interval_s=spec.config.expectedInterval,
+        grace_s=spec.config.gracePeriod,
+        tags=unique(spec.tags),
+        now_ms=now_ms(),
+    )
+    logger.info("monitor created", monitor_id=monitor.id)
+    return monitor_response(monitor, 201)
+
+
+@app.get("/api/v1/monitors")
+def list_monitors(limit: Limit = 50, cursor: Cursor = None) -> Response[dict]:
+    items, next_cursor = store.list_monitors(limit, cursor)
+    now, base = now_ms(), ping_base()
+    return Response(
+        200, "application/json", {"items": [monitor_json(m, now, base) for m in items], "nextCursor": next_cursor}
+    )
+
+
+@app.get("/api/v1/monitors/<monitor_id>")
+def get_monitor(monitor_id: str) -> Response[dict]:
+    return monitor_response(monitors.get_monitor(store, monitor_id))
+
+
+@app.patch("/api/v1/monitors/<monitor_id>")
+def patch_monitor(monitor_id: str, patch: Annotated[MonitorPatch, Body()]) -> Response[dict]:
+    config = patch.config
+    monitor = monitors.update_monitor(
+        store,
+        monitor_id,
+        now_ms(),
+        name=patch.name,
+        tags=unique(patch.tags) if patch.tags is not None else None,
+        interval_s=config.expectedInterval if config else None,
+        grace_s=config.gracePeriod if config else None,
+    )
+    return monitor_response(monitor)
+
+
+@app.delete("/api/v1/monitors/<monitor_id>")
+def delete_monitor(monitor_id: str) -> Response[str]:
+    monitors.delete_monitor(store, monitor_id)
+    logger.info("monitor deleted", monitor_id=monitor_id)
+    return Response(204, None, "")
+
+
+@app.post("/api/v1/monitors/<monitor_id>/pause")
+def pause_monitor(monitor_id: str) -> Response[dict]:
+    return monitor_response(monitors.pause_monitor(store, monitor_id, now_ms()))
+
+
+@app.post("/api/v1/monitors/<monitor_id>/resume")
+def resume_monitor(monitor_id: str) -> Response[dict]:
+    return monitor_response(monitors.resume_monitor(store, monitor_id, now_ms()))
+
+
+@app.get("/api/v1/monitors/<monitor_id>/pings")
+def list_pings(monitor_id: str, limit: Limit = 50, cursor: Cursor = None) -> Response[dict]:
+    monitors.get_monitor(store, monitor_id)
+    items, next_cursor = store.list_pings(monitor_id, limit, cursor)
+    return Response(200, "application/json", {"items": [ping_json(p) for p in items], "nextCursor": next_cursor})
+
+
+@app.get("/api/v1/monitors/<monitor_id>/incidents")
+def list_incidents(monitor_id: str, limit: Limit = 50, cursor: Cursor = None) -> Response[dict]:
+    monitors.get_monitor(store, monitor_id)
+    items, next_cursor = store.list_incidents(monitor_id, limit, cursor)
+    now = now_ms()
+    return Response(
+        200, "application/json", {"items": [incident_json(i, now) for i in items], "nextCursor": next_cursor}
+    )
+
+
+# ---- errors, mapped once: every error is JSON {"error": {"code", "message", "details"?}} ----------
+
+
+@app.exception_handler(RequestValidationError)
+def validation_error(e: RequestValidationError) -> Response[dict]:
+    details = []
+    for err in e.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
+        details.append({"field": ".".join(loc) or "body", "message": err.get("msg", "invalid")})
+    message = "; ".join(f"{d['field']}: {d['message']}" for d in details) or "invalid request"
+    return error(422, "validation_error", message, details)
+
+
+@app.exception_handler(InvalidInput)
+def invalid_input(e: InvalidInput) -> Response[dict]:
+    return error(422, "validation_error", str(e), [{"field": e.field, "message": e.message}])
+
+
+@app.exception_handler(Unauthorized)
+def unauthorized(e: Unauthorized) -> Response[dict]:
+    return error(401, "unauthorized", str(e))
+
+
+@app.exception_handler(Forbidden)
+def forbidden(e: Forbidden) -> Response[dict]:
+    return error(403, "forbidden", str(e))
+
+
+@app.exception_handler([NotFound, NotFoundError])
+def not_found(e: Exception) -> Response[dict]:
+    return error(404, "not_found", str(e) if isinstance(e, NotFound) else "no such route")
+
+
+@app.exception_handler(Contention)
+def contention(e: Contention) -> Response[dict]:
+    return error(409, "conflict", str(e))
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,123 @@
+"""Alert messages and their delivery through SNS, as an outbox.
+
+An alert is written (pending) in the same transaction as the state change that causes it, then
+published, then marked sent. A publish that fails leaves it pending with a retry time in the due
+index, so the next sweep sends it: an alert is never silently lost. Delivery is at least once;
+the alert id is stable, so a subscriber can drop a duplicate.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from heartbeat.model import Alert, AlertEvent, Cause, Monitor
+from heartbeat.store import Store
+
+# How long the writer of an alert has to publish it before a sweep may take it over.
+LEASE_MS = 30_000
+MAX_RETRY_MS = 15 * 60_000
+
+
+def iso(ms: int | None) -> str | None:
+    if ms is None:
+        return None
+    return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _subject(prefix: str, name: str) -> str:
+    # SNS subjects: ASCII, no line breaks, under 100 characters.
+    clean = re.sub(r"[^\x20-\x7e]", "?", name)
+    return f"{prefix}: {clean}"[:99]
+
+
+def _message(alert_id: str, event: AlertEvent, monitor: Monitor, incident: dict[str, Any]) -> str:
+    return json.dumps(
+        {
+            "version": "1",
+            "alertId": alert_id,
+            "event": event.value,
+            "monitor": {"id": monitor.id, "name": monitor.name, "tags": monitor.tags},
+            "incident": incident,
+            "lastPingAt": iso(monitor.last_ping_ms),
+        },
+        separators=(",", ":"),
+    )
+
+
+def _alert(
+    monitor: Monitor, incident_ms: int, event: AlertEvent, subject: str, incident: dict[str, Any], now_ms: int
+) -> Alert:
+    alert_id = f"{monitor.id}:{incident_ms}:{event.value}"
+    return Alert(
+        monitor_id=monitor.id,
+        incident_ms=incident_ms,
+        event=event,
+        subject=subject,
+        message=_message(alert_id, event, monitor, incident),
+        tags=monitor.tags,
+        lease_until_ms=now_ms + LEASE_MS,
+    )
+
+
+def down_alert(monitor: Monitor, opened_ms: int, cause: Cause, now_ms: int) -> Alert:
+    incident = {
+        "id": str(opened_ms),
+        "cause": cause.value,
+        "openedAt": iso(opened_ms),
+        # For a missed deadline the incident opens at the deadline, not at the (maybe late) sweep.
+        "missedDeadline": iso(opened_ms) if cause in (Cause.MISSED, Cause.TIMEOUT) else None,
+    }
+    return _alert(monitor, opened_ms, AlertEvent.DOWN, _subject("DOWN", monitor.name), incident, now_ms)
+
+
+def up_alert(monitor: Monitor, opened_ms: int, resolved_ms: int, now_ms: int) -> Alert:
+    incident = {
+        "id": str(opened_ms),
+        "openedAt": iso(opened_ms),
+        "resolvedAt": iso(resolved_ms),
+        "downtimeSeconds": round((resolved_ms - opened_ms) / 1000, 3),
+    }
+    return _alert(monitor, opened_ms, AlertEvent.UP, _subject("UP", monitor.name), incident, now_ms)
+
+
+class Publisher(Protocol):
+    def publish(self, alert: Alert) -> str: ...
+
+
+class SnsPublisher:
+    def __init__(self, client: Any, topic_arn: str) -> None:
+        self._sns = client
+        self._topic = topic_arn
+
+    def publish(self, alert: Alert) -> str:
+        attributes: dict[str, Any] = {
+            "event": {"DataType": "String", "StringValue": alert.event.value},
+            "monitor_id": {"DataType": "String", "StringValue": alert.monitor_id},
+            "alert_id": {"DataType": "String", "StringValue": alert.id},
+        }
+        if alert.tags:  # SNS refuses an empty String.Array
+            attributes["tags"] = {"DataType": "String.Array", "StringValue": json.dumps(alert.tags)}
+        resp = self._sns.publish(
+            TopicArn=self._topic, Subject=alert.subject, Message=alert.message, MessageAttributes=attributes
+        )
+        return str(resp["MessageId"])
+
+
+def retry_delay_ms(attempts: int) -> int:
+    return int(min(LEASE_MS * 2**attempts, MAX_RETRY_MS))
+
+
+def deliver(store: Store, publisher: Publisher, alert: Alert, now_ms: int) -> bool:
+    """Publish one claimed alert and record the outcome. False: left pending for a later sweep."""
+    try:
+        message_id = publisher.publish(alert)
+    except (BotoCoreError, ClientError) as e:
+        store.alert_failed(alert, now_ms + retry_delay_ms(alert.attempts), type(e).__name__)
+        return False
+    store.alert_sent(alert, message_id, now_ms)
+    return True

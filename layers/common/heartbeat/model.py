@@ -1,0 +1,133 @@
+"""Domain objects. Plain dataclasses: the ping path must not pay for pydantic at cold start.
+
+All times are epoch milliseconds (int): deadlines keep sub-second precision without floats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+MONITOR_TYPES = ("HEARTBEAT",)
+MIN_SECONDS = 1
+MAX_SECONDS = 365 * 24 * 3600
+
+
+class Status(StrEnum):
+    NEW = "new"  # never pinged: no deadline, never alerts
+    UP = "up"
+    GRACE = "grace"  # derived on read: the period has passed, the grace has not
+    DOWN = "down"
+    PAUSED = "paused"
+    STARTED = "started"
+
+
+class PingKind(StrEnum):
+    SUCCESS = "success"
+    START = "start"
+    FAIL = "fail"
+    LOG = "log"
+
+
+class Cause(StrEnum):
+    MISSED = "missed"  # the sweeper found the deadline passed
+    TIMEOUT = "timeout"  # a run started and did not finish within the grace period
+    FAILED = "failed"  # a /fail ping
+    EXIT_STATUS = "exit_status"  # a non-zero exit status ping
+
+
+class AlertEvent(StrEnum):
+    DOWN = "monitor.down"
+    UP = "monitor.up"
+
+
+@dataclass(frozen=True)
+class Monitor:
+    id: str
+    token: str
+    name: str
+    type: str
+    interval_s: int
+    grace_s: int
+    tags: list[str]
+    status: Status
+    created_ms: int
+    updated_ms: int
+    n_pings: int = 0
+    last_ping_ms: int | None = None
+    last_ping_kind: str | None = None
+    last_success_ms: int | None = None
+    last_start_ms: int | None = None
+    deadline_ms: int | None = None
+    open_incident_ms: int | None = None
+    down_since_ms: int | None = None
+
+    @property
+    def window_ms(self) -> int:
+        return (self.interval_s + self.grace_s) * 1000
+
+    def status_at(self, now_ms: int) -> Status:
+        """The stored status, with `grace` derived: late, but not yet down."""
+        late_at = None if self.last_success_ms is None else self.last_success_ms + self.interval_s * 1000
+        if self.status is Status.UP and late_at is not None and now_ms >= late_at:
+            return Status.GRACE
+        return self.status
+
+
+@dataclass(frozen=True)
+class Incident:
+    monitor_id: str
+    opened_ms: int
+    cause: Cause
+    resolved_ms: int | None = None
+
+    @property
+    def id(self) -> str:
+        return str(self.opened_ms)
+
+    def duration_ms(self, now_ms: int) -> int:
+        return (self.resolved_ms or now_ms) - self.opened_ms
+
+
+@dataclass(frozen=True)
+class Ping:
+    """What arrived at the ping URL, before it is stored."""
+
+    kind: PingKind
+    method: str
+    source_ip: str
+    user_agent: str
+    body: bytes = b""
+    body_truncated: bool = False
+    body_size: int = 0
+    exit_status: int | None = None
+
+
+@dataclass(frozen=True)
+class PingEvent:
+    """A stored ping: `n` numbers the monitor's pings from 1."""
+
+    monitor_id: str
+    n: int
+    at_ms: int
+    ping: Ping
+
+
+@dataclass(frozen=True)
+class Alert:
+    """An outbox entry: written with the state change, published after, marked sent last."""
+
+    monitor_id: str
+    incident_ms: int
+    event: AlertEvent
+    subject: str
+    message: str  # the JSON document subscribers receive
+    tags: list[str] = field(default_factory=list)
+    state: str = "pending"
+    attempts: int = 0
+    lease_until_ms: int | None = None
+
+    @property
+    def id(self) -> str:
+        """Stable across retries, so a subscriber can drop a duplicate."""
+        return f"{self.monitor_id}:{self.incident_ms}:{self.event.value}"

@@ -1,0 +1,52 @@
+"""Configuration, read and checked once at cold start. No silent defaults for resource names."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+class SettingsError(RuntimeError):
+    pass
+
+
+def _required(env: Mapping[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise SettingsError(f"environment variable {name} must be set")
+    return value
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str
+    topic_arn: str
+    deadline_shards: int = 4
+    ping_retention_days: int = 30
+    max_ping_body_bytes: int = 100_000
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        return cls(
+            table_name=_required(env, "TABLE_NAME"),
+            topic_arn=_required(env, "ALERTS_TOPIC_ARN"),
+            deadline_shards=_int(env, "DEADLINE_SHARDS", 4, 1, 100),
+            ping_retention_days=_int(env, "PING_RETENTION_DAYS", 30, 1, 3650),
+            # A synchronous Lambda payload is capped at 6 MB; keep well below it.
+            max_ping_body_bytes=_int(env, "MAX_PING_BODY_BYTES", 100_000, 0, 350_000),
+        )

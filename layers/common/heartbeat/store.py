@@ -1,0 +1,704 @@
+"""The one place that speaks DynamoDB. Single table; see the README's data model.
+
+Every write that can race carries a condition, and the comment above it names the race.
+A failed condition comes back as a domain answer (`None`, `False`, `LostRace`), never as a ClientError.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from heartbeat.errors import InvalidInput, NotFound
+from heartbeat.model import Alert, AlertEvent, Cause, Incident, Monitor, Ping, PingEvent, PingKind, Status
+
+Item = dict[str, dict[str, Any]]
+
+MONITOR_SK = "MON"
+LIST_PK = "MON"
+DUE_INDEX = "due"
+LIST_INDEX = "list"
+
+
+def _s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def _n(value: int) -> dict[str, str]:
+    return {"N": str(value)}
+
+
+def _pk(monitor_id: str) -> dict[str, str]:
+    return _s(f"MON#{monitor_id}")
+
+
+def _incident_sk(opened_ms: int) -> str:
+    return f"INC#{opened_ms:013d}"
+
+
+def _ping_sk(n: int) -> str:
+    return f"PING#{n:012d}"
+
+
+def _alert_sk(incident_ms: int, event: AlertEvent) -> str:
+    return f"ALERT#{incident_ms:013d}#{event.value}"
+
+
+def _opt_int(item: Item, name: str) -> int | None:
+    return int(item[name]["N"]) if name in item else None
+
+
+def monitor_from_item(item: Item) -> Monitor:
+    return Monitor(
+        id=item["id"]["S"],
+        token=item["token"]["S"],
+        name=item["name"]["S"],
+        type=item["type"]["S"],
+        interval_s=int(item["interval_s"]["N"]),
+        grace_s=int(item["grace_s"]["N"]),
+        tags=[t["S"] for t in item.get("tags", {}).get("L", [])],
+        status=Status(item["status"]["S"]),
+        created_ms=int(item["created_ms"]["N"]),
+        updated_ms=int(item["updated_ms"]["N"]),
+        n_pings=_opt_int(item, "n_pings") or 0,
+        last_ping_ms=_opt_int(item, "last_ping_ms"),
+        last_ping_kind=item["last_ping_kind"]["S"] if "last_ping_kind" in item else None,
+        last_success_ms=_opt_int(item, "last_success_ms"),
+        last_start_ms=_opt_int(item, "last_start_ms"),
+        deadline_ms=_opt_int(item, "deadline"),
+        open_incident_ms=_opt_int(item, "open_incident_ms"),
+        down_since_ms=_opt_int(item, "down_since_ms"),
+    )
+
+
+def alert_from_item(item: Item) -> Alert:
+    return Alert(
+        monitor_id=item["monitor_id"]["S"],
+        incident_ms=int(item["incident_ms"]["N"]),
+        event=AlertEvent(item["event"]["S"]),
+        subject=item["subject"]["S"],
+        message=item["message"]["S"],
+        tags=[t["S"] for t in item.get("tags", {}).get("L", [])],
+        state=item["state"]["S"],
+        attempts=int(item["attempts"]["N"]),
+        lease_until_ms=_opt_int(item, "deadline"),
+    )
+
+
+def incident_from_item(item: Item) -> Incident:
+    return Incident(
+        monitor_id=item["monitor_id"]["S"],
+        opened_ms=int(item["opened_ms"]["N"]),
+        cause=Cause(item["cause"]["S"]),
+        resolved_ms=_opt_int(item, "resolved_ms"),
+    )
+
+
+def ping_event_from_item(item: Item) -> PingEvent:
+    return PingEvent(
+        monitor_id=item["monitor_id"]["S"],
+        n=int(item["n"]["N"]),
+        at_ms=int(item["at_ms"]["N"]),
+        ping=Ping(
+            kind=PingKind(item["kind"]["S"]),
+            method=item["method"]["S"],
+            source_ip=item["source_ip"]["S"],
+            user_agent=item["user_agent"]["S"],
+            body=item["body"]["B"] if "body" in item else b"",
+            body_truncated=item["body_truncated"]["BOOL"],
+            body_size=int(item["body_size"]["N"]),
+            exit_status=_opt_int(item, "exit_status"),
+        ),
+    )
+
+
+def _encode_cursor(value: str) -> str:
+    return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, prefix: str) -> str:
+    try:
+        value = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise InvalidInput("cursor", "is not a cursor this API returned") from None
+    if not value.startswith(prefix):
+        raise InvalidInput("cursor", "is not a cursor this API returned")
+    return value
+
+
+class LostRace(Exception):
+    """A conditional write lost to a concurrent one; re-read and decide again."""
+
+
+@dataclass(frozen=True)
+class PingWrite:
+    """The outcome of a ping's monitor write: its number, or the monitor as it stands."""
+
+    n: int | None
+    current: Monitor | None = None
+
+
+def _names(expression: str, candidates: dict[str, str]) -> dict[str, Any]:
+    """ExpressionAttributeNames for the placeholders the expression uses (DynamoDB refuses unused or empty)."""
+    used = {k: v for k, v in candidates.items() if k in expression}
+    return {"ExpressionAttributeNames": used} if used else {}
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+class Store:
+    def __init__(self, client: Any, table_name: str, shards: int = 4, ping_retention_days: int = 30) -> None:
+        self._db = client
+        self._table = table_name
+        self._shards = shards
+        self._retention_s = ping_retention_days * 86400
+
+    # ---- sharding of the due index -------------------------------------------------------------
+
+    def shards(self) -> list[str]:
+        return [str(i) for i in range(self._shards)]
+
+    def shard_of(self, monitor_id: str) -> str:
+        return str(int(monitor_id[:8], 16) % self._shards)
+
+    # ---- monitors ------------------------------------------------------------------------------
+
+    def create_monitor(self, m: Monitor) -> None:
+        item: Item = {
+            "pk": _pk(m.id),
+            "sk": _s(MONITOR_SK),
+            "id": _s(m.id),
+            "token": _s(m.token),
+            "name": _s(m.name),
+            "type": _s(m.type),
+            "interval_s": _n(m.interval_s),
+            "grace_s": _n(m.grace_s),
+            "window_ms": _n(m.window_ms),
+            "grace_ms": _n(m.grace_s * 1000),
+            "tags": {"L": [_s(t) for t in m.tags]},
+            "status": _s(m.status.value),
+            "created_ms": _n(m.created_ms),
+            "updated_ms": _n(m.updated_ms),
+            "n_pings": _n(0),
+            "list_pk": _s(LIST_PK),
+            "list_sk": _s(f"{m.name.casefold()}#{m.id}"),
+        }
+        # Race: a second create with the same token (never expected: tokens are random) must not overwrite.
+        self._db.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+
+    def get_monitor(self, monitor_id: str) -> Monitor:
+        resp = self._db.get_item(
+            TableName=self._table, Key={"pk": _pk(monitor_id), "sk": _s(MONITOR_SK)}, ConsistentRead=True
+        )
+        if "Item" not in resp:
+            raise NotFound(f"monitor {monitor_id} not found")
+        return monitor_from_item(resp["Item"])
+
+    def list_monitors(self, limit: int, cursor: str | None) -> tuple[list[Monitor], str | None]:
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": LIST_INDEX,
+            "KeyConditionExpression": "list_pk = :p",
+            "ExpressionAttributeValues": {":p": _s(LIST_PK)},
+            "Limit": limit,
+        }
+        if cursor:
+            list_sk = _decode_cursor(cursor, "")
+            monitor_id = list_sk.rsplit("#", 1)[-1]
+            kwargs["ExclusiveStartKey"] = {
+                "list_pk": _s(LIST_PK),
+                "list_sk": _s(list_sk),
+                "pk": _pk(monitor_id),
+                "sk": _s(MONITOR_SK),
+            }
+        resp = self._db.query(**kwargs)
+        keys = [{"pk": i["pk"], "sk": i["sk"]} for i in resp.get("Items", [])]
+        by_pk = {m["pk"]["S"]: monitor_from_item(m) for m in self._batch_get(keys)}
+        # The index is eventually consistent: a monitor deleted a moment ago may still be listed there.
+        monitors = [by_pk[k["pk"]["S"]] for k in keys if k["pk"]["S"] in by_pk]
+        last = resp.get("LastEvaluatedKey")
+        return monitors, _encode_cursor(last["list_sk"]["S"]) if last else None
+
+    def _batch_get(self, keys: list[Item]) -> list[Item]:
+        items: list[Item] = []
+        pending = keys
+        while pending:
+            request = {self._table: {"Keys": pending[:100], "ConsistentRead": True}}
+            pending = pending[100:]
+            while request:
+                resp = self._db.batch_get_item(RequestItems=request)
+                items.extend(resp["Responses"].get(self._table, []))
+                request = resp.get("UnprocessedKeys") or {}
+        return items
+
+    def update_monitor(
+        self,
+        current: Monitor,
+        now_ms: int,
+        name: str | None = None,
+        tags: list[str] | None = None,
+        interval_s: int | None = None,
+        grace_s: int | None = None,
+    ) -> None:
+        """Change settings; an armed deadline moves to match a new schedule."""
+        names = {"#st": "status", "#nm": "name"}
+        values: dict[str, Any] = {":now": _n(now_ms), ":seen": _n(current.n_pings)}
+        sets = ["updated_ms = :now"]
+        if name is not None:
+            sets += ["#nm = :name", "list_sk = :list_sk"]
+            values[":name"] = _s(name)
+            values[":list_sk"] = _s(f"{name.casefold()}#{current.id}")
+        if tags is not None:
+            sets.append("tags = :tags")
+            values[":tags"] = {"L": [_s(t) for t in tags]}
+        new_interval = current.interval_s if interval_s is None else interval_s
+        new_grace = current.grace_s if grace_s is None else grace_s
+        sets += ["interval_s = :interval", "grace_s = :grace", "window_ms = :window", "grace_ms = :grace_ms"]
+        values[":grace_ms"] = _n(new_grace * 1000)
+        values[":interval"] = _n(new_interval)
+        values[":grace"] = _n(new_grace)
+        values[":window"] = _n((new_interval + new_grace) * 1000)
+        if current.deadline_ms is not None:
+            if current.status is Status.STARTED and current.last_start_ms is not None:
+                deadline = current.last_start_ms + new_grace * 1000
+            elif current.last_success_ms is not None:
+                deadline = current.last_success_ms + (new_interval + new_grace) * 1000
+            else:
+                deadline = current.deadline_ms
+            sets.append("deadline = :deadline")
+            values[":deadline"] = _n(deadline)
+            # Race: a ping or the sweeper moved or removed the deadline since we read it.
+            condition = "n_pings = :seen AND deadline = :seen_deadline"
+            values[":seen_deadline"] = _n(current.deadline_ms)
+        else:
+            # Race: a ping armed a deadline since we read the monitor (it would be computed from the old schedule).
+            condition = "n_pings = :seen AND attribute_not_exists(deadline)"
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key={"pk": _pk(current.id), "sk": _s(MONITOR_SK)},
+                UpdateExpression="SET " + ", ".join(sets),
+                ConditionExpression=condition,
+                ExpressionAttributeValues=values,
+                **_names(" ".join(sets), names),
+            )
+        except ClientError as e:
+            if _code(e) == "ConditionalCheckFailedException":
+                raise LostRace from None
+            raise
+
+    def delete_monitor(self, monitor_id: str) -> None:
+        """Delete the monitor, its incidents and alerts. Ping events expire through their TTL."""
+        try:
+            # Race: a concurrent delete; the second one answers 404 rather than "deleted".
+            self._db.delete_item(
+                TableName=self._table,
+                Key={"pk": _pk(monitor_id), "sk": _s(MONITOR_SK)},
+                ConditionExpression="attribute_exists(pk)",
+            )
+        except ClientError as e:
+            if _code(e) == "ConditionalCheckFailedException":
+                raise NotFound(f"monitor {monitor_id} not found") from None
+            raise
+        for prefix in ("INC#", "ALERT#"):
+            keys = [{"pk": i["pk"], "sk": i["sk"]} for i in self._query_all(monitor_id, prefix, projection="pk, sk")]
+            for start in range(0, len(keys), 25):
+                request = {self._table: [{"DeleteRequest": {"Key": k}} for k in keys[start : start + 25]]}
+                while request:
+                    request = self._db.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
+
+    def _query_all(self, monitor_id: str, prefix: str, projection: str | None = None) -> Iterator[Item]:
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": _pk(monitor_id), ":prefix": _s(prefix)},
+        }
+        if projection:
+            kwargs["ProjectionExpression"] = projection
+        while True:
+            resp = self._db.query(**kwargs)
+            yield from resp.get("Items", [])
+            if "LastEvaluatedKey" not in resp:
+                return
+            kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+
+    def pause(self, monitor_id: str, now_ms: int) -> None:
+        self._update_existing(
+            monitor_id,
+            "SET #st = :paused, updated_ms = :now REMOVE deadline, due_shard, last_start_ms",
+            {":paused": _s(Status.PAUSED.value), ":now": _n(now_ms)},
+        )
+
+    def resume(self, monitor_id: str, now_ms: int) -> None:
+        """Back to `new`: watched again from the next ping, as after creation."""
+        self._update_existing(
+            monitor_id,
+            "SET #st = :new, updated_ms = :now",
+            {":new": _s(Status.NEW.value), ":now": _n(now_ms), ":paused": _s(Status.PAUSED.value)},
+            # Race: a ping resumed the monitor in the meantime; it must not be sent back to `new`.
+            extra_condition="#st = :paused",
+        )
+
+    def _update_existing(
+        self, monitor_id: str, expression: str, values: dict[str, Any], extra_condition: str = ""
+    ) -> bool:
+        condition = "attribute_exists(pk)" + (f" AND {extra_condition}" if extra_condition else "")
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key={"pk": _pk(monitor_id), "sk": _s(MONITOR_SK)},
+                UpdateExpression=expression,
+                ConditionExpression=condition,
+                ExpressionAttributeNames={"#st": "status"},
+                ExpressionAttributeValues=values,
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as e:
+            if _code(e) != "ConditionalCheckFailedException":
+                raise
+            if "Item" not in e.response:
+                raise NotFound(f"monitor {monitor_id} not found") from None
+            return False
+        return True
+
+    # ---- the ping path: one conditional write when the ping opens or closes no incident ----------
+
+    def ping_write(
+        self, monitor_id: str, kind: PingKind, now_ms: int, effect: str, incident_open: bool | None
+    ) -> PingWrite:
+        """Record a ping on the monitor in one UpdateItem, without reading it first.
+
+        effect: "arm" (a success: up, deadline = now + period + grace), "start" (started, deadline =
+        now + grace), "record" (no state change). incident_open: the state the ping expects; the
+        write is conditional on it. Returns the ping's number, or, when the monitor is not in the
+        expected state, the monitor as it stands so the caller can make the transition instead.
+        """
+        values: dict[str, Any] = {":now": _n(now_ms), ":one": _n(1)}
+        sets: list[str] = []
+        removes: list[str] = []
+        if kind is not PingKind.LOG:
+            sets += ["last_ping_ms = :now", "last_ping_kind = :kind"]
+            values[":kind"] = _s(kind.value)
+        if kind is PingKind.START:
+            sets.append("last_start_ms = :now")
+        if effect == "arm":
+            sets += ["last_success_ms = :now", "#st = :up", "deadline = :now + window_ms", "due_shard = :shard"]
+            removes.append("last_start_ms")
+            values[":up"] = _s(Status.UP.value)
+        elif effect == "start":
+            sets += ["#st = :started", "deadline = :now + grace_ms", "due_shard = :shard"]
+            values[":started"] = _s(Status.STARTED.value)
+        if effect in ("arm", "start"):
+            values[":shard"] = _s(self.shard_of(monitor_id))
+        # Race: the sweeper or another ping opened or resolved an incident since the caller decided
+        # which write this ping needs; then the condition fails and the caller makes the transition.
+        condition = "attribute_exists(pk)"
+        if incident_open is True:
+            condition += " AND attribute_exists(open_incident_ms)"
+        elif incident_open is False:
+            condition += " AND attribute_not_exists(open_incident_ms)"
+        expression = ("SET " + ", ".join(sets) + " " if sets else "") + "ADD n_pings :one"
+        if removes:
+            expression += " REMOVE " + ", ".join(removes)
+        try:
+            resp = self._db.update_item(
+                TableName=self._table,
+                Key={"pk": _pk(monitor_id), "sk": _s(MONITOR_SK)},
+                UpdateExpression=expression,
+                ConditionExpression=condition,
+                ExpressionAttributeValues=values,
+                ReturnValues="UPDATED_NEW",
+                **_names(expression, {"#st": "status"}),
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as e:
+            if _code(e) != "ConditionalCheckFailedException":
+                raise
+            current: Item | None = e.response.get("Item")  # type: ignore[assignment]
+            if current is None:
+                raise NotFound("monitor not found") from None
+            return PingWrite(n=None, current=monitor_from_item(current))
+        return PingWrite(n=int(resp["Attributes"]["n_pings"]["N"]))
+
+    # ---- transitions: monitor, incident and alert change together, in one transaction ------------
+
+    def _alert_put(self, alert: Alert, now_ms: int) -> dict[str, Any]:
+        item: Item = {
+            "pk": _pk(alert.monitor_id),
+            "sk": _s(_alert_sk(alert.incident_ms, alert.event)),
+            "monitor_id": _s(alert.monitor_id),
+            "incident_ms": _n(alert.incident_ms),
+            "event": _s(alert.event.value),
+            "subject": _s(alert.subject),
+            "message": _s(alert.message),
+            "tags": {"L": [_s(t) for t in alert.tags]},
+            "state": _s("pending"),
+            "attempts": _n(0),
+            "created_ms": _n(now_ms),
+        }
+        if alert.lease_until_ms is not None:
+            # In the due index until sent: the sweeper retries it once the lease has passed.
+            item["deadline"] = _n(alert.lease_until_ms)
+            item["due_shard"] = _s(self.shard_of(alert.monitor_id))
+        # Race: two writers creating the same alert; only one gets it.
+        return {"Put": {"TableName": self._table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
+
+    def _incident_put(self, monitor_id: str, opened_ms: int, cause: Cause) -> dict[str, Any]:
+        item: Item = {
+            "pk": _pk(monitor_id),
+            "sk": _s(_incident_sk(opened_ms)),
+            "monitor_id": _s(monitor_id),
+            "opened_ms": _n(opened_ms),
+            "cause": _s(cause.value),
+        }
+        return {"Put": {"TableName": self._table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
+
+    def _transact(self, items: list[dict[str, Any]]) -> None:
+        try:
+            self._db.transact_write_items(TransactItems=items)
+        except ClientError as e:
+            if _code(e) in ("TransactionCanceledException", "TransactionConflictException"):
+                reasons = [r.get("Code") for r in e.response.get("CancellationReasons", [])]
+                if not reasons or set(reasons) <= {"None", "ConditionalCheckFailed", "TransactionConflict", None}:
+                    raise LostRace from None
+            raise
+
+    def resolve_by_ping(self, current: Monitor, kind: PingKind, now_ms: int, alert: Alert) -> int:
+        """A success on a monitor with an open incident: up again, incident resolved, recovery alert queued."""
+        assert current.open_incident_ms is not None
+        n = current.n_pings + 1
+        monitor_update = {
+            "Update": {
+                "TableName": self._table,
+                "Key": {"pk": _pk(current.id), "sk": _s(MONITOR_SK)},
+                "UpdateExpression": (
+                    "SET last_ping_ms = :now, last_ping_kind = :kind, last_success_ms = :now, #st = :up,"
+                    " deadline = :now + window_ms, due_shard = :shard, n_pings = :n"
+                    " REMOVE open_incident_ms, down_since_ms, last_start_ms"
+                ),
+                # Race: another ping counted or resolved first (n_pings moved): re-read and decide again.
+                "ConditionExpression": "n_pings = :seen AND open_incident_ms = :inc",
+                "ExpressionAttributeNames": {"#st": "status"},
+                "ExpressionAttributeValues": {
+                    ":now": _n(now_ms),
+                    ":kind": _s(kind.value),
+                    ":up": _s(Status.UP.value),
+                    ":shard": _s(self.shard_of(current.id)),
+                    ":n": _n(n),
+                    ":seen": _n(current.n_pings),
+                    ":inc": _n(current.open_incident_ms),
+                },
+            }
+        }
+        incident_update = {
+            "Update": {
+                "TableName": self._table,
+                "Key": {"pk": _pk(current.id), "sk": _s(_incident_sk(current.open_incident_ms))},
+                "UpdateExpression": "SET resolved_ms = :now",
+                "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(resolved_ms)",
+                "ExpressionAttributeValues": {":now": _n(now_ms)},
+            }
+        }
+        self._transact([monitor_update, incident_update, self._alert_put(alert, now_ms)])
+        return n
+
+    def open_by_ping(self, current: Monitor, kind: PingKind, now_ms: int, cause: Cause, alert: Alert) -> int:
+        """A failure on a monitor without an open incident: down now, incident opened, alert queued."""
+        n = current.n_pings + 1
+        monitor_update = {
+            "Update": {
+                "TableName": self._table,
+                "Key": {"pk": _pk(current.id), "sk": _s(MONITOR_SK)},
+                "UpdateExpression": (
+                    "SET last_ping_ms = :now, last_ping_kind = :kind, #st = :down, open_incident_ms = :now,"
+                    " down_since_ms = :now, n_pings = :n REMOVE deadline, due_shard, last_start_ms"
+                ),
+                # Race: another ping counted first, or an incident opened meanwhile: re-read and decide again.
+                "ConditionExpression": "n_pings = :seen AND attribute_not_exists(open_incident_ms)",
+                "ExpressionAttributeNames": {"#st": "status"},
+                "ExpressionAttributeValues": {
+                    ":now": _n(now_ms),
+                    ":kind": _s(kind.value),
+                    ":down": _s(Status.DOWN.value),
+                    ":n": _n(n),
+                    ":seen": _n(current.n_pings),
+                },
+            }
+        }
+        self._transact([monitor_update, self._incident_put(current.id, now_ms, cause), self._alert_put(alert, now_ms)])
+        return n
+
+    def mark_down(self, monitor: Monitor, cause: Cause, alert: Alert, now_ms: int) -> bool:
+        """The sweeper's transition. False when a ping or another sweeper got there first."""
+        assert monitor.deadline_ms is not None
+        monitor_update = {
+            "Update": {
+                "TableName": self._table,
+                "Key": {"pk": _pk(monitor.id), "sk": _s(MONITOR_SK)},
+                "UpdateExpression": (
+                    "SET #st = :down, open_incident_ms = :deadline, down_since_ms = :deadline"
+                    " REMOVE deadline, due_shard"
+                ),
+                # Race: a ping moved the deadline after the index showed it overdue (the ping wins,
+                # no false alert), or another sweeper marked it down first (one incident, one alert).
+                "ConditionExpression": "deadline = :deadline",
+                "ExpressionAttributeNames": {"#st": "status"},
+                "ExpressionAttributeValues": {":down": _s(Status.DOWN.value), ":deadline": _n(monitor.deadline_ms)},
+            }
+        }
+        try:
+            self._transact(
+                [
+                    monitor_update,
+                    self._incident_put(monitor.id, monitor.deadline_ms, cause),
+                    self._alert_put(alert, now_ms),
+                ]
+            )
+        except LostRace:
+            return False
+        return True
+
+    # ---- ping events ---------------------------------------------------------------------------
+
+    def put_ping_event(self, event: PingEvent) -> None:
+        p = event.ping
+        item: Item = {
+            "pk": _pk(event.monitor_id),
+            "sk": _s(_ping_sk(event.n)),
+            "monitor_id": _s(event.monitor_id),
+            "n": _n(event.n),
+            "at_ms": _n(event.at_ms),
+            "kind": _s(p.kind.value),
+            "method": _s(p.method),
+            "source_ip": _s(p.source_ip),
+            "user_agent": _s(p.user_agent),
+            "body_truncated": {"BOOL": p.body_truncated},
+            "body_size": _n(p.body_size),
+            "expires_at": _n(event.at_ms // 1000 + self._retention_s),
+        }
+        if p.body:
+            item["body"] = {"B": p.body}
+        if p.exit_status is not None:
+            item["exit_status"] = _n(p.exit_status)
+        self._db.put_item(TableName=self._table, Item=item)
+
+    def list_pings(self, monitor_id: str, limit: int, cursor: str | None) -> tuple[list[PingEvent], str | None]:
+        items, next_cursor = self._page(monitor_id, "PING#", limit, cursor)
+        return [ping_event_from_item(i) for i in items], next_cursor
+
+    def list_incidents(self, monitor_id: str, limit: int, cursor: str | None) -> tuple[list[Incident], str | None]:
+        items, next_cursor = self._page(monitor_id, "INC#", limit, cursor)
+        return [incident_from_item(i) for i in items], next_cursor
+
+    def _page(self, monitor_id: str, prefix: str, limit: int, cursor: str | None) -> tuple[list[Item], str | None]:
+        """Newest first. The cursor carries only the sort key, so it cannot reach another monitor."""
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": _pk(monitor_id), ":prefix": _s(prefix)},
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if cursor:
+            kwargs["ExclusiveStartKey"] = {"pk": _pk(monitor_id), "sk": _s(_decode_cursor(cursor, prefix))}
+        resp = self._db.query(**kwargs)
+        last = resp.get("LastEvaluatedKey")
+        return resp.get("Items", []), _encode_cursor(last["sk"]["S"]) if last else None
+
+    # ---- the sweeper's work list: monitors past their deadline, alerts past their lease ------------
+
+    def due(self, shard: str, now_ms: int) -> Iterator[Monitor | Alert]:
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": DUE_INDEX,
+            "KeyConditionExpression": "due_shard = :s AND deadline <= :now",
+            "ExpressionAttributeValues": {":s": _s(shard), ":now": _n(now_ms)},
+        }
+        while True:
+            resp = self._db.query(**kwargs)
+            for item in resp.get("Items", []):
+                yield monitor_from_item(item) if item["sk"]["S"] == MONITOR_SK else alert_from_item(item)
+            if "LastEvaluatedKey" not in resp:
+                return
+            kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+
+    def claim_alert(self, alert: Alert, lease_until_ms: int) -> bool:
+        """Take a pending alert for publishing, so that two sweepers do not both send it."""
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key={"pk": _pk(alert.monitor_id), "sk": _s(_alert_sk(alert.incident_ms, alert.event))},
+                UpdateExpression="SET deadline = :lease",
+                # Race: another sweeper claimed it (moved the lease) or it was sent meanwhile.
+                ConditionExpression="deadline = :seen",
+                ExpressionAttributeValues={":lease": _n(lease_until_ms), ":seen": _n(alert.lease_until_ms or 0)},
+            )
+        except ClientError as e:
+            if _code(e) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def alert_sent(self, alert: Alert, message_id: str, now_ms: int) -> None:
+        self._finish_alert(
+            alert,
+            "SET #state = :sent, sent_ms = :now, message_id = :mid ADD attempts :one REMOVE deadline, due_shard",
+            {":sent": _s("sent"), ":now": _n(now_ms), ":mid": _s(message_id), ":one": _n(1)},
+        )
+
+    def alert_failed(self, alert: Alert, retry_at_ms: int, error: str) -> None:
+        self._finish_alert(
+            alert,
+            "SET deadline = :retry, last_error = :err ADD attempts :one",
+            {":retry": _n(retry_at_ms), ":err": _s(error[:500]), ":one": _n(1)},
+        )
+
+    def _finish_alert(self, alert: Alert, expression: str, values: dict[str, Any]) -> None:
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key={"pk": _pk(alert.monitor_id), "sk": _s(_alert_sk(alert.incident_ms, alert.event))},
+                UpdateExpression=expression,
+                # Race: the monitor (and its alerts) were deleted meanwhile; do not resurrect the item.
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues=values,
+                **_names(expression, {"#state": "state"}),
+            )
+        except ClientError as e:
+            if _code(e) != "ConditionalCheckFailedException":
+                raise
+
+    def get_alert(self, monitor_id: str, incident_ms: int, event: AlertEvent) -> Alert | None:
+        resp = self._db.get_item(
+            TableName=self._table,
+            Key={"pk": _pk(monitor_id), "sk": _s(_alert_sk(incident_ms, event))},
+            ConsistentRead=True,
+        )
+        return alert_from_item(resp["Item"]) if "Item" in resp else None
+
+    # ---- API keys ------------------------------------------------------------------------------
+
+    def put_api_key(self, key_hash: str, name: str, role: str, prefix: str, now_ms: int) -> None:
+        self._db.put_item(
+            TableName=self._table,
+            Item={
+                "pk": _s(f"KEY#{key_hash}"),
+                "sk": _s("KEY"),
+                "name": _s(name),
+                "role": _s(role),
+                "prefix": _s(prefix),
+                "created_ms": _n(now_ms),
+            },
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+
+    def get_api_key_role(self, key_hash: str) -> str | None:
+        resp = self._db.get_item(TableName=self._table, Key={"pk": _s(f"KEY#{key_hash}"), "sk": _s("KEY")})
+        return resp["Item"]["role"]["S"] if "Item" in resp else None

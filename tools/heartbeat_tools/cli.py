@@ -1,0 +1,262 @@
+"""`heartbeat`: the command line for the management API.
+
+Reads HEARTBEAT_API_URL and HEARTBEAT_API_KEY (or --api-url / --api-key). Prints tables, or the
+API's JSON with --output json. Only `keys bootstrap` talks to AWS directly (it makes the first key).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+from urllib.parse import quote, urlencode
+
+
+class CliError(Exception):
+    pass
+
+
+class Api:
+    def __init__(self, url: str | None, key: str | None) -> None:
+        if not url:
+            raise CliError("no API URL: set HEARTBEAT_API_URL or pass --api-url (the stack's ApiUrl output)")
+        if not key:
+            raise CliError("no API key: set HEARTBEAT_API_KEY or pass --api-key")
+        self.url = url.rstrip("/")
+        self.key = key
+
+    def call(self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None) -> Any:
+        url = f"{self.url}{path}"
+        if query:
+            url += "?" + urlencode({k: v for k, v in query.items() if v is not None})
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(url, data=data, method=method)  # noqa: S310 - URL from the user
+        request.add_header("X-Api-Key", self.key)
+        request.add_header("Accept", "application/json")
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                raw = response.read()
+        except urllib.error.HTTPError as e:
+            raise CliError(_error_message(e.code, e.read())) from None
+        except urllib.error.URLError as e:
+            raise CliError(f"cannot reach the API at {self.url}: {e.reason}") from None
+        return json.loads(raw) if raw else None
+
+
+def _error_message(status: int, raw: bytes) -> str:
+    try:
+        error = json.loads(raw)["error"]
+    except (ValueError, KeyError, TypeError):
+        return f"HTTP {status}: {raw[:200].decode('utf-8', 'replace')}"
+    return f"{error.get('message', 'error')} (HTTP {status})"
+
+
+# ---- output ------------------------------------------------------------------------------------
+
+
+def table(rows: list[dict[str, Any]], columns: list[tuple[str, str]]) -> str:
+    cells = [[title for _, title in columns]]
+    for row in rows:
+        cells.append(["" if row.get(key) is None else _text(row.get(key)) for key, _ in columns])
+    widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells)
+
+
+def _text(value: Any) -> str:
+    return ",".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def flatten_monitor(m: dict[str, Any]) -> dict[str, Any]:
+    return {**m, "interval": m["config"]["expectedInterval"], "grace": m["config"]["gracePeriod"]}
+
+
+MONITOR_COLUMNS = [
+    ("id", "ID"),
+    ("name", "NAME"),
+    ("status", "STATUS"),
+    ("interval", "INTERVAL"),
+    ("grace", "GRACE"),
+    ("tags", "TAGS"),
+    ("lastPingAt", "LAST PING"),
+    ("nextDeadline", "NEXT DEADLINE"),
+]
+
+
+def show_monitor(m: dict[str, Any]) -> str:
+    f = flatten_monitor(m)
+    fields = [
+        ("id", "id"),
+        ("name", "name"),
+        ("type", "type"),
+        ("status", "status"),
+        ("interval", "expected interval (s)"),
+        ("grace", "grace period (s)"),
+        ("tags", "tags"),
+        ("pingUrl", "ping URL"),
+        ("lastPingAt", "last ping"),
+        ("nextDeadline", "next deadline"),
+        ("openIncident", "open incident"),
+        ("createdAt", "created"),
+    ]
+    width = max(len(title) for _, title in fields)
+    lines = [f"{title.ljust(width)}  {'' if f.get(key) is None else _text(f[key])}" for key, title in fields]
+    if m.get("pingUrl"):
+        lines.append(f"\nPing it at the end of the job:  curl -fsS -o /dev/null {m['pingUrl']}")
+    return "\n".join(lines)
+
+
+# ---- commands ----------------------------------------------------------------------------------
+
+
+def _config(args: argparse.Namespace) -> dict[str, int]:
+    config = {}
+    if args.expected_interval is not None:
+        config["expectedInterval"] = args.expected_interval
+    if args.grace_period is not None:
+        config["gracePeriod"] = args.grace_period
+    return config
+
+
+def run(args: argparse.Namespace) -> str:
+    if args.group == "keys":
+        return bootstrap_key(args)
+    api = Api(args.api_url, args.api_key)
+    as_json = args.output == "json"
+    path = f"/api/v1/monitors/{quote(args.id, safe='')}" if getattr(args, "id", None) else "/api/v1/monitors"
+
+    if args.command == "create":
+        body: dict[str, Any] = {"name": args.name, "type": args.type, "config": _config(args), "tags": args.tag}
+        result = api.call("POST", path, body)
+    elif args.command == "update":
+        body = {}
+        if args.name is not None:
+            body["name"] = args.name
+        if args.tag is not None:
+            body["tags"] = args.tag
+        if _config(args):
+            body["config"] = _config(args)
+        result = api.call("PATCH", path, body)
+    elif args.command == "list":
+        result = api.call("GET", path, query={"limit": args.limit, "cursor": args.cursor})
+        if as_json:
+            return json.dumps(result, indent=2)
+        out = table([flatten_monitor(m) for m in result["items"]], MONITOR_COLUMNS)
+        return out + (f"\n(more: --cursor {result['nextCursor']})" if result.get("nextCursor") else "")
+    elif args.command in ("pings", "incidents"):
+        result = api.call("GET", f"{path}/{args.command}", query={"limit": args.limit})
+        if as_json:
+            return json.dumps(result, indent=2)
+        if args.command == "pings":
+            cols = [
+                ("n", "N"),
+                ("at", "AT"),
+                ("kind", "KIND"),
+                ("exitStatus", "EXIT"),
+                ("sourceIp", "FROM"),
+                ("bodyPreview", "BODY"),
+            ]
+        else:
+            cols = [
+                ("id", "ID"),
+                ("status", "STATUS"),
+                ("cause", "CAUSE"),
+                ("openedAt", "OPENED"),
+                ("resolvedAt", "RESOLVED"),
+                ("durationSeconds", "SECONDS"),
+            ]
+        return table(result["items"], cols)
+    elif args.command == "delete":
+        api.call("DELETE", path)
+        return json.dumps({"deleted": args.id}) if as_json else f"deleted {args.id}"
+    elif args.command in ("pause", "resume"):
+        result = api.call("POST", f"{path}/{args.command}")
+    else:  # get
+        result = api.call("GET", path)
+    return json.dumps(result, indent=2) if as_json else show_monitor(result)
+
+
+def bootstrap_key(args: argparse.Namespace) -> str:
+    """Make an API key straight in the table, with the caller's AWS credentials (who can deploy, can do this)."""
+    import boto3
+    from heartbeat.keys import create_key
+    from heartbeat.store import Store
+
+    session = boto3.Session(region_name=args.region) if args.region else boto3.Session()
+    table_name = args.table
+    if not table_name:
+        stack = session.client("cloudformation").describe_stacks(StackName=args.stack)["Stacks"][0]
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+        if "TableName" not in outputs:
+            raise CliError(f"stack {args.stack} has no TableName output; is it a Heartbeat stack?")
+        table_name = outputs["TableName"]
+    key = create_key(Store(session.client("dynamodb"), table_name), args.name, args.role, int(time.time() * 1000))
+    if args.output == "json":
+        return json.dumps({"key": key, "name": args.name, "role": args.role})
+    return f"{key}\n\nThis is the only time the key is shown. export HEARTBEAT_API_KEY={key}"
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="heartbeat", description="Manage Heartbeat monitors.")
+    p.add_argument("--api-url", default=os.environ.get("HEARTBEAT_API_URL"), help="default: $HEARTBEAT_API_URL")
+    p.add_argument("--api-key", default=os.environ.get("HEARTBEAT_API_KEY"), help="default: $HEARTBEAT_API_KEY")
+    p.add_argument("--output", "-o", choices=["table", "json"], default="table")
+    groups = p.add_subparsers(dest="group", required=True)
+
+    monitors = groups.add_parser("monitors", help="create, list, change and delete monitors")
+    cmds = monitors.add_subparsers(dest="command", required=True)
+    create = cmds.add_parser("create", help="create a monitor and print its ping URL")
+    create.add_argument("--name", required=True)
+    create.add_argument("--type", default="HEARTBEAT", help="monitor type (HEARTBEAT)")
+    update = cmds.add_parser("update", help="change a monitor's name, schedule or tags")
+    update.add_argument("id")
+    update.add_argument("--name")
+    for sub in (create, update):
+        sub.add_argument("--expected-interval", type=int, help="seconds between runs (default 86400)")
+        sub.add_argument("--grace-period", type=int, help="seconds of lateness tolerated (default 3600)")
+        sub.add_argument("--tag", action="append", default=None if sub is update else [], help="repeatable")
+    listing = cmds.add_parser("list", help="list monitors")
+    listing.add_argument("--limit", type=int, default=50)
+    listing.add_argument("--cursor")
+    for name, text in [
+        ("get", "show one monitor"),
+        ("delete", "delete a monitor"),
+        ("pause", "stop watching"),
+        ("resume", "watch again from the next ping"),
+    ]:
+        cmds.add_parser(name, help=text).add_argument("id")
+    for name in ("pings", "incidents"):
+        sub = cmds.add_parser(name, help=f"a monitor's {name}, newest first")
+        sub.add_argument("id")
+        sub.add_argument("--limit", type=int, default=20)
+
+    keys = groups.add_parser("keys", help="API keys")
+    key_cmds = keys.add_subparsers(dest="command", required=True)
+    boot = key_cmds.add_parser("bootstrap", help="create a key directly in a deployment's table (AWS credentials)")
+    where = boot.add_mutually_exclusive_group(required=True)
+    where.add_argument("--stack", help="CloudFormation stack name (reads its TableName output)")
+    where.add_argument("--table", help="the DynamoDB table name")
+    boot.add_argument("--region")
+    boot.add_argument("--name", default="admin")
+    boot.add_argument("--role", choices=["admin", "read"], default="admin")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        print(run(args))
+    except CliError as e:
+        print(f"heartbeat: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,347 @@
+"""`make dev`: the whole stack in one process, no Docker.
+
+moto's server plays AWS (resources created from template.yaml's own definitions), an HTTP front
+turns requests into API Gateway HTTP API events for the routes template.yaml declares and calls the
+real handlers, the sweeper runs on a timer, and alerts print here (and optionally POST to a webhook).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+import uuid
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from heartbeat_tools.apigw import http_event, http_response
+from heartbeat_tools.lambdas import LocalFunction
+from heartbeat_tools.template import ROOT, Route, Template
+
+PREFIX = "heartbeat-local"
+REGION = "us-east-1"
+NOT_FOUND = (404, [("content-type", "application/json")], b'{"message":"Not Found"}')
+INTERNAL_ERROR = (500, [("content-type", "application/json")], b'{"message":"Internal Server Error"}')
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+# ---- state that survives a restart -------------------------------------------------------------
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return {"__bytes__": base64.b64encode(value).decode()}
+    if isinstance(value, dict):
+        return {k: _to_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_json(v) for v in value]
+    return value
+
+
+def _from_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"__bytes__"}:
+            return base64.b64decode(value["__bytes__"])
+        return {k: _from_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_json(v) for v in value]
+    return value
+
+
+def save_table(dynamodb: Any, table: str, path: Path) -> int:
+    items = []
+    for page in dynamodb.get_paginator("scan").paginate(TableName=table):
+        items.extend(page["Items"])
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(_to_json(items)))
+    tmp.replace(path)  # atomic: a crash mid-save leaves the previous state intact
+    return len(items)
+
+
+def load_table(dynamodb: Any, table: str, path: Path) -> int:
+    if not path.exists():
+        return 0
+    items = _from_json(json.loads(path.read_text()))
+    for start in range(0, len(items), 25):
+        request = {table: [{"PutRequest": {"Item": i}} for i in items[start : start + 25]]}
+        while request:
+            request = dynamodb.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
+    return len(items)
+
+
+# ---- the stack ---------------------------------------------------------------------------------
+
+
+class LocalStack:
+    def __init__(self, port: int, sweep_seconds: float, state_dir: Path, webhook: str | None, admin_key: str | None):
+        self.port = port
+        self.sweep_seconds = sweep_seconds
+        self.state_dir = state_dir
+        self.webhook = webhook
+        self.admin_key = admin_key
+        self.stopping = threading.Event()
+        self.dirty = threading.Event()
+        self.threads: list[threading.Thread] = []
+
+    # -- start
+
+    def start(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.moto.start()
+        host, moto_port = self.moto.get_host_and_port()
+        os.environ.update(
+            AWS_ENDPOINT_URL=f"http://{host}:{moto_port}",
+            AWS_ACCESS_KEY_ID="local",
+            AWS_SECRET_ACCESS_KEY="local",  # noqa: S106 - moto takes any credentials
+            AWS_DEFAULT_REGION=REGION,
+            AWS_REGION=REGION,
+        )
+        import boto3
+
+        self.session = boto3.Session(region_name=REGION)
+        template = Template()
+        refs = template.create_resources(self.session, PREFIX)
+        os.environ.update(template.function_env(refs))
+        # The handlers' INFO logs (every sweep) would drown the console; HEARTBEAT_LOG_LEVEL=INFO shows them.
+        os.environ["POWERTOOLS_LOG_LEVEL"] = os.environ.get("HEARTBEAT_LOG_LEVEL", "WARNING")
+        self.table = refs["Table"]
+        self.topic_arn = refs["AlertsTopic"]
+        self.dynamodb = self.session.client("dynamodb")
+
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.state_file = self.state_dir / "table.json"
+        self.restored = load_table(self.dynamodb, self.table, self.state_file)
+        self.admin_key = self._ensure_admin_key()
+
+        self.functions = {name: LocalFunction(name, path) for name, path in template.functions().items()}
+        self.routes = template.routes()
+        self._subscribe_console()
+        if self.webhook:
+            scheme = urlsplit(self.webhook).scheme
+            self.session.client("sns").subscribe(TopicArn=self.topic_arn, Protocol=scheme, Endpoint=self.webhook)
+
+        self.http = ThreadingHTTPServer(("127.0.0.1", self.port), self._request_handler())
+        self.http.daemon_threads = True
+        self.port = self.http.server_address[1]
+        self._spawn(self.http.serve_forever)
+        self._spawn(self._sweep_loop)
+        self._spawn(self._console_loop)
+        self._spawn(self._save_loop)
+
+    def _spawn(self, target: Any) -> None:
+        thread = threading.Thread(target=target, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def _ensure_admin_key(self) -> str:
+        from heartbeat.store import Store
+        from heartbeat.tokens import api_key_hash, new_api_key
+
+        key_file = self.state_dir / "admin-key"
+        key = self.admin_key or (key_file.read_text().strip() if key_file.exists() and self.restored else None)
+        key = key or new_api_key()
+        store = Store(self.dynamodb, self.table)
+        if store.get_api_key_role(api_key_hash(key)) is None:
+            store.put_api_key(api_key_hash(key), "local admin", "admin", key[:8], int(time.time() * 1000))
+        if not self.admin_key:
+            key_file.write_text(key + "\n")
+            key_file.chmod(0o600)
+        return key
+
+    def _subscribe_console(self) -> None:
+        sqs = self.session.client("sqs")
+        self.console_queue = sqs.create_queue(QueueName=f"{PREFIX}-console")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=self.console_queue, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        self.session.client("sns").subscribe(TopicArn=self.topic_arn, Protocol="sqs", Endpoint=arn)
+
+    # -- loops
+
+    def _sweep_loop(self) -> None:
+        sweeper = self.functions["SweeperFunction"]
+        while not self.stopping.wait(self.sweep_seconds):
+            event = {
+                "version": "0",
+                "id": str(uuid.uuid4()),
+                "detail-type": "Scheduled Event",
+                "source": "aws.events",
+                "account": "123456789012",
+                "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "region": REGION,
+                "resources": [f"arn:aws:events:{REGION}:123456789012:rule/{PREFIX}-sweep"],
+                "detail": {},
+            }
+            try:
+                report = sweeper.invoke(event)
+            except Exception:  # the next sweep retries; show why this one failed
+                traceback.print_exc()
+                continue
+            if report.get("due"):
+                self.dirty.set()
+
+    def _console_loop(self) -> None:
+        sqs = self.session.client("sqs")
+        while not self.stopping.is_set():
+            try:
+                resp = sqs.receive_message(QueueUrl=self.console_queue, WaitTimeSeconds=1, MaxNumberOfMessages=10)
+            except Exception:
+                if self.stopping.is_set():
+                    return
+                raise
+            for message in resp.get("Messages", []):
+                envelope = json.loads(message["Body"])
+                say(f"ALERT {envelope.get('Subject')}  {envelope.get('Message')}")
+                sqs.delete_message(QueueUrl=self.console_queue, ReceiptHandle=message["ReceiptHandle"])
+
+    def _save_loop(self) -> None:
+        while not self.stopping.wait(2):
+            if self.dirty.is_set():
+                self.dirty.clear()
+                save_table(self.dynamodb, self.table, self.state_file)
+
+    # -- HTTP front
+
+    def dispatch(
+        self, method: str, target: str, headers: list[tuple[str, str]], body: bytes, client_ip: str
+    ) -> tuple[tuple[int, list[tuple[str, str]], bytes], Route | None]:
+        parts = urlsplit(target)
+        for route in self.routes:
+            params = route.match(method, parts.path)
+            if params is not None:
+                break
+        else:
+            return NOT_FOUND, None
+        event = http_event(
+            route, params, method, parts.path, parts.query, headers, body, client_ip, f"127.0.0.1:{self.port}"
+        )
+        try:
+            result = self.functions[route.function].invoke(event)
+        except Exception:
+            traceback.print_exc()
+            return INTERNAL_ERROR, route
+        finally:
+            self.dirty.set()
+        return http_response(result), route
+
+    def _request_handler(self) -> type[BaseHTTPRequestHandler]:
+        stack = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _serve(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length) if length else b""
+                (status, headers, payload), route = stack.dispatch(
+                    self.command, self.path, list(self.headers.items()), body, self.client_address[0]
+                )
+                self.send_response(status)
+                for name, value in headers:
+                    if name.lower() != "content-length":
+                        self.send_header(name, value)
+                self.send_header("content-length", str(len(payload)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(payload)
+                # The path may hold a ping token (a secret): log the route, not the path.
+                say(f"{self.command} {route.path if route else '(no route)'} -> {status}")
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        return Handler
+
+    # -- stop
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.http.shutdown()
+        for thread in self.threads:
+            thread.join(timeout=5)
+        count = save_table(self.dynamodb, self.table, self.state_file)
+        self.moto.stop()
+        shown = self.state_file.relative_to(ROOT) if self.state_file.is_relative_to(ROOT) else self.state_file
+        say(f"Stopped. {count} items saved to {shown}.")
+
+
+def banner(stack: LocalStack) -> str:
+    url = f"http://127.0.0.1:{stack.port}"
+    webhook = f", and POSTed to {stack.webhook}" if stack.webhook else ""
+    restored = f" ({stack.restored} items restored)" if stack.restored else ""
+    return f"""
+Heartbeat local stack ready on {url}
+  admin API key   {stack.admin_key}
+  sweeper         every {stack.sweep_seconds:g} s; alerts print here{webhook}
+  state           {stack.state_dir}{restored}  (make dev FRESH=1 starts empty)
+
+Try it from another terminal:
+  export HEARTBEAT_API_URL={url} HEARTBEAT_API_KEY={stack.admin_key}
+  .venv/bin/heartbeat monitors create --name "Nightly Backup" --type HEARTBEAT \\
+      --expected-interval 86400 --grace-period 3600
+  curl -fsS -o /dev/null <the pingUrl it prints>          # the job's heartbeat
+  .venv/bin/heartbeat monitors list
+  curl -s -H "X-Api-Key: $HEARTBEAT_API_KEY" {url}/api/v1/monitors
+Ctrl-C stops (state is saved).
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="heartbeat-dev", description=__doc__)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("HEARTBEAT_PORT", "3000")))
+    parser.add_argument("--sweep-seconds", type=float, default=float(os.environ.get("HEARTBEAT_SWEEP_SECONDS", "5")))
+    parser.add_argument(
+        "--state-dir", type=Path, default=Path(os.environ.get("HEARTBEAT_STATE_DIR", ROOT / ".heartbeat"))
+    )
+    parser.add_argument("--fresh", action="store_true", help="start with empty state")
+    args = parser.parse_args(argv)
+    if args.sweep_seconds <= 0:
+        parser.error("--sweep-seconds must be positive")
+
+    if args.fresh:
+        for name in ("table.json", "admin-key"):
+            with contextlib.suppress(FileNotFoundError):
+                (args.state_dir / name).unlink()
+    stack = LocalStack(
+        port=args.port,
+        sweep_seconds=args.sweep_seconds,
+        state_dir=args.state_dir,
+        webhook=os.environ.get("HEARTBEAT_LOCAL_WEBHOOK") or None,
+        admin_key=os.environ.get("HEARTBEAT_ADMIN_KEY") or None,
+    )
+    try:
+        stack.start()
+    except OSError as e:
+        say(f"Cannot start: {e}. Is another `make dev` running? Set HEARTBEAT_PORT to use another port.")
+        return 1
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    say(banner(stack))
+    stop.wait()
+    say("Stopping...")
+    stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""Run the real Lambda handlers in this process, one invocation at a time per function (as one
+warm Lambda container would), with a context object shaped like Lambda's."""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    memory_limit_in_mb: int = 256
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    function_version: str = "$LATEST"
+    log_group_name: str = "local"
+    log_stream_name: str = "local"
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:us-east-1:123456789012:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+def load_module(code_dir: Path, name: str) -> ModuleType:
+    """Import `<code_dir>/app.py` as a fresh module (each function's module is called app.py)."""
+    spec = importlib.util.spec_from_file_location(f"heartbeat_fn_{name}_{uuid.uuid4().hex[:8]}", code_dir / "app.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class LocalFunction:
+    def __init__(self, name: str, code_dir: Path) -> None:
+        self.name = name
+        self.module = load_module(code_dir, name)
+        # Powertools' resolver keeps the current event on the app object: one event at a time.
+        self._lock = threading.Lock()
+
+    def invoke(self, event: dict[str, Any]) -> Any:
+        with self._lock:
+            return self.module.lambda_handler(event, LambdaContext(self.name))
