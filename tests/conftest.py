@@ -156,7 +156,8 @@ class Stack:
     def count_calls(self) -> list[str]:
         """Record the DynamoDB operations the handlers make from now on (botocore's own events)."""
         calls: list[str] = []
-        self.dynamodb.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
+        for module in self.modules.values():
+            module.store._db.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
         return calls
 
 

@@ -255,6 +255,11 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as e:
         print(f"heartbeat: {e}", file=sys.stderr)
         return 1
+    except Exception as e:  # boto3's errors when bootstrapping a key: say what AWS said, no traceback
+        if type(e).__module__.startswith("botocore"):
+            print(f"heartbeat: AWS: {e}", file=sys.stderr)
+            return 1
+        raise
     return 0
 
 

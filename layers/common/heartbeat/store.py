@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -121,13 +122,14 @@ def _encode_cursor(value: str) -> str:
     return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str, prefix: str) -> str:
+def _decode_cursor(cursor: str, pattern: str) -> str:
+    """The sort key a cursor carries, if it is one this API made for this listing."""
     try:
-        value = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        value = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidInput("cursor", "is not a cursor this API returned") from None
-    if not value.startswith(prefix):
-        raise InvalidInput("cursor", "is not a cursor this API returned")
+        value = ""
+    if not re.fullmatch(pattern, value):
+        raise InvalidInput("cursor", "is not a cursor this API returned for this listing")
     return value
 
 
@@ -210,7 +212,7 @@ class Store:
             "Limit": limit,
         }
         if cursor:
-            list_sk = _decode_cursor(cursor, "")
+            list_sk = _decode_cursor(cursor, r".+#[0-9a-f]{32}")
             monitor_id = list_sk.rsplit("#", 1)[-1]
             kwargs["ExclusiveStartKey"] = {
                 "list_pk": _s(LIST_PK),
@@ -383,7 +385,9 @@ class Store:
         values: dict[str, Any] = {":now": _n(now_ms), ":one": _n(1)}
         sets: list[str] = []
         removes: list[str] = []
-        if kind is not PingKind.LOG:
+        if kind is PingKind.LOG:
+            sets.append("last_log_ms = :now")  # a log is not a heartbeat: the last ping stays as it was
+        else:
             sets += ["last_ping_ms = :now", "last_ping_kind = :kind"]
             values[":kind"] = _s(kind.value)
         if kind is PingKind.START:
@@ -404,7 +408,7 @@ class Store:
             condition += " AND attribute_exists(open_incident_ms)"
         elif incident_open is False:
             condition += " AND attribute_not_exists(open_incident_ms)"
-        expression = ("SET " + ", ".join(sets) + " " if sets else "") + "ADD n_pings :one"
+        expression = "SET " + ", ".join(sets) + " ADD n_pings :one"
         if removes:
             expression += " REMOVE " + ", ".join(removes)
         try:
@@ -607,7 +611,7 @@ class Store:
             "Limit": limit,
         }
         if cursor:
-            kwargs["ExclusiveStartKey"] = {"pk": _pk(monitor_id), "sk": _s(_decode_cursor(cursor, prefix))}
+            kwargs["ExclusiveStartKey"] = {"pk": _pk(monitor_id), "sk": _s(_decode_cursor(cursor, prefix + r"[0-9]+"))}
         resp = self._db.query(**kwargs)
         last = resp.get("LastEvaluatedKey")
         return resp.get("Items", []), _encode_cursor(last["sk"]["S"]) if last else None

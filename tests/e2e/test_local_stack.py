@@ -1,0 +1,207 @@
+"""The local stack over real HTTP, driven the way the README tells a newcomer to: the `heartbeat`
+CLI and curl against `make dev`'s server, alerts arriving at a webhook."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from heartbeat_tools.template import ROOT
+
+CLI = str(Path(sys.executable).with_name("heartbeat"))
+ADMIN_KEY = "hb_e2e-test-admin-key-0123456789abcdefghijklmnopq"
+
+
+class Webhook:
+    """A local HTTP endpoint subscribed to the alerts topic, as a user's would be."""
+
+    def __init__(self) -> None:
+        self.received: list[dict[str, Any]] = []
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                hook.received.append(json.loads(body))
+                self.send_response(200)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def events(self) -> list[dict[str, Any]]:
+        return [json.loads(n["Message"]) for n in self.received if n.get("Type") == "Notification"]
+
+
+class LocalStack:
+    def __init__(self, state_dir: Path, webhook: str, fresh: bool = False) -> None:
+        env = {
+            **os.environ,
+            "HEARTBEAT_PORT": "0",
+            "HEARTBEAT_SWEEP_SECONDS": "0.5",
+            "HEARTBEAT_STATE_DIR": str(state_dir),
+            "HEARTBEAT_LOCAL_WEBHOOK": webhook,
+            "HEARTBEAT_ADMIN_KEY": ADMIN_KEY,
+            "PYTHONUNBUFFERED": "1",
+        }
+        args = [sys.executable, "-m", "heartbeat_tools.devserver"] + (["--fresh"] if fresh else [])
+        self.proc = subprocess.Popen(
+            args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        self.lines: list[str] = []
+        ready = threading.Event()
+
+        def read() -> None:
+            assert self.proc.stdout
+            for line in self.proc.stdout:
+                self.lines.append(line)
+                if "ready on" in line:
+                    ready.set()
+
+        threading.Thread(target=read, daemon=True).start()
+        if not ready.wait(60):
+            self.proc.kill()
+            pytest.fail("local stack did not start:\n" + "".join(self.lines))
+        [port] = re.findall(r"ready on http://127\.0\.0\.1:(\d+)", "".join(self.lines))
+        self.url = f"http://127.0.0.1:{port}"
+
+    def cli(self, *args: str) -> Any:
+        env = {**os.environ, "HEARTBEAT_API_URL": self.url, "HEARTBEAT_API_KEY": ADMIN_KEY}
+        done = subprocess.run([CLI, "--output", "json", *args], env=env, capture_output=True, text=True, timeout=30)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    def stop(self) -> int:
+        self.proc.send_signal(signal.SIGINT)
+        return self.proc.wait(timeout=30)
+
+
+def curl(url: str) -> None:
+    subprocess.run(["curl", "-fsS", "-o", "/dev/null", url], check=True, timeout=10)
+
+
+def wait_for(condition: Callable[[], Any], seconds: float = 15) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    pytest.fail(f"timed out after {seconds}s")
+
+
+@pytest.fixture(scope="module")
+def webhook() -> Webhook:
+    return Webhook()
+
+
+@pytest.fixture
+def stack(tmp_path: Path, webhook: Webhook) -> Iterator[LocalStack]:
+    running = LocalStack(tmp_path / "state", webhook.url)
+    yield running
+    if running.proc.poll() is None:
+        running.stop()
+
+
+pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is needed to ping like the README does")
+
+
+def test_newcomer_path_down_alert_then_recovery(stack: LocalStack, webhook: Webhook) -> None:
+    # Given a monitor with a 2 s interval and 1 s grace, created with the CLI
+    monitor = stack.cli(
+        "monitors",
+        "create",
+        "--name",
+        "E2E Backup",
+        "--type",
+        "HEARTBEAT",
+        "--expected-interval",
+        "2",
+        "--grace-period",
+        "1",
+        "--tag",
+        "infrastructure",
+    )
+    assert monitor["pingUrl"].startswith(stack.url)
+    # When the job pings, it is up
+    curl(monitor["pingUrl"])
+    assert stack.cli("monitors", "get", monitor["id"])["status"] == "up"
+    # When it stops pinging, within seconds it is down with an open incident and a down alert
+    wait_for(lambda: stack.cli("monitors", "get", monitor["id"])["status"] == "down", seconds=10)
+    [incident] = stack.cli("monitors", "incidents", monitor["id"])["items"]
+    assert incident["status"] == "open" and incident["cause"] == "missed"
+
+    def mine() -> list[dict[str, Any]]:
+        return [e for e in webhook.events() if e["monitor"]["id"] == monitor["id"]]
+
+    down = wait_for(mine)
+    assert [e["event"] for e in down] == ["monitor.down"]
+    assert down[0]["monitor"]["tags"] == ["infrastructure"]
+    # When it pings again, it is up, the incident is resolved with its duration, and a recovery alert arrives
+    curl(monitor["pingUrl"])
+    assert stack.cli("monitors", "get", monitor["id"])["status"] == "up"
+    [incident] = stack.cli("monitors", "incidents", monitor["id"])["items"]
+    assert incident["status"] == "resolved" and incident["durationSeconds"] > 0
+    both = wait_for(lambda: len(mine()) >= 2 and mine())
+    assert [e["event"] for e in both] == ["monitor.down", "monitor.up"]
+    assert both[1]["incident"]["downtimeSeconds"] > 0
+    # And the console showed both alerts
+    wait_for(lambda: sum("ALERT" in line and "E2E Backup" in line for line in stack.lines) == 2)
+
+
+def test_bad_requests_over_http_get_json_errors(stack: LocalStack) -> None:
+    import urllib.error
+    import urllib.request
+
+    for url, status in [
+        (f"{stack.url}/api/v1/heartbeat/3f6c5e0a-8d5b-4c1e-9a7f-2b8d4e6f1a2c", 404),
+        (f"{stack.url}/api/v1/heartbeat/3f6c5e0a-8d5b-4c1e-9a7f-2b8d4e6f1a2c/256", 400),
+        (f"{stack.url}/api/v1/monitors", 401),
+    ]:
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(url, timeout=10)
+        assert e.value.code == status
+        assert "error" in json.loads(e.value.read())
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(f"{stack.url}/no/such/route", timeout=10)
+    assert (e.value.code, json.loads(e.value.read())) == (404, {"message": "Not Found"})
+
+
+def test_state_survives_a_restart_and_fresh_starts_empty(tmp_path: Path, webhook: Webhook) -> None:
+    state = tmp_path / "state"
+    first = LocalStack(state, webhook.url)
+    monitor = first.cli("monitors", "create", "--name", "Survivor", "--expected-interval", "3600")
+    curl(monitor["pingUrl"])
+    assert first.stop() == 0
+    assert any("Stopped." in line for line in first.lines)
+
+    second = LocalStack(state, webhook.url)
+    try:
+        kept = second.cli("monitors", "get", monitor["id"])
+        assert kept["status"] == "up" and kept["name"] == "Survivor"
+        curl(kept["pingUrl"].replace(first.url, second.url))  # the token still works
+    finally:
+        assert second.stop() == 0
+
+    third = LocalStack(state, webhook.url, fresh=True)
+    try:
+        assert third.cli("monitors", "list")["items"] == []
+    finally:
+        third.stop()

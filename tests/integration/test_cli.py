@@ -1,0 +1,44 @@
+"""The CLI's AWS-side command (bootstrap the first key) and its error messages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from heartbeat_tools import cli
+
+from tests.conftest import Stack
+
+
+def test_bootstrap_makes_a_working_admin_key(stack: Stack, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--output", "json", "keys", "bootstrap", "--table", stack.refs["Table"], "--name", "ops"]) == 0
+    made = json.loads(capsys.readouterr().out)
+    assert made["role"] == "admin" and made["key"].startswith("hb_")
+    assert stack.request("POST", "/api/v1/monitors", {"name": "x"}, key=made["key"]).status == 201
+
+
+def test_bootstrap_from_a_missing_stack_says_so(stack: Stack, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["keys", "bootstrap", "--stack", "no-such-stack"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("heartbeat: AWS:") and "no-such-stack" in err and "Traceback" not in err
+
+
+def test_missing_url_or_key_is_a_clear_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HEARTBEAT_API_URL", raising=False)
+    monkeypatch.delenv("HEARTBEAT_API_KEY", raising=False)
+    assert cli.main(["monitors", "list"]) == 1
+    assert "HEARTBEAT_API_URL" in capsys.readouterr().err
+    assert cli.main(["--api-url", "http://127.0.0.1:9", "monitors", "list"]) == 1
+    assert "HEARTBEAT_API_KEY" in capsys.readouterr().err
+
+
+def test_unreachable_api_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--api-url", "http://127.0.0.1:9", "--api-key", "k", "monitors", "list"]) == 1
+    assert "cannot reach the API" in capsys.readouterr().err
+
+
+def test_table_output_aligns_columns() -> None:
+    out = cli.table([{"a": "x", "b": ["t1", "t2"]}, {"a": "longer", "b": None}], [("a", "A"), ("b", "TAGS")])
+    assert out.splitlines() == ["A       TAGS", "x       t1,t2", "longer"]

@@ -1,0 +1,223 @@
+"""The sweeper: missed deadlines, races with pings and with itself, and the alert outbox."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from botocore.exceptions import ClientError
+from heartbeat.alerts import LEASE_MS, SnsPublisher, down_alert
+from heartbeat.model import Cause
+from heartbeat.sweep import sweep
+
+from tests.conftest import Stack
+
+
+class FailingPublisher:
+    """SNS answering an error, as when it throttles or is unreachable."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def publish(self, alert: Any) -> str:
+        self.calls += 1
+        raise ClientError({"Error": {"Code": "Throttled", "Message": "Rate exceeded"}}, "Publish")
+
+
+def publisher(stack: Stack) -> SnsPublisher:
+    return SnsPublisher(stack.sns, stack.refs["AlertsTopic"])
+
+
+def test_missed_deadline_goes_down_with_incident_at_the_deadline_and_one_alert(stack: Stack) -> None:
+    monitor = stack.create_monitor(interval=60, grace=30, tags=["infrastructure", "backup"])
+    stack.ping(monitor["token"])
+    deadline = stack.store.get_monitor(monitor["id"]).deadline_ms
+    assert deadline is not None
+
+    stack.clock.advance(89.999)
+    assert stack.sweep()["marked_down"] == 0  # one millisecond early: nothing
+    stack.clock.advance(0.001)
+    report = stack.sweep()
+
+    assert report["marked_down"] == 1 and report["alerts_sent"] == 1
+    after = stack.monitor(monitor["id"])
+    assert after["status"] == "down" and after["nextDeadline"] is None
+    [incident] = stack.incidents(monitor["id"])
+    assert incident["id"] == str(deadline) and incident["cause"] == "missed"
+    [alert] = stack.alerts()
+    assert alert["event"] == "monitor.down"
+    assert alert["alertId"] == f"{monitor['id']}:{deadline}:monitor.down"
+    assert alert["monitor"] == {"id": monitor["id"], "name": "Nightly Backup", "tags": ["infrastructure", "backup"]}
+    assert alert["_subject"] == "DOWN: Nightly Backup"
+    assert alert["_attributes"] == {
+        "event": "monitor.down",
+        "monitor_id": monitor["id"],
+        "alert_id": alert["alertId"],
+        "tags": '["infrastructure", "backup"]',
+    }
+
+
+def test_grace_is_reported_between_period_and_deadline(stack: Stack) -> None:
+    monitor = stack.create_monitor(interval=60, grace=30)
+    stack.ping(monitor["token"])
+    stack.clock.advance(59)
+    assert stack.monitor(monitor["id"])["status"] == "up"
+    stack.clock.advance(1)
+    assert stack.monitor(monitor["id"])["status"] == "grace"
+    stack.sweep()
+    assert stack.monitor(monitor["id"])["status"] == "grace"  # late, not yet down: no alert
+    assert stack.alerts() == []
+
+
+def test_a_late_sweep_opens_the_incident_at_the_missed_deadline(stack: Stack) -> None:
+    monitor = stack.create_monitor(interval=60, grace=30)
+    stack.ping(monitor["token"])
+    deadline = stack.store.get_monitor(monitor["id"]).deadline_ms
+    stack.clock.advance(30 * 60)  # no sweep ran for half an hour
+
+    stack.sweep()
+
+    [incident] = stack.incidents(monitor["id"])
+    assert incident["id"] == str(deadline)
+    [alert] = stack.alerts()
+    assert alert["incident"]["missedDeadline"] == alert["incident"]["openedAt"]
+
+
+def test_new_and_paused_monitors_never_alert(stack: Stack) -> None:
+    stack.create_monitor(name="never pinged", interval=1, grace=1)
+    paused = stack.create_monitor(name="paused", interval=1, grace=1)
+    stack.ping(paused["token"])
+    stack.request("POST", f"/api/v1/monitors/{paused['id']}/pause")
+    stack.clock.advance(365 * 86400)
+
+    assert stack.sweep()["due"] == 0
+    assert stack.alerts() == []
+
+
+def test_a_ping_between_the_sweepers_read_and_write_wins(stack: Stack) -> None:
+    monitor = stack.create_monitor(interval=60, grace=30)
+    stack.ping(monitor["token"])
+    stack.clock.advance(91)
+    # Given the sweeper has read the monitor as overdue...
+    [seen] = [m for s in stack.store.shards() for m in stack.store.due(s, stack.clock.now)]
+    # ...when the job's ping lands before the sweeper's write...
+    stack.ping(monitor["token"])
+    alert = down_alert(seen, seen.deadline_ms, Cause.MISSED, stack.clock.now)
+    # ...then the sweeper's conditional write loses, and nobody is alerted.
+    assert stack.store.mark_down(seen, Cause.MISSED, alert, stack.clock.now) is False
+    assert stack.monitor(monitor["id"])["status"] == "up"
+    assert stack.incidents(monitor["id"]) == []
+    assert stack.alerts() == []
+
+
+def test_two_sweepers_at_once_open_one_incident_and_send_one_alert(stack: Stack) -> None:
+    monitor = stack.create_monitor(interval=60, grace=30)
+    stack.ping(monitor["token"])
+    stack.clock.advance(91)
+    # Both sweepers read the index before either writes.
+    first = [m for s in stack.store.shards() for m in stack.store.due(s, stack.clock.now)]
+    second = [m for s in stack.store.shards() for m in stack.store.due(s, stack.clock.now)]
+    results = []
+    for seen in (first[0], second[0]):
+        alert = down_alert(seen, seen.deadline_ms, Cause.MISSED, stack.clock.now)
+        results.append(stack.store.mark_down(seen, Cause.MISSED, alert, stack.clock.now))
+    assert results == [True, False]
+
+    # The winner died before publishing; two sweeps after its lease (a doubled EventBridge
+    # delivery) send the alert once between them.
+    stack.clock.advance(LEASE_MS / 1000)
+    stack.sweep()
+    stack.sweep()
+    assert len(stack.incidents(monitor["id"])) == 1
+    assert len(stack.alerts()) == 1
+
+
+def test_failed_publish_stays_pending_and_the_next_sweep_sends_it_once(stack: Stack) -> None:
+    monitor = stack.create_monitor(interval=60, grace=30)
+    stack.ping(monitor["token"])
+    stack.clock.advance(91)
+    failing = FailingPublisher()
+
+    report = sweep(stack.store, failing, stack.clock.now)
+
+    assert (report.marked_down, report.alerts_failed, failing.calls) == (1, 1, 1)
+    assert stack.alerts() == []
+    assert stack.monitor(monitor["id"])["status"] == "down"  # detection does not wait for delivery
+    # The retry waits for its backoff, then goes out exactly once.
+    assert sweep(stack.store, publisher(stack), stack.clock.now).alerts_sent == 0
+    stack.clock.advance(LEASE_MS / 1000)
+    assert sweep(stack.store, publisher(stack), stack.clock.now).alerts_sent == 1
+    assert sweep(stack.store, publisher(stack), stack.clock.now + 3_600_000).alerts_sent == 0
+    [alert] = stack.alerts()
+    assert alert["event"] == "monitor.down"
+
+
+def test_an_alert_whose_writer_crashed_before_publishing_is_sent_after_its_lease(stack: Stack) -> None:
+    monitor = stack.create_monitor(interval=60, grace=30)
+    stack.ping(monitor["token"])
+    stack.clock.advance(91)
+    [seen] = [m for s in stack.store.shards() for m in stack.store.due(s, stack.clock.now)]
+    alert = down_alert(seen, seen.deadline_ms, Cause.MISSED, stack.clock.now)
+    # The sweeper wrote the state change and then died before publishing.
+    assert stack.store.mark_down(seen, Cause.MISSED, alert, stack.clock.now)
+
+    assert sweep(stack.store, publisher(stack), stack.clock.now + LEASE_MS - 1).alerts_sent == 0  # lease holds
+    assert sweep(stack.store, publisher(stack), stack.clock.now + LEASE_MS).alerts_sent == 1
+    assert len(stack.alerts()) == 1
+    stored = stack.store.get_alert(monitor["id"], seen.deadline_ms, alert.event)
+    assert stored is not None and stored.state == "sent" and stored.lease_until_ms is None
+
+
+def test_recovery_alert_that_failed_to_publish_is_retried(stack: Stack) -> None:
+    monitor = stack.create_monitor(interval=60, grace=30)
+    stack.ping(monitor["token"])
+    stack.clock.advance(91)
+    stack.sweep()
+    stack.alerts()
+    ping_module = stack.modules["PingFunction"]
+    ping_module.publisher = lambda: FailingPublisher()
+
+    assert stack.ping(monitor["token"]).status == 200  # the ping itself is recorded regardless
+
+    assert stack.alerts() == []
+    stack.clock.advance(LEASE_MS / 1000)
+    assert stack.sweep()["alerts_sent"] == 1
+    [alert] = stack.alerts()
+    assert alert["event"] == "monitor.up"
+
+
+def test_a_started_run_that_never_finishes_goes_down_as_timeout(stack: Stack) -> None:
+    monitor = stack.create_monitor(interval=3600, grace=120)
+    stack.ping(monitor["token"])
+    stack.ping(monitor["token"], "/start")
+    stack.clock.advance(120)
+
+    stack.sweep()
+
+    [incident] = stack.incidents(monitor["id"])
+    assert incident["cause"] == "timeout"
+
+
+def test_the_sweeper_queries_the_index_and_never_scans(stack: Stack) -> None:
+    for i in range(5):
+        m = stack.create_monitor(name=f"job {i}", interval=60 if i else 1, grace=1)
+        stack.ping(m["token"])
+    stack.clock.advance(3)
+    calls = stack.count_calls()
+
+    report = stack.sweep()
+
+    assert report["due"] == 1
+    assert "Scan" not in calls
+    assert calls.count("Query") == len(stack.store.shards())
+
+
+def test_an_overdue_monitor_changed_mid_sweep_is_skipped_without_alert(stack: Stack) -> None:
+    monitor = stack.create_monitor(interval=60, grace=30)
+    stack.ping(monitor["token"])
+    stack.clock.advance(91)
+    [seen] = [m for s in stack.store.shards() for m in stack.store.due(s, stack.clock.now)]
+    stale = dataclasses.replace(seen, deadline_ms=(seen.deadline_ms or 0) - 1)  # an older index entry
+    alert = down_alert(stale, stale.deadline_ms or 0, Cause.MISSED, stack.clock.now)
+    assert stack.store.mark_down(stale, Cause.MISSED, alert, stack.clock.now) is False
+    assert stack.incidents(monitor["id"]) == []

@@ -1,0 +1,105 @@
+"""What cfn-lint and `sam validate` do not catch: values that only fail at deploy or run time."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from heartbeat_tools.template import ROOT, Template
+
+SUPPORTED_RUNTIMES = {"python3.12", "python3.13"}  # Lambda's Python runtimes this code is tested for
+
+
+def test_runtime_and_architecture(template: Template) -> None:
+    fn = template.doc["Globals"]["Function"]
+    assert fn["Runtime"] in SUPPORTED_RUNTIMES
+    assert fn["Architectures"] == ["arm64"]
+    layer = template.resources["CommonLayer"]
+    assert layer["Metadata"]["BuildMethod"] == fn["Runtime"]
+    assert layer["Properties"]["CompatibleRuntimes"] == [fn["Runtime"]]
+
+
+def test_sweep_schedules_are_valid_rate_expressions(template: Template) -> None:
+    param = template.doc["Parameters"]["SweepSchedule"]
+    assert param["Default"] in param["AllowedValues"]
+    for value in param["AllowedValues"]:
+        m = re.fullmatch(r"rate\((\d+) (minute|minutes|hour|hours)\)", value)
+        assert m, value
+        assert (m.group(1) == "1") == (m.group(2) in ("minute", "hour")), f"{value}: singular only for 1"
+        assert int(m.group(1)) <= 5  # the silence alarm's 10-minute window needs a sweep at least every 5
+
+
+def test_table_has_the_sparse_due_index_ttl_and_pitr(template: Template) -> None:
+    props = template.resources["Table"]["Properties"]
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+    indexes = {i["IndexName"]: i for i in props["GlobalSecondaryIndexes"]}
+    assert [k["AttributeName"] for k in indexes["due"]["KeySchema"]] == ["due_shard", "deadline"]
+    types = {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]}
+    assert types["due_shard"] == "S" and types["deadline"] == "N"
+    assert indexes["list"]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
+    assert props["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+
+
+def test_sweeper_is_scheduled_retries_little_and_keeps_failures(template: Template) -> None:
+    props = template.resources["SweeperFunction"]["Properties"]
+    assert props["Events"]["Sweep"]["Type"] == "Schedule"
+    config = props["EventInvokeConfig"]
+    assert config["MaximumRetryAttempts"] <= 2
+    assert config["DestinationConfig"]["OnFailure"]["Type"] == "SQS"
+
+
+def test_the_sweeper_is_watched_by_alarms(template: Template) -> None:
+    alarms = template.of_type("AWS::CloudWatch::Alarm")
+    metrics = {a["Properties"]["MetricName"]: a["Properties"] for a in alarms.values()}
+    assert metrics["Errors"]["Dimensions"][0]["Value"] == {"Ref": "SweeperFunction"}
+    silent = metrics["Invocations"]
+    assert silent["TreatMissingData"] == "breaching" and silent["ComparisonOperator"] == "LessThanThreshold"
+
+
+def test_every_function_env_var_the_settings_read_is_set(template: Template) -> None:
+    variables = template.doc["Globals"]["Function"]["Environment"]["Variables"]
+    source = (ROOT / "layers/common/heartbeat/settings.py").read_text()
+    for name in re.findall(r'"([A-Z][A-Z_]+)"', source):
+        assert name in variables, name
+
+
+def test_routes_cover_the_ping_protocol_and_the_api(template: Template) -> None:
+    keys = {r.route_key for r in template.routes()}
+    for path in (
+        "/api/v1/heartbeat/{token}",
+        "/api/v1/heartbeat/{token}/{action}",
+        "/ping/{token}",
+        "/ping/{token}/{action}",
+    ):
+        assert f"ANY {path}" in keys
+    for key in (
+        "POST /api/v1/monitors",
+        "GET /api/v1/monitors",
+        "GET /api/v1/monitors/{monitor_id}",
+        "PATCH /api/v1/monitors/{monitor_id}",
+        "DELETE /api/v1/monitors/{monitor_id}",
+        "POST /api/v1/monitors/{monitor_id}/pause",
+        "POST /api/v1/monitors/{monitor_id}/resume",
+        "GET /api/v1/monitors/{monitor_id}/pings",
+        "GET /api/v1/monitors/{monitor_id}/incidents",
+    ):
+        assert key in keys
+
+
+def test_every_route_has_a_sample_event(template: Template) -> None:
+    samples = [json.loads(p.read_text()) for p in (ROOT / "events").glob("*.json")]
+    covered = {s["routeKey"] for s in samples if "routeKey" in s}
+    assert {r.route_key for r in template.routes()} <= covered
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "events").glob("*.json")), ids=lambda p: p.name)
+def test_sample_events_are_well_formed(path, template: Template) -> None:  # type: ignore[no-untyped-def]
+    event = json.loads(path.read_text())
+    if "routeKey" not in event:
+        assert event["detail-type"] == "Scheduled Event" and event["source"] == "aws.events"
+        return
+    assert event["version"] == "2.0"
+    [route] = [r for r in template.routes() if r.route_key == event["routeKey"]]
+    assert route.match(event["requestContext"]["http"]["method"], event["rawPath"]) == event.get("pathParameters", {})
