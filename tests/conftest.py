@@ -59,9 +59,7 @@ class Stack:
         self.refs = refs
         self.clock = clock
         self.routes = template.routes()
-        self.modules = {name: load_module(path, name) for name, path in template.functions().items()}
-        for module in self.modules.values():
-            module.now_ms = clock  # every handler reads time through `now_ms`
+        self.modules = {name: self.load(name) for name in template.functions()}
         ping = self.modules["PingFunction"]
         self.store = ping.store
         self.dynamodb = ping.store._db
@@ -69,6 +67,12 @@ class Stack:
         self.sqs = boto3.client("sqs")
         self.admin_key = self.make_key("admin")
         self.alerts_queue = self._subscribe_queue()
+
+    def load(self, function: str) -> Any:
+        """Import a function's module afresh (a cold start), reading the environment as it is now."""
+        module = load_module(self.template.functions()[function], function)
+        module.now_ms = self.clock  # every handler reads time through `now_ms`
+        return module
 
     def make_key(self, role: str) -> str:
         from heartbeat.keys import create_key

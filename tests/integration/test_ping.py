@@ -267,3 +267,16 @@ def test_token_never_appears_in_logs(stack: Stack) -> None:
     assert monitor["token"] not in logs
     assert stack.admin_key not in logs
     assert "secret-body-text" not in logs
+
+
+def test_with_no_ping_log_a_success_is_a_single_write(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    monitor = stack.create_monitor()
+    monkeypatch.setenv("PING_RETENTION_DAYS", "0")
+    stack.modules["PingFunction"] = stack.load("PingFunction")
+    calls = stack.count_calls()
+
+    assert stack.ping(monitor["token"]).status == 200
+
+    assert calls == ["UpdateItem"]
+    assert stack.monitor(monitor["id"])["status"] == "up"
+    assert stack.request("GET", f"/api/v1/monitors/{monitor['id']}/pings").json()["items"] == []

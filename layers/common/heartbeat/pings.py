@@ -78,11 +78,12 @@ def record_ping(store: Store, publisher: Callable[[], Publisher], token: str, pi
     else:
         raise Contention("too many concurrent pings on this monitor")
 
-    try:
-        store.put_ping_event(PingEvent(monitor_id=monitor_id, n=n, at_ms=now_ms, ping=ping))
-    except (BotoCoreError, ClientError):
-        # The monitor's state already counts this ping; only its log entry is missing.
-        log.exception("ping event %s of monitor %s not stored", n, monitor_id)
+    if store.keeps_ping_log:
+        try:
+            store.put_ping_event(PingEvent(monitor_id=monitor_id, n=n, at_ms=now_ms, ping=ping))
+        except (BotoCoreError, ClientError):
+            # The monitor's state already counts this ping; only its log entry is missing.
+            log.exception("ping event %s of monitor %s not stored", n, monitor_id)
     if alert is not None:
         deliver(store, publisher(), alert, now_ms)
     return n

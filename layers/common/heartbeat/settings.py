@@ -46,7 +46,7 @@ class Settings:
             table_name=_required(env, "TABLE_NAME"),
             topic_arn=_required(env, "ALERTS_TOPIC_ARN"),
             deadline_shards=_int(env, "DEADLINE_SHARDS", 4, 1, 100),
-            ping_retention_days=_int(env, "PING_RETENTION_DAYS", 30, 1, 3650),
+            ping_retention_days=_int(env, "PING_RETENTION_DAYS", 30, 0, 3650),  # 0: keep no ping log
             # A synchronous Lambda payload is capped at 6 MB; keep well below it.
             max_ping_body_bytes=_int(env, "MAX_PING_BODY_BYTES", 100_000, 0, 350_000),
         )

@@ -571,6 +571,11 @@ class Store:
 
     # ---- ping events ---------------------------------------------------------------------------
 
+    @property
+    def keeps_ping_log(self) -> bool:
+        """False with a retention of 0 days: pings then cost one write instead of two."""
+        return self._retention_s > 0
+
     def put_ping_event(self, event: PingEvent) -> None:
         p = event.ping
         item: Item = {
