@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 from heartbeat.tokens import is_token
-
-from tests.conftest import Stack
+from heartbeat_tools.harness import Stack
 
 MONITORS = "/api/v1/monitors"
 MISSING_ID = "0123456789abcdef0123456789abcdef"

@@ -6,8 +6,7 @@ import json
 
 import pytest
 from heartbeat_tools import cli
-
-from tests.conftest import Stack
+from heartbeat_tools.harness import Stack
 
 
 def test_bootstrap_makes_a_working_admin_key(stack: Stack, capsys: pytest.CaptureFixture[str]) -> None:

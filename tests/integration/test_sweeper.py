@@ -9,8 +9,7 @@ from botocore.exceptions import ClientError
 from heartbeat.alerts import LEASE_MS, SnsPublisher, down_alert
 from heartbeat.model import Cause
 from heartbeat.sweep import sweep
-
-from tests.conftest import Stack
+from heartbeat_tools.harness import Stack
 
 
 class FailingPublisher:

@@ -1,10 +1,9 @@
-"""Run the real Lambda handlers in this process, one invocation at a time per function (as one
-warm Lambda container would), with a context object shaped like Lambda's."""
+"""Run the real Lambda handlers in this process, with a context object shaped like Lambda's."""
 
 from __future__ import annotations
 
 import importlib.util
-import threading
+import queue
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,12 +38,20 @@ def load_module(code_dir: Path, name: str) -> ModuleType:
 
 
 class LocalFunction:
-    def __init__(self, name: str, code_dir: Path) -> None:
+    """A function with a few warm instances, each handling one event at a time, as Lambda scales out.
+
+    One instance per event matters: Powertools' resolver keeps the current event on the app object.
+    """
+
+    def __init__(self, name: str, code_dir: Path, instances: int = 4) -> None:
         self.name = name
-        self.module = load_module(code_dir, name)
-        # Powertools' resolver keeps the current event on the app object: one event at a time.
-        self._lock = threading.Lock()
+        self._idle: queue.SimpleQueue[ModuleType] = queue.SimpleQueue()
+        for _ in range(instances):
+            self._idle.put(load_module(code_dir, name))
 
     def invoke(self, event: dict[str, Any]) -> Any:
-        with self._lock:
-            return self.module.lambda_handler(event, LambdaContext(self.name))
+        module = self._idle.get()
+        try:
+            return module.lambda_handler(event, LambdaContext(self.name))
+        finally:
+            self._idle.put(module)

@@ -1,0 +1,161 @@
+"""A test harness for the real handlers over moto: resources built from template.yaml, requests
+routed by the template's own routes as API Gateway would, and a clock the caller controls.
+
+Used by the tests and the benchmarks; never deployed."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+
+from heartbeat_tools.apigw import http_event, http_response
+from heartbeat_tools.lambdas import LambdaContext, load_module
+from heartbeat_tools.template import ROOT, Template
+
+EVENTS = ROOT / "events"
+
+
+def load_event(name: str) -> dict[str, Any]:
+    return json.loads((EVENTS / f"{name}.json").read_text())
+
+
+@dataclass
+class Clock:
+    """Epoch milliseconds the handlers see; starts at the real time and moves only when told."""
+
+    now: int = field(default_factory=lambda: time.time_ns() // 1_000_000)
+
+    def __call__(self) -> int:
+        return self.now
+
+    def advance(self, seconds: float) -> int:
+        self.now += int(seconds * 1000)
+        return self.now
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class Stack:
+    """The three functions over moto, called the way API Gateway and EventBridge would."""
+
+    def __init__(self, template: Template, refs: dict[str, str], clock: Clock) -> None:
+        self.template = template
+        self.refs = refs
+        self.clock = clock
+        self.routes = template.routes()
+        self.modules = {name: self.load(name) for name in template.functions()}
+        ping = self.modules["PingFunction"]
+        self.store = ping.store
+        self.dynamodb = ping.store._db
+        self.sns = boto3.client("sns")
+        self.sqs = boto3.client("sqs")
+        self.admin_key = self.make_key("admin")
+        self.alerts_queue = self._subscribe_queue()
+
+    def load(self, function: str) -> Any:
+        """Import a function's module afresh (a cold start), reading the environment as it is now."""
+        module = load_module(self.template.functions()[function], function)
+        module.now_ms = self.clock  # every handler reads time through `now_ms`
+        return module
+
+    def make_key(self, role: str) -> str:
+        from heartbeat.keys import create_key
+
+        return create_key(self.store, f"test-{role}", role, self.clock())
+
+    def _subscribe_queue(self) -> str:
+        url = self.sqs.create_queue(QueueName="test-alerts")["QueueUrl"]
+        arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        self.sns.subscribe(TopicArn=self.refs["AlertsTopic"], Protocol="sqs", Endpoint=arn)
+        return url
+
+    def alerts(self) -> list[dict[str, Any]]:
+        """Alerts delivered through SNS since the last call: the message JSON plus Subject and attributes."""
+        out: list[dict[str, Any]] = []
+        while True:
+            resp = self.sqs.receive_message(QueueUrl=self.alerts_queue, MaxNumberOfMessages=10)
+            messages = resp.get("Messages", [])
+            if not messages:
+                return out
+            for m in messages:
+                envelope = json.loads(m["Body"])
+                doc = json.loads(envelope["Message"])
+                doc["_subject"] = envelope.get("Subject")
+                doc["_attributes"] = {k: v["Value"] for k, v in envelope.get("MessageAttributes", {}).items()}
+                out.append(doc)
+                self.sqs.delete_message(QueueUrl=self.alerts_queue, ReceiptHandle=m["ReceiptHandle"])
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | str | dict | list | None = None,
+        headers: dict[str, str] | None = None,
+        key: str | None = "admin",
+    ) -> Reply:
+        all_headers = dict(headers or {})
+        if key == "admin":
+            all_headers.setdefault("x-api-key", self.admin_key)
+        elif key:
+            all_headers.setdefault("x-api-key", key)
+        if isinstance(body, dict | list):
+            body = json.dumps(body)
+            all_headers.setdefault("content-type", "application/json")
+        raw = body.encode() if isinstance(body, str) else (body or b"")
+        path_only, _, query = path.partition("?")
+        for route in self.routes:
+            params = route.match(method, path_only)
+            if params is not None:
+                break
+        else:
+            return Reply(404, {}, b'{"message":"Not Found"}')  # API Gateway's own answer
+        event = http_event(
+            route, params, method, path_only, query, all_headers.items(), raw, "198.51.100.7", "api.example.com"
+        )
+        event["headers"]["x-forwarded-proto"] = "https"
+        result = self.modules[route.function].lambda_handler(event, LambdaContext(route.function))
+        status, hdrs, payload = http_response(result)
+        return Reply(status, {k.lower(): v for k, v in hdrs}, payload)
+
+    def ping(self, token: str, suffix: str = "", method: str = "GET", body: bytes | str | None = None) -> Reply:
+        return self.request(method, f"/api/v1/heartbeat/{token}{suffix}", body=body, key=None)
+
+    def sweep(self) -> dict[str, Any]:
+        event = load_event("sweeper-scheduled")
+        return self.modules["SweeperFunction"].lambda_handler(event, LambdaContext("SweeperFunction"))
+
+    def create_monitor(self, name: str = "Nightly Backup", interval: int = 60, grace: int = 30, **extra: Any) -> dict:
+        body = {"name": name, "type": "HEARTBEAT", "config": {"expectedInterval": interval, "gracePeriod": grace}}
+        body.update(extra)
+        reply = self.request("POST", "/api/v1/monitors", body)
+        assert reply.status == 201, reply.body
+        monitor = reply.json()
+        monitor["token"] = monitor["pingUrl"].rsplit("/", 1)[-1]
+        return monitor
+
+    def monitor(self, monitor_id: str) -> dict:
+        reply = self.request("GET", f"/api/v1/monitors/{monitor_id}")
+        assert reply.status == 200, reply.body
+        return reply.json()
+
+    def incidents(self, monitor_id: str) -> list[dict]:
+        return self.request("GET", f"/api/v1/monitors/{monitor_id}/incidents").json()["items"]
+
+    def count_calls(self) -> list[str]:
+        """Record the DynamoDB operations the handlers make from now on (botocore's own events)."""
+        calls: list[str] = []
+        for module in self.modules.values():
+            module.store._db.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
+        return calls
