@@ -279,3 +279,12 @@ def test_with_no_ping_log_a_success_is_a_single_write(stack: Stack, monkeypatch:
     assert calls == ["UpdateItem"]
     assert stack.monitor(monitor["id"])["status"] == "up"
     assert stack.request("GET", f"/api/v1/monitors/{monitor['id']}/pings").json()["items"] == []
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS"])
+def test_other_methods_are_405_and_change_nothing(stack: Stack, method: str) -> None:
+    monitor = stack.create_monitor()
+    reply = stack.request(method, f"/api/v1/heartbeat/{monitor['token']}", key=None)
+    assert reply.status == 405
+    assert reply.json()["error"]["code"] == "method_not_allowed"
+    assert stack.monitor(monitor["id"])["status"] == "new"

@@ -16,8 +16,19 @@ def test_runtime_and_architecture(template: Template) -> None:
     assert fn["Runtime"] in SUPPORTED_RUNTIMES
     assert fn["Architectures"] == ["arm64"]
     layer = template.resources["CommonLayer"]
-    assert layer["Metadata"]["BuildMethod"] == fn["Runtime"]
     assert layer["Properties"]["CompatibleRuntimes"] == [fn["Runtime"]]
+    assert layer["Properties"]["CompatibleArchitectures"] == fn["Architectures"]
+
+
+def test_the_layer_is_built_for_the_runtime_with_bytecode(template: Template) -> None:
+    """The layer's Makefile must fetch wheels for the runtime and compile pycs it can use."""
+    runtime = template.doc["Globals"]["Function"]["Runtime"]  # python3.13
+    assert template.resources["CommonLayer"]["Metadata"]["BuildMethod"] == "makefile"
+    makefile = (ROOT / "layers/common/Makefile").read_text()
+    assert f"PYTHON := {runtime}" in makefile
+    assert f"--python-version {runtime.removeprefix('python')}" in makefile
+    assert "manylinux2014_aarch64" in makefile  # arm64
+    assert "compileall" in makefile and "unchecked-hash" in makefile
 
 
 def test_sweep_schedules_are_valid_rate_expressions(template: Template) -> None:

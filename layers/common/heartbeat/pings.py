@@ -10,14 +10,17 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from heartbeat.alerts import Publisher, deliver, down_alert, up_alert
 from heartbeat.errors import Contention, NotFound
 from heartbeat.model import Alert, Cause, Ping, PingEvent, PingKind
 from heartbeat.store import LostRace, Store
 from heartbeat.tokens import is_token, monitor_id_for
+
+if TYPE_CHECKING:
+    from heartbeat.alerts import Publisher
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,9 @@ def record_ping(store: Store, publisher: Callable[[], Publisher], token: str, pi
                 # A start while down records the start and leaves the incident open.
                 effect, incident_open = ("record", True) if current.open_incident_ms else ("start", False)
                 continue
+            # Only pings that open or resolve an incident need alerts: import them here, off the cold start.
+            from heartbeat.alerts import down_alert, up_alert
+
             after = dataclasses.replace(current, last_ping_ms=now_ms)
             if cause is not None:
                 alert = down_alert(after, now_ms, cause, now_ms)
@@ -85,5 +91,7 @@ def record_ping(store: Store, publisher: Callable[[], Publisher], token: str, pi
             # The monitor's state already counts this ping; only its log entry is missing.
             log.exception("ping event %s of monitor %s not stored", n, monitor_id)
     if alert is not None:
+        from heartbeat.alerts import deliver
+
         deliver(store, publisher(), alert, now_ms)
     return n

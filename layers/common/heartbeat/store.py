@@ -172,7 +172,7 @@ class Store:
 
     # ---- monitors ------------------------------------------------------------------------------
 
-    def create_monitor(self, m: Monitor) -> None:
+    def monitor_item(self, m: Monitor) -> Item:
         item: Item = {
             "pk": _pk(m.id),
             "sk": _s(MONITOR_SK),
@@ -188,10 +188,27 @@ class Store:
             "status": _s(m.status.value),
             "created_ms": _n(m.created_ms),
             "updated_ms": _n(m.updated_ms),
-            "n_pings": _n(0),
+            "n_pings": _n(m.n_pings),
             "list_pk": _s(LIST_PK),
             "list_sk": _s(f"{m.name.casefold()}#{m.id}"),
         }
+        optional = {
+            "last_ping_ms": m.last_ping_ms,
+            "last_success_ms": m.last_success_ms,
+            "last_start_ms": m.last_start_ms,
+            "deadline": m.deadline_ms,
+            "open_incident_ms": m.open_incident_ms,
+            "down_since_ms": m.down_since_ms,
+        }
+        item.update({name: _n(value) for name, value in optional.items() if value is not None})
+        if m.last_ping_kind is not None:
+            item["last_ping_kind"] = _s(m.last_ping_kind)
+        if m.deadline_ms is not None:
+            item["due_shard"] = _s(self.shard_of(m.id))
+        return item
+
+    def create_monitor(self, m: Monitor) -> None:
+        item = self.monitor_item(m)
         # Race: a second create with the same token (never expected: tokens are random) must not overwrite.
         self._db.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)")
 
