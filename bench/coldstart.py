@@ -19,9 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from heartbeat_tools.template import ROOT
-
 from bench.common import FAKE_AWS, Row, median
+from heartbeat_tools.template import ROOT
 
 RUNS = 9
 ENV = {

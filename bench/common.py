@@ -36,20 +36,20 @@ FAKE_AWS = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS
 def moto_stack(extra_env: dict[str, str] | None = None) -> Iterator[Any]:
     """The harness Stack (real handlers over in-process moto), with env restored afterwards."""
     import boto3
+    from moto import mock_aws
+
     from heartbeat_tools.harness import Clock, Stack
     from heartbeat_tools.template import Template
-    from moto import mock_aws
 
     saved = dict(os.environ)
     try:
         os.environ.pop("AWS_ENDPOINT_URL", None)
         os.environ.update(FAKE_AWS)
-        os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
         with mock_aws():
             template = Template()
             refs = template.create_resources(boto3.Session(), "bench")
             os.environ.update(template.function_env(refs))
-            os.environ.update(extra_env or {})
+            os.environ.update({"POWERTOOLS_LOG_LEVEL": "ERROR", **(extra_env or {})})
             yield Stack(template, refs, Clock())
     finally:
         os.environ.clear()

@@ -15,6 +15,7 @@ WARMUP = 300
 
 def run() -> list[Row]:
     from botocore.stub import Stubber
+
     from heartbeat.tokens import new_token
     from heartbeat_tools.harness import load_event
     from heartbeat_tools.lambdas import LambdaContext, load_module

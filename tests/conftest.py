@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
+
 from heartbeat_tools.harness import Clock, Stack
 from heartbeat_tools.template import Template
 

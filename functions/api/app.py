@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from heartbeat import monitors
 from heartbeat.clock import now_ms
 from heartbeat.errors import Contention, InvalidInput, NotFound, Unauthorized

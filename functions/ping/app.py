@@ -17,6 +17,7 @@ import boto3
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from heartbeat.clock import now_ms
 from heartbeat.errors import Contention, InvalidInput, NotFound
 from heartbeat.model import Ping, PingKind

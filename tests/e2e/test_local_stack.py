@@ -4,93 +4,22 @@ CLI and curl against `make dev`'s server, alerts arriving at a webhook."""
 from __future__ import annotations
 
 import json
-import os
-import re
 import shutil
-import signal
 import subprocess
-import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from heartbeat_tools.template import ROOT
 
-CLI = str(Path(sys.executable).with_name("heartbeat"))
+from heartbeat_tools.localproc import LocalStackProcess, Webhook
+
 ADMIN_KEY = "hb_e2e-test-admin-key-0123456789abcdefghijklmnopq"
 
 
-class Webhook:
-    """A local HTTP endpoint subscribed to the alerts topic, as a user's would be."""
-
-    def __init__(self) -> None:
-        self.received: list[dict[str, Any]] = []
-        hook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length") or 0))
-                hook.received.append(json.loads(body))
-                self.send_response(200)
-                self.send_header("content-length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def events(self) -> list[dict[str, Any]]:
-        return [json.loads(n["Message"]) for n in self.received if n.get("Type") == "Notification"]
-
-
-class LocalStack:
-    def __init__(self, state_dir: Path, webhook: str, fresh: bool = False) -> None:
-        env = {
-            **os.environ,
-            "HEARTBEAT_PORT": "0",
-            "HEARTBEAT_SWEEP_SECONDS": "0.5",
-            "HEARTBEAT_STATE_DIR": str(state_dir),
-            "HEARTBEAT_LOCAL_WEBHOOK": webhook,
-            "HEARTBEAT_ADMIN_KEY": ADMIN_KEY,
-            "PYTHONUNBUFFERED": "1",
-        }
-        args = [sys.executable, "-m", "heartbeat_tools.devserver"] + (["--fresh"] if fresh else [])
-        self.proc = subprocess.Popen(
-            args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        self.lines: list[str] = []
-        ready = threading.Event()
-
-        def read() -> None:
-            assert self.proc.stdout
-            for line in self.proc.stdout:
-                self.lines.append(line)
-                if "ready on" in line:
-                    ready.set()
-
-        threading.Thread(target=read, daemon=True).start()
-        if not ready.wait(60):
-            self.proc.kill()
-            pytest.fail("local stack did not start:\n" + "".join(self.lines))
-        [port] = re.findall(r"ready on http://127\.0\.0\.1:(\d+)", "".join(self.lines))
-        self.url = f"http://127.0.0.1:{port}"
-
-    def cli(self, *args: str) -> Any:
-        env = {**os.environ, "HEARTBEAT_API_URL": self.url, "HEARTBEAT_API_KEY": ADMIN_KEY}
-        done = subprocess.run([CLI, "--output", "json", *args], env=env, capture_output=True, text=True, timeout=30)
-        assert done.returncode == 0, done.stderr
-        return json.loads(done.stdout)
-
-    def stop(self) -> int:
-        self.proc.send_signal(signal.SIGINT)
-        return self.proc.wait(timeout=30)
+def start_stack(state_dir: Path, webhook: str, fresh: bool = False) -> LocalStackProcess:
+    return LocalStackProcess(state_dir, webhook, ADMIN_KEY, sweep_seconds=0.5, fresh=fresh)
 
 
 def curl(url: str) -> None:
@@ -108,22 +37,23 @@ def wait_for(condition: Callable[[], Any], seconds: float = 15) -> Any:
 
 
 @pytest.fixture(scope="module")
-def webhook() -> Webhook:
-    return Webhook()
+def webhook() -> Iterator[Webhook]:
+    hook = Webhook()
+    yield hook
+    hook.close()
 
 
 @pytest.fixture
-def stack(tmp_path: Path, webhook: Webhook) -> Iterator[LocalStack]:
-    running = LocalStack(tmp_path / "state", webhook.url)
+def stack(tmp_path: Path, webhook: Webhook) -> Iterator[LocalStackProcess]:
+    running = start_stack(tmp_path / "state", webhook.url)
     yield running
-    if running.proc.poll() is None:
-        running.stop()
+    running.stop()
 
 
 pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is needed to ping like the README does")
 
 
-def test_newcomer_path_down_alert_then_recovery(stack: LocalStack, webhook: Webhook) -> None:
+def test_newcomer_path_down_alert_then_recovery(stack: LocalStackProcess, webhook: Webhook) -> None:
     # Given a monitor with a 2 s interval and 1 s grace, created with the CLI
     monitor = stack.cli(
         "monitors",
@@ -166,7 +96,7 @@ def test_newcomer_path_down_alert_then_recovery(stack: LocalStack, webhook: Webh
     wait_for(lambda: sum("ALERT" in line and "E2E Backup" in line for line in stack.lines) == 2)
 
 
-def test_bad_requests_over_http_get_json_errors(stack: LocalStack) -> None:
+def test_bad_requests_over_http_get_json_errors(stack: LocalStackProcess) -> None:
     import urllib.error
     import urllib.request
 
@@ -186,13 +116,13 @@ def test_bad_requests_over_http_get_json_errors(stack: LocalStack) -> None:
 
 def test_state_survives_a_restart_and_fresh_starts_empty(tmp_path: Path, webhook: Webhook) -> None:
     state = tmp_path / "state"
-    first = LocalStack(state, webhook.url)
+    first = start_stack(state, webhook.url)
     monitor = first.cli("monitors", "create", "--name", "Survivor", "--expected-interval", "3600")
     curl(monitor["pingUrl"])
     assert first.stop() == 0
     assert any("Stopped." in line for line in first.lines)
 
-    second = LocalStack(state, webhook.url)
+    second = start_stack(state, webhook.url)
     try:
         kept = second.cli("monitors", "get", monitor["id"])
         assert kept["status"] == "up" and kept["name"] == "Survivor"
@@ -200,7 +130,7 @@ def test_state_survives_a_restart_and_fresh_starts_empty(tmp_path: Path, webhook
     finally:
         assert second.stop() == 0
 
-    third = LocalStack(state, webhook.url, fresh=True)
+    third = start_stack(state, webhook.url, fresh=True)
     try:
         assert third.cli("monitors", "list")["items"] == []
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from heartbeat.tokens import is_token
 from heartbeat_tools.harness import Stack
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from heartbeat_tools import cli
 from heartbeat_tools.harness import Stack
 

@@ -7,6 +7,7 @@ import io
 import logging
 
 import pytest
+
 from heartbeat_tools.harness import Stack, load_event
 
 UNKNOWN_TOKEN = "3f6c5e0a-8d5b-4c1e-9a7f-2b8d4e6f1a2c"

@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 from botocore.exceptions import ClientError
+
 from heartbeat.alerts import LEASE_MS, SnsPublisher, down_alert
 from heartbeat.model import Cause
 from heartbeat.sweep import sweep

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from heartbeat.alerts import down_alert, iso, retry_delay_ms, up_alert
 from heartbeat.model import Cause, Monitor, Ping, PingKind, Status
 from heartbeat.pings import cause_of

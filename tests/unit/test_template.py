@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+
 from heartbeat_tools.template import ROOT, Template
 
 SUPPORTED_RUNTIMES = {"python3.12", "python3.13"}  # Lambda's Python runtimes this code is tested for

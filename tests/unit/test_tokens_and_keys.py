@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+
 from heartbeat.keys import key_from_headers
 from heartbeat.tokens import api_key_hash, is_monitor_id, is_token, monitor_id_for, new_api_key, new_token
 

@@ -185,6 +185,7 @@ def run(args: argparse.Namespace) -> str:
 def bootstrap_key(args: argparse.Namespace) -> str:
     """Make an API key straight in the table, with the caller's AWS credentials (who can deploy, can do this)."""
     import boto3
+
     from heartbeat.keys import create_key
     from heartbeat.store import Store
 
