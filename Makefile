@@ -21,6 +21,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 help:
 	@echo "make dev     run the whole stack locally (moto + HTTP front + sweeper) on 127.0.0.1:3000"
 	@echo "make test    lint, unit, integration and end-to-end tests, template checks and sam build"
+	@echo "make bench   measure the targets in DESIGN.md; writes bench/RESULTS.md (about 5 minutes)"
 	@echo "make build   sam build;  make deploy: sam build && sam deploy --guided"
 	@echo "make clean   remove the virtualenvs, build output and local state"
 
@@ -66,6 +67,9 @@ template: setup
 build: $(SAM_VENV)/.installed
 	@[ -n "$(RUNTIME_BIN)" ] || { echo "sam build needs $(RUNTIME) on PATH (e.g. pyenv install 3.13)"; exit 1; }
 	PATH="$(RUNTIME_BIN):$$PATH" $(SAM_VENV)/bin/sam build
+
+bench: $(VENV)/.installed
+	$(PY) -m bench
 
 deploy: build
 	$(SAM_VENV)/bin/sam deploy --guided

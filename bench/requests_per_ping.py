@@ -11,6 +11,10 @@ READS = {"GetItem", "Query", "Scan", "BatchGetItem"}
 WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}
 
 
+def _count(writes: int, reads: int) -> str:
+    return f"{writes} write{'s' * (writes != 1)}, {reads} read{'s' * (reads != 1)}"
+
+
 def _measure(stack: Any, prepare: Callable[[], str], ping: Callable[[str], Any]) -> tuple[int, int, list[str]]:
     token = prepare()
     calls = stack.count_calls()
@@ -46,7 +50,7 @@ def run() -> list[Row]:
         for name, prepare, ping, target in cases:
             reads, writes, ops = _measure(stack, prepare, ping)
             met = (writes, reads) == (2, 0) if target else None
-            rows.append(Row("requests per ping", name, f"{writes} writes, {reads} reads", target, met, " ".join(ops)))
+            rows.append(Row("requests per ping", name, _count(writes, reads), target, met, " ".join(ops)))
     with moto_stack({"PING_RETENTION_DAYS": "0"}) as stack:
         m = stack.create_monitor()
         stack.ping(m["token"])
@@ -55,7 +59,7 @@ def run() -> list[Row]:
             Row(
                 "requests per ping",
                 "success, ping log off (PingRetentionDays=0)",
-                f"{writes} writes, {reads} reads",
+                _count(writes, reads),
                 "1 write, 0 reads",
                 (writes, reads) == (1, 0),
                 " ".join(ops),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -221,3 +222,34 @@ def test_an_overdue_monitor_changed_mid_sweep_is_skipped_without_alert(stack: St
     alert = down_alert(stale, stale.deadline_ms or 0, Cause.MISSED, stack.clock.now)
     assert stack.store.mark_down(stale, Cause.MISSED, alert, stack.clock.now) is False
     assert stack.incidents(monitor["id"]) == []
+
+
+def test_two_sweeps_running_concurrently_alert_each_outage_once(stack: Stack) -> None:
+    monitors = [stack.create_monitor(name=f"job {i}", interval=60, grace=30) for i in range(12)]
+    for m in monitors:
+        stack.ping(m["token"])
+    stack.clock.advance(91)
+    # moto applies a request's condition and write without isolation from other threads; DynamoDB
+    # makes each request atomic. One lock per request restores that, and leaves the sweepers'
+    # own interleavings between requests free.
+    atomic = threading.Lock()
+    events = stack.store._db.meta.events
+    # (A before-call handler that returns a value replaces the call: these return None.)
+    events.register("before-call.dynamodb", lambda **_: atomic.acquire() and None)
+    events.register("after-call.dynamodb", lambda **_: atomic.release())
+    events.register("after-call-error.dynamodb", lambda **_: atomic.release())
+    reports = []
+
+    def run() -> None:
+        reports.append(sweep(stack.store, publisher(stack), stack.clock.now))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert sum(r.marked_down for r in reports) == 12
+    assert all(len(stack.incidents(m["id"])) == 1 for m in monitors)
+    alerts = stack.alerts()
+    assert sorted(a["monitor"]["id"] for a in alerts) == sorted(m["id"] for m in monitors)

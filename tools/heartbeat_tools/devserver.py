@@ -177,7 +177,10 @@ class LocalStack:
 
     def _sweep_loop(self) -> None:
         sweeper = self.functions["SweeperFunction"]
-        while not self.stopping.wait(self.sweep_seconds):
+        next_at = time.monotonic() + self.sweep_seconds
+        # At a fixed rate, as EventBridge schedules: a slow sweep does not push the next one back.
+        while not self.stopping.wait(max(0.0, next_at - time.monotonic())):
+            next_at += self.sweep_seconds
             event = {
                 "version": "0",
                 "id": str(uuid.uuid4()),
