@@ -73,6 +73,8 @@ def create_monitor(spec: Annotated[MonitorCreate, Body()]) -> Response[dict]:
         grace_s=spec.config.gracePeriod,
         tags=unique(spec.tags),
         now_ms=now_ms(),
+        schedule=spec.config.schedule,
+        timezone=spec.config.timezone,
     )
     logger.info("monitor created", monitor_id=monitor.id)
     return monitor_response(monitor, 201)
@@ -102,6 +104,8 @@ def patch_monitor(monitor_id: str, patch: Annotated[MonitorPatch, Body()]) -> Re
         name=patch.name,
         tags=unique(patch.tags) if patch.tags is not None else None,
         interval_s=config.expectedInterval if config else None,
+        schedule=config.schedule if config else None,
+        timezone=config.timezone if config else None,
         grace_s=config.gracePeriod if config else None,
     )
     return monitor_response(monitor)

@@ -21,7 +21,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from heartbeat.clock import now_ms
 from heartbeat.errors import Contention, InvalidInput, NotFound
 from heartbeat.model import Ping, PingKind
-from heartbeat.pings import record_ping
+from heartbeat.pings import ScheduleCache, record_ping
 from heartbeat.settings import Settings
 from heartbeat.store import Store
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 settings = Settings.from_env()
 logger = Logger(service="heartbeat-ping")
 store = Store(boto3.client("dynamodb"), settings.table_name, settings.deadline_shards, settings.ping_retention_days)
+schedules = ScheduleCache()  # lives as long as this warm Lambda
 
 # Healthchecks' headers: never cached, callable from a browser, and the body limit is announced.
 HEADERS = {
@@ -103,7 +104,8 @@ def lambda_handler(event: APIGatewayProxyEventV2, context: LambdaContext) -> dic
         if event.request_context.http.method not in METHODS:
             raise MethodNotAllowed("use GET, POST or HEAD")
         kind, exit_status = read_action(params.get("action"))
-        record_ping(store, publisher, params.get("token", ""), read_ping(event, kind, exit_status), now_ms())
+        ping = read_ping(event, kind, exit_status)
+        record_ping(store, publisher, params.get("token", ""), ping, now_ms(), schedules)
     except tuple(ERRORS) as e:
         status, code = ERRORS[type(e)]
         message = "not found" if status == 404 else str(e)

@@ -26,6 +26,7 @@ def monitor(**changes: object) -> Monitor:
         updated_ms=T0,
         last_ping_ms=T0,
         last_success_ms=T0,
+        deadline_ms=T0 + 90_000,
     )
     base.update(changes)
     return Monitor(**base)  # type: ignore[arg-type]
@@ -34,7 +35,7 @@ def monitor(**changes: object) -> Monitor:
 @pytest.mark.parametrize(
     ("offset_s", "status"), [(0, Status.UP), (59.999, Status.UP), (60, Status.GRACE), (89.999, Status.GRACE)]
 )
-def test_grace_is_derived_from_the_last_success(offset_s: float, status: Status) -> None:
+def test_grace_is_derived_from_the_deadline_and_grace_period(offset_s: float, status: Status) -> None:
     assert monitor().status_at(T0 + int(offset_s * 1000)) is status
 
 

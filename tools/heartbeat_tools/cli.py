@@ -74,14 +74,16 @@ def _text(value: Any) -> str:
 
 
 def flatten_monitor(m: dict[str, Any]) -> dict[str, Any]:
-    return {**m, "interval": m["config"]["expectedInterval"], "grace": m["config"]["gracePeriod"]}
+    c = m["config"]
+    schedule = f"{c['schedule']} {c['timezone']}" if "schedule" in c else f"every {c['expectedInterval']} s"
+    return {**m, "schedule": schedule, "grace": c["gracePeriod"]}
 
 
 MONITOR_COLUMNS = [
     ("id", "ID"),
     ("name", "NAME"),
     ("status", "STATUS"),
-    ("interval", "INTERVAL"),
+    ("schedule", "SCHEDULE"),
     ("grace", "GRACE"),
     ("tags", "TAGS"),
     ("lastPingAt", "LAST PING"),
@@ -96,7 +98,8 @@ def show_monitor(m: dict[str, Any]) -> str:
         ("name", "name"),
         ("type", "type"),
         ("status", "status"),
-        ("interval", "expected interval (s)"),
+        ("schedule", "schedule"),
+        ("nextExpected", "next expected"),
         ("grace", "grace period (s)"),
         ("tags", "tags"),
         ("pingUrl", "ping URL"),
@@ -115,13 +118,14 @@ def show_monitor(m: dict[str, Any]) -> str:
 # ---- commands ----------------------------------------------------------------------------------
 
 
-def _config(args: argparse.Namespace) -> dict[str, int]:
-    config = {}
-    if args.expected_interval is not None:
-        config["expectedInterval"] = args.expected_interval
-    if args.grace_period is not None:
-        config["gracePeriod"] = args.grace_period
-    return config
+def _config(args: argparse.Namespace) -> dict[str, Any]:
+    given = {
+        "expectedInterval": args.expected_interval,
+        "schedule": args.schedule,
+        "timezone": args.timezone,
+        "gracePeriod": args.grace_period,
+    }
+    return {k: v for k, v in given.items() if v is not None}
 
 
 def run(args: argparse.Namespace) -> str:
@@ -220,6 +224,8 @@ def parser() -> argparse.ArgumentParser:
     update.add_argument("--name")
     for sub in (create, update):
         sub.add_argument("--expected-interval", type=int, help="seconds between runs (default 86400)")
+        sub.add_argument("--schedule", help='cron expression instead of an interval, e.g. "0 2 * * *" or @daily')
+        sub.add_argument("--timezone", help="IANA timezone the schedule runs in (default UTC)")
         sub.add_argument("--grace-period", type=int, help="seconds of lateness tolerated (default 3600)")
         sub.add_argument("--tag", action="append", default=None if sub is update else [], help="repeatable")
     listing = cmds.add_parser("list", help="list monitors")

@@ -47,12 +47,15 @@ class Monitor:
     token: str
     name: str
     type: str
-    interval_s: int
+    interval_s: int | None  # an interval schedule, or None for a cron one
     grace_s: int
     tags: list[str]
     status: Status
     created_ms: int
     updated_ms: int
+    schedule: str | None = None  # cron expression, evaluated in `timezone`
+    timezone: str = "UTC"
+    rev: int = 0  # bumped by every schedule change; guards the ping path's cached schedule
     n_pings: int = 0
     last_ping_ms: int | None = None
     last_ping_kind: str | None = None
@@ -63,13 +66,17 @@ class Monitor:
     down_since_ms: int | None = None
 
     @property
-    def window_ms(self) -> int:
-        return (self.interval_s + self.grace_s) * 1000
+    def window_ms(self) -> int | None:
+        """Period plus grace, for interval monitors: a success ping's deadline is now + this."""
+        return None if self.interval_s is None else (self.interval_s + self.grace_s) * 1000
 
     def status_at(self, now_ms: int) -> Status:
-        """The stored status, with `grace` derived: late, but not yet down."""
-        late_at = None if self.last_success_ms is None else self.last_success_ms + self.interval_s * 1000
-        if self.status is Status.UP and late_at is not None and now_ms >= late_at:
+        """The stored status, with `grace` derived: the expected time has passed, the deadline has not."""
+        if (
+            self.status is Status.UP
+            and self.deadline_ms is not None
+            and now_ms >= self.deadline_ms - self.grace_s * 1000
+        ):
             return Status.GRACE
         return self.status
 

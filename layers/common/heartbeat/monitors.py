@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from heartbeat.errors import Contention, NotFound
 from heartbeat.model import Monitor, Status
+from heartbeat.schedules import deadline_after_success
 from heartbeat.store import LostRace, Store
 from heartbeat.tokens import is_monitor_id, monitor_id_for, new_token
 
@@ -11,20 +14,31 @@ MAX_ATTEMPTS = 5
 
 
 def create_monitor(
-    store: Store, name: str, type: str, interval_s: int, grace_s: int, tags: list[str], now_ms: int
+    store: Store,
+    name: str,
+    type: str,
+    interval_s: int | None,
+    grace_s: int,
+    tags: list[str],
+    now_ms: int,
+    schedule: str | None = None,
+    timezone: str = "UTC",
 ) -> Monitor:
+    """A new monitor: an interval or (if `schedule`) a cron one, never alerting before its first ping."""
     token = new_token()
     monitor = Monitor(
         id=monitor_id_for(token),
         token=token,
         name=name,
         type=type,
-        interval_s=interval_s,
+        interval_s=None if schedule else interval_s,
         grace_s=grace_s,
         tags=tags,
         status=Status.NEW,
         created_ms=now_ms,
         updated_ms=now_ms,
+        schedule=schedule,
+        timezone=timezone,
     )
     store.create_monitor(monitor)
     return monitor
@@ -36,20 +50,33 @@ def get_monitor(store: Store, monitor_id: str) -> Monitor:
     return store.get_monitor(monitor_id)
 
 
-def update_monitor(
-    store: Store,
-    monitor_id: str,
-    now_ms: int,
-    name: str | None = None,
-    tags: list[str] | None = None,
-    interval_s: int | None = None,
-    grace_s: int | None = None,
-) -> Monitor:
-    """Change settings. A ping landing between our read and write makes us read again."""
+def changed(current: Monitor, **settings: object) -> Monitor:
+    """`current` with new settings, and its armed deadline moved to follow the new schedule."""
+    given = {k: v for k, v in settings.items() if v is not None}
+    if "schedule" in given:
+        given["interval_s"] = None
+    elif "interval_s" in given:
+        given["schedule"] = None
+    # Any change invalidates what warm ping Lambdas remember of the schedule.
+    new = dataclasses.replace(current, **given, rev=current.rev + 1)
+    if current.deadline_ms is None:
+        return new
+    if current.status is Status.STARTED and current.last_start_ms is not None:
+        deadline = current.last_start_ms + new.grace_s * 1000
+    elif current.last_success_ms is not None:
+        deadline = deadline_after_success(new, current.last_success_ms)
+    else:
+        deadline = current.deadline_ms
+    return dataclasses.replace(new, deadline_ms=deadline)
+
+
+def update_monitor(store: Store, monitor_id: str, now_ms: int, **settings: object) -> Monitor:
+    """Change settings (name, tags, interval_s, schedule, timezone, grace_s). A ping landing between
+    our read and write makes us read again."""
     for _ in range(MAX_ATTEMPTS):
         current = get_monitor(store, monitor_id)
         try:
-            store.update_monitor(current, now_ms, name=name, tags=tags, interval_s=interval_s, grace_s=grace_s)
+            store.update_monitor(current, changed(current, **settings), now_ms)
         except LostRace:
             continue
         return store.get_monitor(monitor_id)

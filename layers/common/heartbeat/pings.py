@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError, ClientError
 
 from heartbeat.errors import Contention, NotFound
-from heartbeat.model import Alert, Cause, Ping, PingEvent, PingKind
+from heartbeat.model import Alert, Cause, Monitor, Ping, PingEvent, PingKind
+from heartbeat.schedules import deadline_after_success
 from heartbeat.store import LostRace, Store
 from heartbeat.tokens import is_token, monitor_id_for
 
@@ -28,6 +29,32 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 
 
+class ScheduleCache:
+    """What a warm Lambda remembers of cron monitors, so their success pings stay one write.
+
+    A cron deadline needs the schedule, which the ping write does not read. The first ping of a
+    cron monitor learns it from the failed write's returned item; later ones compute the deadline
+    from memory, and the write holds only while the monitor's `rev` is the one remembered, so a
+    stale entry costs one failed write, never a wrong deadline.
+    """
+
+    MAX_ENTRIES = 10_000
+
+    def __init__(self) -> None:
+        self._cron: dict[str, Monitor] = {}
+
+    def get(self, monitor_id: str) -> Monitor | None:
+        return self._cron.get(monitor_id)
+
+    def learn(self, monitor: Monitor) -> None:
+        if monitor.schedule is None:
+            self._cron.pop(monitor.id, None)
+            return
+        if len(self._cron) >= self.MAX_ENTRIES:
+            self._cron.pop(next(iter(self._cron)))  # the oldest entry
+        self._cron[monitor.id] = monitor
+
+
 def cause_of(ping: Ping) -> Cause | None:
     """The failure a ping reports, or None for a success, a start or a log."""
     if ping.exit_status:
@@ -37,8 +64,16 @@ def cause_of(ping: Ping) -> Cause | None:
     return None
 
 
-def record_ping(store: Store, publisher: Callable[[], Publisher], token: str, ping: Ping, now_ms: int) -> int:
+def record_ping(
+    store: Store,
+    publisher: Callable[[], Publisher],
+    token: str,
+    ping: Ping,
+    now_ms: int,
+    schedules: ScheduleCache | None = None,
+) -> int:
     """Apply one ping to its monitor and return the ping's number. Raises NotFound, Contention."""
+    schedules = schedules or ScheduleCache()
     if not is_token(token):
         raise NotFound("unknown token")
     monitor_id = monitor_id_for(token)
@@ -55,12 +90,19 @@ def record_ping(store: Store, publisher: Callable[[], Publisher], token: str, pi
 
     alert: Alert | None = None
     for _ in range(MAX_ATTEMPTS):
-        write = store.ping_write(monitor_id, ping.kind, now_ms, effect, incident_open)
+        known = schedules.get(monitor_id) if effect == "arm" else None
+        cron = (deadline_after_success(known, now_ms), known.rev) if known else None
+        write = store.ping_write(monitor_id, ping.kind, now_ms, effect, incident_open, cron)
         if write.n is not None:
             n = write.n
             break
         current = write.current
         assert current is not None
+        schedules.learn(current)
+        if (effect == "arm" and (current.schedule is not None) != (cron is not None)) or (
+            cron and cron[1] != current.rev
+        ):
+            continue  # the schedule, not the incident state, was off: try again with the right one
         try:
             if ping.kind is PingKind.START:
                 # A start while down records the start and leaves the incident open.
@@ -76,7 +118,7 @@ def record_ping(store: Store, publisher: Callable[[], Publisher], token: str, pi
             else:
                 assert current.open_incident_ms is not None
                 alert = up_alert(after, current.open_incident_ms, now_ms, now_ms)
-                n = store.resolve_by_ping(current, ping.kind, now_ms, alert)
+                n = store.resolve_by_ping(current, ping.kind, now_ms, alert, deadline_after_success(current, now_ms))
             break
         except LostRace:
             alert = None

@@ -4,15 +4,36 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from heartbeat import schedules
 from heartbeat.alerts import iso
+from heartbeat.errors import InvalidInput
 from heartbeat.model import MAX_SECONDS, MIN_SECONDS, Incident, Monitor, PingEvent
 
 Seconds = Annotated[int, Field(ge=MIN_SECONDS, le=MAX_SECONDS, strict=True)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[^\s,]+$")]
 Tags = Annotated[list[Tag], Field(max_length=20)]
+
+
+def _cron(value: str) -> str:
+    try:
+        return schedules.check_cron(value)
+    except InvalidInput as e:
+        raise ValueError(e.message) from None
+
+
+def _timezone(value: str) -> str:
+    try:
+        schedules.zone(value)
+    except InvalidInput as e:
+        raise ValueError(e.message) from None
+    return value
+
+
+CronExpression = Annotated[str, StringConstraints(max_length=200), AfterValidator(_cron)]
+TimezoneName = Annotated[str, StringConstraints(max_length=64), AfterValidator(_timezone)]
 
 DEFAULT_INTERVAL_S = 86400
 DEFAULT_GRACE_S = 3600
@@ -24,8 +45,20 @@ class _Strict(BaseModel):
 
 
 class MonitorConfig(_Strict):
-    expectedInterval: Seconds = DEFAULT_INTERVAL_S
+    """Either `expectedInterval` (seconds) or `schedule` (cron, in `timezone`), plus `gracePeriod`."""
+
+    expectedInterval: Seconds | None = None
+    schedule: CronExpression | None = None
+    timezone: TimezoneName = "UTC"
     gracePeriod: Seconds = DEFAULT_GRACE_S
+
+    @model_validator(mode="after")
+    def one_schedule(self) -> MonitorConfig:
+        if self.expectedInterval is not None and self.schedule is not None:
+            raise ValueError("give expectedInterval or schedule, not both")
+        if self.schedule is None and self.expectedInterval is None:
+            self.expectedInterval = DEFAULT_INTERVAL_S
+        return self
 
 
 class MonitorCreate(_Strict):
@@ -37,7 +70,15 @@ class MonitorCreate(_Strict):
 
 class MonitorConfigPatch(_Strict):
     expectedInterval: Seconds | None = None
+    schedule: CronExpression | None = None
+    timezone: TimezoneName | None = None
     gracePeriod: Seconds | None = None
+
+    @model_validator(mode="after")
+    def one_schedule(self) -> MonitorConfigPatch:
+        if self.expectedInterval is not None and self.schedule is not None:
+            raise ValueError("give expectedInterval or schedule, not both")
+        return self
 
 
 class MonitorPatch(_Strict):
@@ -50,12 +91,25 @@ def unique(tags: list[str]) -> list[str]:
     return list(dict.fromkeys(tags))
 
 
+def config_json(m: Monitor) -> dict[str, Any]:
+    if m.schedule is not None:
+        return {"schedule": m.schedule, "timezone": m.timezone, "gracePeriod": m.grace_s}
+    return {"expectedInterval": m.interval_s, "gracePeriod": m.grace_s}
+
+
+def next_expected(m: Monitor, now_ms: int) -> list[str]:
+    """For a cron monitor, its next three expected times in its own timezone: the check against a
+    mistyped schedule or the wrong zone, the commonest cause of false alerts."""
+    return schedules.upcoming(m.schedule, m.timezone, now_ms) if m.schedule else []
+
+
 def monitor_json(m: Monitor, now_ms: int, ping_base: str) -> dict[str, Any]:
     return {
         "id": m.id,
         "name": m.name,
         "type": m.type,
-        "config": {"expectedInterval": m.interval_s, "gracePeriod": m.grace_s},
+        "config": config_json(m),
+        "nextExpected": next_expected(m, now_ms),
         "tags": m.tags,
         "status": m.status_at(now_ms).value,
         "pingUrl": f"{ping_base}/api/v1/heartbeat/{m.token}",

@@ -60,12 +60,15 @@ def monitor_from_item(item: Item) -> Monitor:
         token=item["token"]["S"],
         name=item["name"]["S"],
         type=item["type"]["S"],
-        interval_s=int(item["interval_s"]["N"]),
+        interval_s=_opt_int(item, "interval_s"),
         grace_s=int(item["grace_s"]["N"]),
         tags=[t["S"] for t in item.get("tags", {}).get("L", [])],
         status=Status(item["status"]["S"]),
         created_ms=int(item["created_ms"]["N"]),
         updated_ms=int(item["updated_ms"]["N"]),
+        schedule=item["schedule"]["S"] if "schedule" in item else None,
+        timezone=item["timezone"]["S"] if "timezone" in item else "UTC",
+        rev=_opt_int(item, "rev") or 0,
         n_pings=_opt_int(item, "n_pings") or 0,
         last_ping_ms=_opt_int(item, "last_ping_ms"),
         last_ping_kind=item["last_ping_kind"]["S"] if "last_ping_kind" in item else None,
@@ -180,10 +183,10 @@ class Store:
             "token": _s(m.token),
             "name": _s(m.name),
             "type": _s(m.type),
-            "interval_s": _n(m.interval_s),
             "grace_s": _n(m.grace_s),
-            "window_ms": _n(m.window_ms),
             "grace_ms": _n(m.grace_s * 1000),
+            "timezone": _s(m.timezone),
+            "rev": _n(m.rev),
             "tags": {"L": [_s(t) for t in m.tags]},
             "status": _s(m.status.value),
             "created_ms": _n(m.created_ms),
@@ -192,6 +195,12 @@ class Store:
             "list_pk": _s(LIST_PK),
             "list_sk": _s(f"{m.name.casefold()}#{m.id}"),
         }
+        if m.schedule is not None:
+            item["schedule"] = _s(m.schedule)
+        else:
+            assert m.interval_s is not None and m.window_ms is not None
+            item["interval_s"] = _n(m.interval_s)
+            item["window_ms"] = _n(m.window_ms)
         optional = {
             "last_ping_ms": m.last_ping_ms,
             "last_success_ms": m.last_success_ms,
@@ -257,56 +266,57 @@ class Store:
                 request = resp.get("UnprocessedKeys") or {}
         return items
 
-    def update_monitor(
-        self,
-        current: Monitor,
-        now_ms: int,
-        name: str | None = None,
-        tags: list[str] | None = None,
-        interval_s: int | None = None,
-        grace_s: int | None = None,
-    ) -> None:
-        """Change settings; an armed deadline moves to match a new schedule."""
-        names = {"#st": "status", "#nm": "name"}
-        values: dict[str, Any] = {":now": _n(now_ms), ":seen": _n(current.n_pings)}
-        sets = ["updated_ms = :now"]
-        if name is not None:
-            sets += ["#nm = :name", "list_sk = :list_sk"]
-            values[":name"] = _s(name)
-            values[":list_sk"] = _s(f"{name.casefold()}#{current.id}")
-        if tags is not None:
-            sets.append("tags = :tags")
-            values[":tags"] = {"L": [_s(t) for t in tags]}
-        new_interval = current.interval_s if interval_s is None else interval_s
-        new_grace = current.grace_s if grace_s is None else grace_s
-        sets += ["interval_s = :interval", "grace_s = :grace", "window_ms = :window", "grace_ms = :grace_ms"]
-        values[":grace_ms"] = _n(new_grace * 1000)
-        values[":interval"] = _n(new_interval)
-        values[":grace"] = _n(new_grace)
-        values[":window"] = _n((new_interval + new_grace) * 1000)
-        if current.deadline_ms is not None:
-            if current.status is Status.STARTED and current.last_start_ms is not None:
-                deadline = current.last_start_ms + new_grace * 1000
-            elif current.last_success_ms is not None:
-                deadline = current.last_success_ms + (new_interval + new_grace) * 1000
-            else:
-                deadline = current.deadline_ms
-            sets.append("deadline = :deadline")
-            values[":deadline"] = _n(deadline)
-            # Race: a ping or the sweeper moved or removed the deadline since we read it.
-            condition = "n_pings = :seen AND deadline = :seen_deadline"
-            values[":seen_deadline"] = _n(current.deadline_ms)
+    def update_monitor(self, current: Monitor, new: Monitor, now_ms: int) -> None:
+        """Write the settings the domain computed (`new`, its deadline included) over `current`."""
+        values: dict[str, Any] = {
+            ":now": _n(now_ms),
+            ":seen": _n(current.n_pings),
+            ":seen_rev": _n(current.rev),
+            ":rev": _n(new.rev),
+            ":name": _s(new.name),
+            ":list_sk": _s(f"{new.name.casefold()}#{new.id}"),
+            ":tags": {"L": [_s(t) for t in new.tags]},
+            ":grace": _n(new.grace_s),
+            ":grace_ms": _n(new.grace_s * 1000),
+            ":tz": _s(new.timezone),
+        }
+        sets = [
+            "updated_ms = :now",
+            "#nm = :name",
+            "list_sk = :list_sk",
+            "tags = :tags",
+            "grace_s = :grace",
+            "grace_ms = :grace_ms",
+            "#tz = :tz",
+            "rev = :rev",
+        ]
+        if new.schedule is not None:
+            sets.append("#sched = :schedule")
+            values[":schedule"] = _s(new.schedule)
+            removes = ["interval_s", "window_ms"]
         else:
-            # Race: a ping armed a deadline since we read the monitor (it would be computed from the old schedule).
-            condition = "n_pings = :seen AND attribute_not_exists(deadline)"
+            assert new.interval_s is not None and new.window_ms is not None
+            sets += ["interval_s = :interval", "window_ms = :window"]
+            values[":interval"] = _n(new.interval_s)
+            values[":window"] = _n(new.window_ms)
+            removes = ["#sched"]
+        if current.deadline_ms is not None and new.deadline_ms is not None:
+            sets.append("deadline = :deadline")
+            values[":deadline"] = _n(new.deadline_ms)
+            values[":seen_deadline"] = _n(current.deadline_ms)
+            # Race: a ping or the sweeper moved or removed the deadline since we read it.
+            condition = "n_pings = :seen AND rev = :seen_rev AND deadline = :seen_deadline"
+        else:
+            # Race: a ping armed a deadline since we read the monitor (it would follow the old schedule).
+            condition = "n_pings = :seen AND rev = :seen_rev AND attribute_not_exists(deadline)"
         try:
             self._db.update_item(
                 TableName=self._table,
                 Key={"pk": _pk(current.id), "sk": _s(MONITOR_SK)},
-                UpdateExpression="SET " + ", ".join(sets),
+                UpdateExpression="SET " + ", ".join(sets) + " REMOVE " + ", ".join(removes),
                 ConditionExpression=condition,
+                ExpressionAttributeNames={"#nm": "name", "#tz": "timezone", "#sched": "schedule"},
                 ExpressionAttributeValues=values,
-                **_names(" ".join(sets), names),
             )
         except ClientError as e:
             if _code(e) == "ConditionalCheckFailedException":
@@ -390,14 +400,23 @@ class Store:
     # ---- the ping path: one conditional write when the ping opens or closes no incident ----------
 
     def ping_write(
-        self, monitor_id: str, kind: PingKind, now_ms: int, effect: str, incident_open: bool | None
+        self,
+        monitor_id: str,
+        kind: PingKind,
+        now_ms: int,
+        effect: str,
+        incident_open: bool | None,
+        cron: tuple[int, int] | None = None,
     ) -> PingWrite:
         """Record a ping on the monitor in one UpdateItem, without reading it first.
 
         effect: "arm" (a success: up, deadline = now + period + grace), "start" (started, deadline =
         now + grace), "record" (no state change). incident_open: the state the ping expects; the
-        write is conditional on it. Returns the ping's number, or, when the monitor is not in the
-        expected state, the monitor as it stands so the caller can make the transition instead.
+        write is conditional on it. cron: for a cron monitor, (deadline, rev) computed from a cached
+        schedule; the write holds only while the schedule is still at that revision.
+
+        Returns the ping's number, or, when the monitor is not in the expected state, the monitor
+        as it stands, so the caller can make the transition (or learn the schedule) instead.
         """
         values: dict[str, Any] = {":now": _n(now_ms), ":one": _n(1)}
         sets: list[str] = []
@@ -410,9 +429,14 @@ class Store:
         if kind is PingKind.START:
             sets.append("last_start_ms = :now")
         if effect == "arm":
-            sets += ["last_success_ms = :now", "#st = :up", "deadline = :now + window_ms", "due_shard = :shard"]
+            sets += ["last_success_ms = :now", "#st = :up", "due_shard = :shard"]
             removes.append("last_start_ms")
             values[":up"] = _s(Status.UP.value)
+            if cron:
+                sets.append("deadline = :deadline")
+                values[":deadline"], values[":rev"] = _n(cron[0]), _n(cron[1])
+            else:
+                sets.append("deadline = :now + window_ms")
         elif effect == "start":
             sets += ["#st = :started", "deadline = :now + grace_ms", "due_shard = :shard"]
             values[":started"] = _s(Status.STARTED.value)
@@ -421,6 +445,9 @@ class Store:
         # Race: the sweeper or another ping opened or resolved an incident since the caller decided
         # which write this ping needs; then the condition fails and the caller makes the transition.
         condition = "attribute_exists(pk)"
+        if effect == "arm":
+            # Race: the schedule changed (its kind or revision) since the caller computed this deadline.
+            condition += " AND attribute_exists(#sched) AND rev = :rev" if cron else " AND attribute_not_exists(#sched)"
         if incident_open is True:
             condition += " AND attribute_exists(open_incident_ms)"
         elif incident_open is False:
@@ -436,7 +463,7 @@ class Store:
                 ConditionExpression=condition,
                 ExpressionAttributeValues=values,
                 ReturnValues="UPDATED_NEW",
-                **_names(expression, {"#st": "status"}),
+                **_names(expression + condition, {"#st": "status", "#sched": "schedule"}),
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as e:
@@ -491,7 +518,7 @@ class Store:
                     raise LostRace from None
             raise
 
-    def resolve_by_ping(self, current: Monitor, kind: PingKind, now_ms: int, alert: Alert) -> int:
+    def resolve_by_ping(self, current: Monitor, kind: PingKind, now_ms: int, alert: Alert, deadline_ms: int) -> int:
         """A success on a monitor with an open incident: up again, incident resolved, recovery alert queued."""
         assert current.open_incident_ms is not None
         n = current.n_pings + 1
@@ -501,11 +528,12 @@ class Store:
                 "Key": {"pk": _pk(current.id), "sk": _s(MONITOR_SK)},
                 "UpdateExpression": (
                     "SET last_ping_ms = :now, last_ping_kind = :kind, last_success_ms = :now, #st = :up,"
-                    " deadline = :now + window_ms, due_shard = :shard, n_pings = :n"
+                    " deadline = :deadline, due_shard = :shard, n_pings = :n"
                     " REMOVE open_incident_ms, down_since_ms, last_start_ms"
                 ),
-                # Race: another ping counted or resolved first (n_pings moved): re-read and decide again.
-                "ConditionExpression": "n_pings = :seen AND open_incident_ms = :inc",
+                # Race: another ping counted or resolved first (n_pings moved), or the schedule the
+                # deadline was computed from changed (rev moved): re-read and decide again.
+                "ConditionExpression": "n_pings = :seen AND open_incident_ms = :inc AND rev = :rev",
                 "ExpressionAttributeNames": {"#st": "status"},
                 "ExpressionAttributeValues": {
                     ":now": _n(now_ms),
@@ -515,6 +543,8 @@ class Store:
                     ":n": _n(n),
                     ":seen": _n(current.n_pings),
                     ":inc": _n(current.open_incident_ms),
+                    ":deadline": _n(deadline_ms),
+                    ":rev": _n(current.rev),
                 },
             }
         }

@@ -1,0 +1,79 @@
+"""Cron schedules in a monitor's own timezone, with DST handled as cron daemons do.
+
+cronsim (the cron evaluator Healthchecks maintains and runs in production) works in the zone it is
+given: a time skipped by a spring-forward change is expected right after the change, and a time
+repeated by a fall-back change is expected once. We evaluate in the monitor's IANA zone and store
+the result as UTC epoch milliseconds.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from heartbeat.errors import InvalidInput
+from heartbeat.model import Monitor
+
+ALIASES = {
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+    "@monthly": "0 0 1 * *",
+    "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@hourly": "0 * * * *",
+}
+
+
+def _expand(expression: str) -> str:
+    return ALIASES.get(expression.strip().lower(), expression.strip())
+
+
+@lru_cache(maxsize=256)
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        message = f"unknown timezone {name!r}; use an IANA name such as Europe/Riga"
+        raise InvalidInput("config.timezone", message) from None
+
+
+def check_cron(expression: str) -> str:
+    """The expression as stored (aliases kept as written), or InvalidInput saying what is wrong."""
+    from cronsim import CronSim, CronSimError  # only cron monitors pay for it, not every cold start
+
+    expanded = _expand(expression)
+    if len(expanded.split()) != 5:
+        message = "must have 5 fields (minute hour day month weekday), or be @hourly, @daily, @weekly, ..."
+        raise InvalidInput("config.schedule", message)
+    try:
+        CronSim(expanded, datetime(2000, 1, 1, tzinfo=UTC))
+    except CronSimError as e:
+        raise InvalidInput("config.schedule", f"is not a valid cron expression: {e}") from None
+    return expression.strip()
+
+
+def next_after(expression: str, timezone: str, after_ms: int) -> int:
+    """The first time the schedule fires strictly after `after_ms`, in epoch milliseconds."""
+    from cronsim import CronSim
+
+    start = datetime.fromtimestamp(after_ms / 1000, UTC).astimezone(zone(timezone))
+    return int(next(iter(CronSim(_expand(expression), start))).timestamp() * 1000)
+
+
+def upcoming(expression: str, timezone: str, after_ms: int, count: int = 3) -> list[str]:
+    """The next few expected times, in the monitor's own zone (what a person checks a schedule by)."""
+    from cronsim import CronSim
+
+    start = datetime.fromtimestamp(after_ms / 1000, UTC).astimezone(zone(timezone))
+    it = iter(CronSim(_expand(expression), start))
+    return [next(it).isoformat() for _ in range(count)]
+
+
+def deadline_after_success(monitor: Monitor, success_ms: int) -> int:
+    """When a monitor that just succeeded goes down if nothing else arrives."""
+    if monitor.schedule is not None:
+        return next_after(monitor.schedule, monitor.timezone, success_ms) + monitor.grace_s * 1000
+    assert monitor.window_ms is not None
+    return success_ms + monitor.window_ms
