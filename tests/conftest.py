@@ -40,4 +40,6 @@ def stack(aws: None, template: Template, clock: Clock, monkeypatch: pytest.Monke
     for key, value in template.function_env(refs).items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "WARNING")
+    # moto is not thread-safe for transactions; the concurrent test serialises requests itself.
+    monkeypatch.setenv("SWEEP_WORKERS", "1")
     return Stack(template, refs, clock)

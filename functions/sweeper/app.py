@@ -31,7 +31,7 @@ class SweepIncomplete(Exception):
 def lambda_handler(event: EventBridgeModel, context: LambdaContext) -> dict:
     # The sweep's own clock: EventBridge may deliver late, twice or not at all, and every
     # sweep takes all that is due by now, so none of that loses or doubles an alert.
-    report = sweep(store, publisher, now_ms())
+    report = sweep(store, publisher, now_ms(), settings.sweep_workers)
     logger.info("sweep done", scheduled_for=event.time.isoformat(), **asdict(report))
     if report.errors:
         raise SweepIncomplete(f"{report.errors} item(s) failed; they stay due for the next sweep")

@@ -71,7 +71,9 @@ def test_the_sweeper_is_watched_by_alarms(template: Template) -> None:
 
 
 def test_every_function_env_var_the_settings_read_is_set(template: Template) -> None:
-    variables = template.doc["Globals"]["Function"]["Environment"]["Variables"]
+    variables = set(template.doc["Globals"]["Function"]["Environment"]["Variables"])
+    for fn in template.of_type("AWS::Serverless::Function").values():
+        variables |= set(fn["Properties"].get("Environment", {}).get("Variables", {}))
     source = (ROOT / "layers/common/heartbeat/settings.py").read_text()
     for name in re.findall(r'"([A-Z][A-Z_]+)"', source):
         assert name in variables, name

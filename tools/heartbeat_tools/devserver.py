@@ -121,6 +121,9 @@ class LocalStack:
         os.environ.update(template.function_env(refs))
         # The handlers' INFO logs (every sweep) would drown the console; HEARTBEAT_LOG_LEVEL=INFO shows them.
         os.environ["POWERTOOLS_LOG_LEVEL"] = os.environ.get("HEARTBEAT_LOG_LEVEL", "WARNING")
+        # moto applies a transaction by copying its tables, which concurrent writes can break: one
+        # sweeper thread locally (DynamoDB itself has no such limit).
+        os.environ["SWEEP_WORKERS"] = "1"
         self.table = refs["Table"]
         self.topic_arn = refs["AlertsTopic"]
         self.dynamodb = self.session.client("dynamodb")

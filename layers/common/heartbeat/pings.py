@@ -115,8 +115,9 @@ def record_ping(
             if cause is not None:
                 alert = down_alert(after, now_ms, cause, now_ms)
                 n = store.open_by_ping(current, ping.kind, now_ms, cause, alert)
+            elif current.open_incident_ms is None:
+                continue  # the state moved back while we looked: write again
             else:
-                assert current.open_incident_ms is not None
                 alert = up_alert(after, current.open_incident_ms, now_ms, now_ms)
                 n = store.resolve_by_ping(current, ping.kind, now_ms, alert, deadline_after_success(current, now_ms))
             break

@@ -38,6 +38,7 @@ class Settings:
     deadline_shards: int = 4
     ping_retention_days: int = 30
     max_ping_body_bytes: int = 100_000
+    sweep_workers: int = 8
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -49,4 +50,5 @@ class Settings:
             ping_retention_days=_int(env, "PING_RETENTION_DAYS", 30, 0, 3650),  # 0: keep no ping log
             # A synchronous Lambda payload is capped at 6 MB; keep well below it.
             max_ping_body_bytes=_int(env, "MAX_PING_BODY_BYTES", 100_000, 0, 350_000),
+            sweep_workers=_int(env, "SWEEP_WORKERS", 8, 1, 64),
         )
