@@ -16,7 +16,8 @@ WARMUP = 300
 def run() -> list[Row]:
     from botocore.stub import Stubber
 
-    from heartbeat.tokens import new_token
+    from heartbeat.model import Monitor, Status
+    from heartbeat.tokens import monitor_id_for, new_token
     from heartbeat_tools.harness import load_event
     from heartbeat_tools.lambdas import LambdaContext, load_module
     from heartbeat_tools.template import ROOT
@@ -37,9 +38,27 @@ def run() -> list[Row]:
         event["pathParameters"] = {"token": token}
         context = LambdaContext("PingFunction")
         timings: list[float] = []
+        # What DynamoDB returns for the ping's write: the monitor as it was (ReturnValues=ALL_OLD).
+        monitor = Monitor(
+            id=monitor_id_for(token),
+            token=token,
+            name="Nightly Backup",
+            type="HEARTBEAT",
+            interval_s=60,
+            grace_s=30,
+            tags=["infrastructure"],
+            status=Status.UP,
+            created_ms=0,
+            updated_ms=0,
+            n_pings=1,
+            last_ping_ms=1,
+            last_success_ms=1,
+            deadline_ms=91_000,
+        )
+        old_item = module.store.monitor_item(monitor)
         with Stubber(module.store._db) as stub:
             for i in range(PINGS + WARMUP):
-                stub.add_response("update_item", {"Attributes": {"n_pings": {"N": str(i + 1)}}})
+                stub.add_response("update_item", {"Attributes": old_item})
                 stub.add_response("put_item", {})
                 e = copy.deepcopy(event)  # each invocation gets its own event, as in Lambda
                 start = time.perf_counter_ns()

@@ -135,6 +135,26 @@ def list_pings(monitor_id: str, limit: Limit = 50, cursor: Cursor = None) -> Res
     return Response(200, "application/json", {"items": [ping_json(p) for p in items], "nextCursor": next_cursor})
 
 
+@app.get("/api/v1/monitors/<monitor_id>/pings/<n>/body")
+def ping_body(monitor_id: str, n: str):
+    """The stored body of one ping, byte for byte (cut at the body limit if it was longer).
+
+    No return annotation on purpose: Powertools would then validate the body as JSON-able text,
+    and a body need not be UTF-8.
+    """
+    if not n.isdigit() or len(n) > 12:
+        raise NotFound(f"ping {n} not found")
+    monitors.get_monitor(store, monitor_id)
+    ping = store.get_ping(monitor_id, int(n)).ping
+    try:
+        ping.body.decode("utf-8")
+        content_type = "text/plain; charset=utf-8"
+    except UnicodeDecodeError:
+        content_type = "application/octet-stream"
+    headers = {"X-Body-Truncated": str(ping.body_truncated).lower(), "X-Body-Size": str(ping.body_size)}
+    return Response(200, content_type, ping.body, headers=headers)
+
+
 @app.get("/api/v1/monitors/<monitor_id>/incidents")
 def list_incidents(monitor_id: str, limit: Limit = 50, cursor: Cursor = None) -> Response[dict]:
     monitors.get_monitor(store, monitor_id)

@@ -289,3 +289,44 @@ def test_other_methods_are_405_and_change_nothing(stack: Stack, method: str) -> 
     assert reply.status == 405
     assert reply.json()["error"]["code"] == "method_not_allowed"
     assert stack.monitor(monitor["id"])["status"] == "new"
+
+
+def test_start_then_success_records_the_run_duration(stack: Stack) -> None:
+    monitor = stack.create_monitor()
+    stack.ping(monitor["token"], "/start")
+    stack.clock.advance(42.5)
+
+    stack.ping(monitor["token"])
+
+    assert stack.monitor(monitor["id"])["lastDurationSeconds"] == 42.5
+    pings = stack.request("GET", f"/api/v1/monitors/{monitor['id']}/pings").json()["items"]
+    assert [(p["kind"], p["durationSeconds"]) for p in pings] == [("success", 42.5), ("start", None)]
+    # A success with no /start before it is a run of unknown length.
+    stack.clock.advance(60)
+    stack.ping(monitor["token"])
+    assert stack.monitor(monitor["id"])["lastDurationSeconds"] is None
+
+
+def test_a_recovering_run_records_its_duration_too(stack: Stack) -> None:
+    monitor = stack.create_monitor()
+    stack.ping(monitor["token"], "/fail")
+    stack.ping(monitor["token"], "/start")
+    stack.clock.advance(7)
+    stack.ping(monitor["token"])
+    assert stack.monitor(monitor["id"])["status"] == "up"
+    assert stack.monitor(monitor["id"])["lastDurationSeconds"] == 7
+
+
+def test_a_pings_body_is_returned_byte_for_byte(stack: Stack) -> None:
+    monitor = stack.create_monitor()
+    stack.ping(monitor["token"], "/fail", method="POST", body="pg_dump: error: connection refused\n")
+    raw = b"\xff\xfebinary"
+    stack.request("POST", f"/api/v1/heartbeat/{monitor['token']}/log", body=raw, key=None)
+
+    text = stack.request("GET", f"/api/v1/monitors/{monitor['id']}/pings/1/body")
+    assert (text.status, text.body) == (200, b"pg_dump: error: connection refused\n")
+    assert text.headers["content-type"].startswith("text/plain")
+    binary = stack.request("GET", f"/api/v1/monitors/{monitor['id']}/pings/2/body")
+    assert (binary.body, binary.headers["content-type"]) == (raw, "application/octet-stream")
+    for n in ("3", "0", "x", "9" * 13):
+        assert stack.request("GET", f"/api/v1/monitors/{monitor['id']}/pings/{n}/body").status == 404

@@ -61,6 +61,7 @@ class Monitor:
     last_ping_kind: str | None = None
     last_success_ms: int | None = None
     last_start_ms: int | None = None
+    last_run_start_ms: int | None = None  # the start of the run the last success finished; 0: none
     deadline_ms: int | None = None
     open_incident_ms: int | None = None
     down_since_ms: int | None = None
@@ -69,6 +70,13 @@ class Monitor:
     def window_ms(self) -> int | None:
         """Period plus grace, for interval monitors: a success ping's deadline is now + this."""
         return None if self.interval_s is None else (self.interval_s + self.grace_s) * 1000
+
+    @property
+    def last_duration_ms(self) -> int | None:
+        """How long the last successful run took, when a /start announced it."""
+        if self.last_run_start_ms and self.last_success_ms and self.last_run_start_ms <= self.last_success_ms:
+            return self.last_success_ms - self.last_run_start_ms
+        return None
 
     def status_at(self, now_ms: int) -> Status:
         """The stored status, with `grace` derived: the expected time has passed, the deadline has not."""
@@ -118,6 +126,7 @@ class PingEvent:
     n: int
     at_ms: int
     ping: Ping
+    duration_ms: int | None = None  # for a success that finished a run announced by /start
 
 
 @dataclass(frozen=True)

@@ -89,12 +89,14 @@ def record_ping(
         effect, incident_open = "arm", False
 
     alert: Alert | None = None
+    started_ms: int | None = None  # the /start of the run this success finishes
     for _ in range(MAX_ATTEMPTS):
         known = schedules.get(monitor_id) if effect == "arm" else None
         cron = (deadline_after_success(known, now_ms), known.rev) if known else None
         write = store.ping_write(monitor_id, ping.kind, now_ms, effect, incident_open, cron)
         if write.n is not None:
             n = write.n
+            started_ms = write.previous.last_start_ms if write.previous and effect == "arm" else None
             break
         current = write.current
         assert current is not None
@@ -120,6 +122,7 @@ def record_ping(
             else:
                 alert = up_alert(after, current.open_incident_ms, now_ms, now_ms)
                 n = store.resolve_by_ping(current, ping.kind, now_ms, alert, deadline_after_success(current, now_ms))
+                started_ms = current.last_start_ms
             break
         except LostRace:
             alert = None
@@ -129,7 +132,8 @@ def record_ping(
 
     if store.keeps_ping_log:
         try:
-            store.put_ping_event(PingEvent(monitor_id=monitor_id, n=n, at_ms=now_ms, ping=ping))
+            duration = now_ms - started_ms if started_ms is not None else None
+            store.put_ping_event(PingEvent(monitor_id=monitor_id, n=n, at_ms=now_ms, ping=ping, duration_ms=duration))
         except (BotoCoreError, ClientError):
             # The monitor's state already counts this ping; only its log entry is missing.
             log.exception("ping event %s of monitor %s not stored", n, monitor_id)

@@ -74,6 +74,7 @@ def monitor_from_item(item: Item) -> Monitor:
         last_ping_kind=item["last_ping_kind"]["S"] if "last_ping_kind" in item else None,
         last_success_ms=_opt_int(item, "last_success_ms"),
         last_start_ms=_opt_int(item, "last_start_ms"),
+        last_run_start_ms=_opt_int(item, "last_run_start_ms"),
         deadline_ms=_opt_int(item, "deadline"),
         open_incident_ms=_opt_int(item, "open_incident_ms"),
         down_since_ms=_opt_int(item, "down_since_ms"),
@@ -118,6 +119,7 @@ def ping_event_from_item(item: Item) -> PingEvent:
             body_size=int(item["body_size"]["N"]),
             exit_status=_opt_int(item, "exit_status"),
         ),
+        duration_ms=_opt_int(item, "duration_ms"),
     )
 
 
@@ -145,7 +147,8 @@ class PingWrite:
     """The outcome of a ping's monitor write: its number, or the monitor as it stands."""
 
     n: int | None
-    current: Monitor | None = None
+    current: Monitor | None = None  # when the write did not happen: the monitor as it stands
+    previous: Monitor | None = None  # when it did: the monitor as it was just before
 
 
 def _names(expression: str, candidates: dict[str, str]) -> dict[str, Any]:
@@ -205,6 +208,7 @@ class Store:
             "last_ping_ms": m.last_ping_ms,
             "last_success_ms": m.last_success_ms,
             "last_start_ms": m.last_start_ms,
+            "last_run_start_ms": m.last_run_start_ms,
             "deadline": m.deadline_ms,
             "open_incident_ms": m.open_incident_ms,
             "down_since_ms": m.down_since_ms,
@@ -429,9 +433,11 @@ class Store:
         if kind is PingKind.START:
             sets.append("last_start_ms = :now")
         if effect == "arm":
+            # The run this success finishes started at last_start_ms, if a /start announced it.
             sets += ["last_success_ms = :now", "#st = :up", "due_shard = :shard"]
+            sets.append("last_run_start_ms = if_not_exists(last_start_ms, :zero)")
             removes.append("last_start_ms")
-            values[":up"] = _s(Status.UP.value)
+            values[":up"], values[":zero"] = _s(Status.UP.value), _n(0)
             if cron:
                 sets.append("deadline = :deadline")
                 values[":deadline"], values[":rev"] = _n(cron[0]), _n(cron[1])
@@ -462,7 +468,7 @@ class Store:
                 UpdateExpression=expression,
                 ConditionExpression=condition,
                 ExpressionAttributeValues=values,
-                ReturnValues="UPDATED_NEW",
+                ReturnValues="ALL_OLD",
                 **_names(expression + condition, {"#st": "status", "#sched": "schedule"}),
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
@@ -473,7 +479,8 @@ class Store:
             if current is None:
                 raise NotFound("monitor not found") from None
             return PingWrite(n=None, current=monitor_from_item(current))
-        return PingWrite(n=int(resp["Attributes"]["n_pings"]["N"]))
+        previous = monitor_from_item(resp["Attributes"])
+        return PingWrite(n=previous.n_pings + 1, previous=previous)
 
     # ---- transitions: monitor, incident and alert change together, in one transaction ------------
 
@@ -528,7 +535,7 @@ class Store:
                 "Key": {"pk": _pk(current.id), "sk": _s(MONITOR_SK)},
                 "UpdateExpression": (
                     "SET last_ping_ms = :now, last_ping_kind = :kind, last_success_ms = :now, #st = :up,"
-                    " deadline = :deadline, due_shard = :shard, n_pings = :n"
+                    " deadline = :deadline, due_shard = :shard, n_pings = :n, last_run_start_ms = :run_start"
                     " REMOVE open_incident_ms, down_since_ms, last_start_ms"
                 ),
                 # Race: another ping counted or resolved first (n_pings moved), or the schedule the
@@ -545,6 +552,7 @@ class Store:
                     ":inc": _n(current.open_incident_ms),
                     ":deadline": _n(deadline_ms),
                     ":rev": _n(current.rev),
+                    ":run_start": _n(current.last_start_ms or 0),
                 },
             }
         }
@@ -643,11 +651,19 @@ class Store:
             item["body"] = {"B": p.body}
         if p.exit_status is not None:
             item["exit_status"] = _n(p.exit_status)
+        if event.duration_ms is not None:
+            item["duration_ms"] = _n(event.duration_ms)
         self._db.put_item(TableName=self._table, Item=item)
 
     def list_pings(self, monitor_id: str, limit: int, cursor: str | None) -> tuple[list[PingEvent], str | None]:
         items, next_cursor = self._page(monitor_id, "PING#", limit, cursor)
         return [ping_event_from_item(i) for i in items], next_cursor
+
+    def get_ping(self, monitor_id: str, n: int) -> PingEvent:
+        resp = self._db.get_item(TableName=self._table, Key={"pk": _pk(monitor_id), "sk": _s(_ping_sk(n))})
+        if "Item" not in resp:
+            raise NotFound(f"ping {n} of monitor {monitor_id} not found (pings expire after the retention period)")
+        return ping_event_from_item(resp["Item"])
 
     def list_incidents(self, monitor_id: str, limit: int, cursor: str | None) -> tuple[list[Incident], str | None]:
         items, next_cursor = self._page(monitor_id, "INC#", limit, cursor)
