@@ -21,26 +21,18 @@ FULL_SWEEP_UP_TO = 1_000
 
 
 def _fill(stack: Any, total: int, overdue: int, now_ms: int) -> None:
-    from heartbeat.model import Monitor, Status
-    from heartbeat.tokens import monitor_id_for, new_token
+    from heartbeat_tools.harness import sample_monitor
 
     db, table = stack.dynamodb, stack.refs["Table"]
     batch: list[dict[str, Any]] = []
     for i in range(total):
-        token = new_token()
         late = i < overdue
-        m = Monitor(
-            id=monitor_id_for(token),
-            token=token,
+        m = sample_monitor(
             name=f"job {i}",
-            type="HEARTBEAT",
             interval_s=3600,
             grace_s=600,
-            tags=["bench"],
-            status=Status.UP,
             created_ms=now_ms,
             updated_ms=now_ms,
-            n_pings=1,
             last_ping_ms=now_ms - (5_000_000 if late else 60_000),
             last_success_ms=now_ms,
             # Overdue ones by 1 s, 2 s, ...: a cutoff further back finds only the oldest few.

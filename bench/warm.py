@@ -16,9 +16,8 @@ WARMUP = 300
 def run() -> list[Row]:
     from botocore.stub import Stubber
 
-    from heartbeat.model import Monitor, Status
-    from heartbeat.tokens import monitor_id_for, new_token
-    from heartbeat_tools.harness import load_event
+    from heartbeat.tokens import new_token
+    from heartbeat_tools.harness import load_event, sample_monitor
     from heartbeat_tools.lambdas import LambdaContext, load_module
     from heartbeat_tools.template import ROOT
 
@@ -39,22 +38,7 @@ def run() -> list[Row]:
         context = LambdaContext("PingFunction")
         timings: list[float] = []
         # What DynamoDB returns for the ping's write: the monitor as it was (ReturnValues=ALL_OLD).
-        monitor = Monitor(
-            id=monitor_id_for(token),
-            token=token,
-            name="Nightly Backup",
-            type="HEARTBEAT",
-            interval_s=60,
-            grace_s=30,
-            tags=["infrastructure"],
-            status=Status.UP,
-            created_ms=0,
-            updated_ms=0,
-            n_pings=1,
-            last_ping_ms=1,
-            last_success_ms=1,
-            deadline_ms=91_000,
-        )
+        monitor = sample_monitor(token=token)
         old_item = module.store.monitor_item(monitor)
         with Stubber(module.store._db) as stub:
             for i in range(PINGS + WARMUP):

@@ -8,28 +8,11 @@ from heartbeat.alerts import down_alert, iso, retry_delay_ms, up_alert
 from heartbeat.model import Cause, Monitor, Ping, PingKind, Status
 from heartbeat.pings import cause_of
 from heartbeat.settings import Settings, SettingsError
-
-T0 = 1_795_572_000_000  # 2026-11-25T02:00:00Z
+from heartbeat_tools.harness import T0, sample_monitor
 
 
 def monitor(**changes: object) -> Monitor:
-    base = dict(
-        id="0" * 32,
-        token="t",
-        name="Nightly Backup",
-        type="HEARTBEAT",
-        interval_s=60,
-        grace_s=30,
-        tags=["infra"],
-        status=Status.UP,
-        created_ms=T0,
-        updated_ms=T0,
-        last_ping_ms=T0,
-        last_success_ms=T0,
-        deadline_ms=T0 + 90_000,
-    )
-    base.update(changes)
-    return Monitor(**base)  # type: ignore[arg-type]
+    return sample_monitor(id="0" * 32, **changes)
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from heartbeat.errors import InvalidInput
-from heartbeat.model import Monitor, Status
 from heartbeat.schedules import check_cron, deadline_after_success, next_after, upcoming, zone
+from heartbeat_tools.harness import sample_monitor
 
 
 def ms(text: str, tz: str) -> int:
@@ -105,19 +105,8 @@ def test_unknown_timezone_is_invalid(name: str) -> None:
 
 
 def test_deadline_after_success_for_both_kinds() -> None:
-    base = dict(
-        id="0" * 32,
-        token="t",
-        name="n",
-        type="HEARTBEAT",
-        grace_s=600,
-        tags=[],
-        status=Status.UP,
-        created_ms=0,
-        updated_ms=0,
-    )
     at = ms("2026-11-25T02:05", "Europe/Riga")
-    cron = Monitor(**base, interval_s=None, schedule="0 2 * * *", timezone="Europe/Riga")  # type: ignore[arg-type]
+    cron = sample_monitor(grace_s=600, interval_s=None, schedule="0 2 * * *", timezone="Europe/Riga")
     assert deadline_after_success(cron, at) == ms("2026-11-26T02:10", "Europe/Riga")
-    interval = Monitor(**base, interval_s=3600)  # type: ignore[arg-type]
+    interval = sample_monitor(grace_s=600, interval_s=3600)
     assert deadline_after_success(interval, at) == at + 4_200_000

@@ -17,6 +17,34 @@ from heartbeat_tools.lambdas import LambdaContext, load_module
 from heartbeat_tools.template import ROOT, Template
 
 EVENTS = ROOT / "events"
+T0 = 1_795_572_000_000  # 2026-11-25T02:00:00Z
+
+
+def sample_monitor(**changes: Any) -> Any:
+    """A monitor that pinged once at T0 (interval 60 s, grace 30 s), for tests and benchmarks that
+    need one without going through the API. Keyword arguments override any field."""
+    from heartbeat.model import Monitor, Status
+    from heartbeat.tokens import monitor_id_for, new_token
+
+    token = changes.pop("token", None) or new_token()
+    fields: dict[str, Any] = {
+        "id": monitor_id_for(token),
+        "token": token,
+        "name": "Nightly Backup",
+        "type": "HEARTBEAT",
+        "interval_s": 60,
+        "grace_s": 30,
+        "tags": ["infrastructure"],
+        "status": Status.UP,
+        "created_ms": T0,
+        "updated_ms": T0,
+        "n_pings": 1,
+        "last_ping_ms": T0,
+        "last_success_ms": T0,
+        "deadline_ms": T0 + 90_000,
+    }
+    fields.update(changes)
+    return Monitor(**fields)
 
 
 def load_event(name: str) -> dict[str, Any]:
