@@ -42,3 +42,31 @@ def test_unreachable_api_is_a_clear_error(capsys: pytest.CaptureFixture[str]) ->
 def test_table_output_aligns_columns() -> None:
     out = cli.table([{"a": "x", "b": ["t1", "t2"]}, {"a": "longer", "b": None}], [("a", "A"), ("b", "TAGS")])
     assert out.splitlines() == ["A       TAGS", "x       t1,t2", "longer"]
+
+
+def test_create_flags_become_the_api_body() -> None:
+    args = cli.parser().parse_args(
+        [
+            "monitors",
+            "create",
+            "--name",
+            "Reports",
+            "--schedule",
+            "30 6 * * 1-5",
+            "--timezone",
+            "Europe/Riga",
+            "--grace-period",
+            "900",
+            "--tag",
+            "finance",
+        ]
+    )
+    assert cli._config(args) == {"schedule": "30 6 * * 1-5", "timezone": "Europe/Riga", "gracePeriod": 900}
+    assert args.tag == ["finance"] and args.type == "HEARTBEAT"
+
+
+def test_a_cron_monitor_reads_as_its_schedule_in_tables() -> None:
+    row = cli.flatten_monitor({"config": {"schedule": "0 2 * * *", "timezone": "UTC", "gracePeriod": 60}})
+    assert row["schedule"] == "0 2 * * * UTC"
+    row = cli.flatten_monitor({"config": {"expectedInterval": 3600, "gracePeriod": 60}})
+    assert row["schedule"] == "every 3600 s"
