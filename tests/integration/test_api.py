@@ -249,3 +249,14 @@ def test_pause_and_resume_unknown_monitor_are_404(stack: Stack) -> None:
 
 def test_an_undeclared_method_gets_api_gateways_404(stack: Stack) -> None:
     assert stack.request("PUT", MONITORS, {"name": "x"}).status == 404
+
+
+def test_patch_on_a_started_run_moves_its_deadline_with_the_grace(stack: Stack) -> None:
+    m = stack.create_monitor(interval=3600, grace=60)
+    stack.ping(m["token"], "/start")
+    started = stack.clock.now
+    stack.clock.advance(10)
+
+    stack.request("PATCH", f"{MONITORS}/{m['id']}", {"config": {"gracePeriod": 300}})
+
+    assert stack.store.get_monitor(m["id"]).deadline_ms == started + 300_000

@@ -330,3 +330,34 @@ def test_a_pings_body_is_returned_byte_for_byte(stack: Stack) -> None:
     assert (binary.body, binary.headers["content-type"]) == (raw, "application/octet-stream")
     for n in ("3", "0", "x", "9" * 13):
         assert stack.request("GET", f"/api/v1/monitors/{monitor['id']}/pings/{n}/body").status == 404
+
+
+def test_a_ping_that_keeps_losing_races_gets_503_not_ok(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    from heartbeat.store import LostRace
+
+    monitor = stack.create_monitor()
+    stack.ping(monitor["token"], "/fail")
+
+    def always_lose(*args: object, **kwargs: object) -> int:
+        raise LostRace
+
+    monkeypatch.setattr(stack.store, "resolve_by_ping", always_lose)
+    reply = stack.ping(monitor["token"])
+
+    assert reply.status == 503
+    assert reply.json()["error"]["code"] == "busy"
+    assert stack.monitor(monitor["id"])["status"] == "down"  # never "OK" for a ping that was not recorded
+
+
+def test_a_ping_whose_log_entry_fails_still_counts(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    from botocore.exceptions import ClientError
+
+    monitor = stack.create_monitor()
+
+    def throttled(*args: object, **kwargs: object) -> None:
+        raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow"}}, "PutItem")
+
+    monkeypatch.setattr(stack.store, "put_ping_event", throttled)
+
+    assert stack.ping(monitor["token"]).status == 200  # the monitor's own write happened
+    assert stack.monitor(monitor["id"])["status"] == "up"

@@ -73,7 +73,8 @@ def record_ping(
     schedules: ScheduleCache | None = None,
 ) -> int:
     """Apply one ping to its monitor and return the ping's number. Raises NotFound, Contention."""
-    schedules = schedules or ScheduleCache()
+    if schedules is None:  # no warm memory: a cron monitor's ping learns its schedule each time
+        schedules = ScheduleCache()
     if not is_token(token):
         raise NotFound("unknown token")
     monitor_id = monitor_id_for(token)
