@@ -17,7 +17,15 @@ from heartbeat import monitors
 from heartbeat.clock import now_ms
 from heartbeat.errors import Contention, InvalidInput, NotFound, Unauthorized
 from heartbeat.keys import authenticate
-from heartbeat.schemas import MonitorCreate, MonitorPatch, incident_json, monitor_json, ping_json, unique
+from heartbeat.schemas import (
+    MonitorCreate,
+    MonitorPatch,
+    incident_json,
+    monitor_json,
+    monitor_settings,
+    ping_json,
+    unique,
+)
 from heartbeat.settings import Settings
 from heartbeat.store import Store
 
@@ -66,15 +74,7 @@ def monitor_response(monitor: monitors.Monitor, status: int = 200) -> Response[d
 @app.post("/api/v1/monitors")
 def create_monitor(spec: Annotated[MonitorCreate, Body()]) -> Response[dict]:
     monitor = monitors.create_monitor(
-        store,
-        name=spec.name,
-        type=spec.type,
-        interval_s=spec.config.expectedInterval,
-        grace_s=spec.config.gracePeriod,
-        tags=unique(spec.tags),
-        now_ms=now_ms(),
-        schedule=spec.config.schedule,
-        timezone=spec.config.timezone,
+        store, spec.name, spec.type, now_ms(), tags=unique(spec.tags), **monitor_settings(spec.config)
     )
     logger.info("monitor created", monitor_id=monitor.id)
     return monitor_response(monitor, 201)
@@ -96,19 +96,12 @@ def get_monitor(monitor_id: str) -> Response[dict]:
 
 @app.patch("/api/v1/monitors/<monitor_id>")
 def patch_monitor(monitor_id: str, patch: Annotated[MonitorPatch, Body()]) -> Response[dict]:
-    config = patch.config
-    monitor = monitors.update_monitor(
-        store,
-        monitor_id,
-        now_ms(),
-        name=patch.name,
-        tags=unique(patch.tags) if patch.tags is not None else None,
-        interval_s=config.expectedInterval if config else None,
-        schedule=config.schedule if config else None,
-        timezone=config.timezone if config else None,
-        grace_s=config.gracePeriod if config else None,
-    )
-    return monitor_response(monitor)
+    given = monitor_settings(patch.config) if patch.config else {}
+    if patch.name is not None:
+        given["name"] = patch.name
+    if patch.tags is not None:
+        given["tags"] = unique(patch.tags)
+    return monitor_response(monitors.update_monitor(store, monitor_id, now_ms(), **given))
 
 
 @app.delete("/api/v1/monitors/<monitor_id>")

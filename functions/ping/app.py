@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import uuid
 from typing import TYPE_CHECKING
 
 import boto3
@@ -21,7 +22,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from heartbeat.clock import now_ms
 from heartbeat.errors import Contention, InvalidInput, NotFound
 from heartbeat.model import Ping, PingKind
-from heartbeat.pings import ScheduleCache, record_ping
+from heartbeat.pings import RulesCache, record_ping
 from heartbeat.settings import Settings
 from heartbeat.store import Store
 
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 settings = Settings.from_env()
 logger = Logger(service="heartbeat-ping")
 store = Store(boto3.client("dynamodb"), settings.table_name, settings.deadline_shards, settings.ping_retention_days)
-schedules = ScheduleCache()  # lives as long as this warm Lambda
+rules_cache = RulesCache()  # lives as long as this warm Lambda
 
 # Healthchecks' headers: never cached, callable from a browser, and the body limit is announced.
 HEADERS = {
@@ -58,7 +59,7 @@ class MethodNotAllowed(Exception):
 # Every error a ping can get, mapped once. Unknown and malformed tokens get the same 404.
 ERRORS: dict[type[Exception], tuple[int, str]] = {
     NotFound: (404, "not_found"),
-    InvalidInput: (400, "invalid_exit_status"),
+    InvalidInput: (400, "invalid_input"),  # the code names the field: invalid_exit_status, invalid_rid
     MethodNotAllowed: (405, "method_not_allowed"),
     Contention: (503, "busy"),
 }
@@ -74,9 +75,20 @@ def read_action(action: str | None) -> tuple[PingKind, int | None]:
     if action and action.isdigit():
         status = int(action)
         if status > 255 or len(action) > 3:
-            raise InvalidInput("exit status", "must be between 0 and 255")
+            raise InvalidInput("exit_status", "must be between 0 and 255")
         return (PingKind.SUCCESS if status == 0 else PingKind.FAIL), status
     raise NotFound("no such action")
+
+
+def read_rid(event: APIGatewayProxyEventV2) -> str | None:
+    """`?rid=`: a UUID that pairs a run's start and finish when runs overlap."""
+    rid = (event.query_string_parameters or {}).get("rid")
+    if rid is None:
+        return None
+    try:
+        return str(uuid.UUID(rid))  # canonical form, so one run is one key however it is written
+    except ValueError:
+        raise InvalidInput("rid", "must be a UUID, such as the output of uuidgen") from None
 
 
 def read_ping(event: APIGatewayProxyEventV2, kind: PingKind, exit_status: int | None) -> Ping:
@@ -93,6 +105,7 @@ def read_ping(event: APIGatewayProxyEventV2, kind: PingKind, exit_status: int | 
         body_truncated=len(body) > limit,
         body_size=len(body),
         exit_status=exit_status,
+        rid=read_rid(event),
     )
 
 
@@ -105,9 +118,11 @@ def lambda_handler(event: APIGatewayProxyEventV2, context: LambdaContext) -> dic
             raise MethodNotAllowed("use GET, POST or HEAD")
         kind, exit_status = read_action(params.get("action"))
         ping = read_ping(event, kind, exit_status)
-        record_ping(store, publisher, params.get("token", ""), ping, now_ms(), schedules)
+        record_ping(store, publisher, params.get("token", ""), ping, now_ms(), rules_cache)
     except tuple(ERRORS) as e:
         status, code = ERRORS[type(e)]
+        if isinstance(e, InvalidInput):
+            code = f"invalid_{e.field}"
         message = "not found" if status == 404 else str(e)
         return response(status, json.dumps({"error": {"code": code, "message": message}}), "application/json")
     return response(200, "OK")

@@ -64,7 +64,7 @@ def test_retry_backoff_grows_and_is_capped() -> None:
     ],
 )
 def test_cause_of_a_ping(ping: Ping, cause: Cause | None) -> None:
-    assert cause_of(ping) == cause
+    assert cause_of(ping, None) == cause
 
 
 def test_settings_require_resource_names_and_check_numbers() -> None:

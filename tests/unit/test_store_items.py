@@ -21,6 +21,30 @@ def test_a_monitor_survives_the_round_trip_through_its_item() -> None:
     assert monitor_from_item(store.monitor_item(m)) == m
 
 
+def test_every_setting_and_counter_survives_the_round_trip() -> None:
+    store = Store(client=None, table_name="t", shards=4)
+    m = sample_monitor(
+        interval_s=None,
+        schedule="30 2 * * *",
+        timezone="Europe/Riga",
+        rev=3,
+        max_runtime_s=600,
+        min_interval_s=60,
+        success_keywords=["done"],
+        failure_keywords=["ERROR", "Traceback"],
+        failure_threshold=3,
+        recovery_threshold=2,
+        realert_s=3600,
+        manual_resume=True,
+        fail_streak=2,
+        good_streak=1,
+        reminders=4,
+        early_until_ms=T0 + 60_000,
+        runs={"0b9f3c1e-34b8-4a51-9c71-5f0c1d2e3f4a": T0 - 5},
+    )
+    assert monitor_from_item(store.monitor_item(m)) == m
+
+
 def test_an_armed_monitor_carries_its_shard_and_an_unarmed_one_does_not() -> None:
     store = Store(client=None, table_name="t", shards=4)
     armed = store.monitor_item(sample_monitor(id="0000000a" + "0" * 24, deadline_ms=T0))

@@ -164,9 +164,16 @@ class Stack:
         event = load_event("sweeper-scheduled")
         return self.modules["SweeperFunction"].lambda_handler(event, LambdaContext("SweeperFunction"))
 
-    def create_monitor(self, name: str = "Nightly Backup", interval: int = 60, grace: int = 30, **extra: Any) -> dict:
-        body = {"name": name, "type": "HEARTBEAT", "config": {"expectedInterval": interval, "gracePeriod": grace}}
-        body.update(extra)
+    def create_monitor(
+        self,
+        name: str = "Nightly Backup",
+        interval: int = 60,
+        grace: int = 30,
+        config_extra: dict[str, Any] | None = None,
+        **extra: Any,
+    ) -> dict:
+        config = {"expectedInterval": interval, "gracePeriod": grace, **(config_extra or {})}
+        body = {"name": name, "type": "HEARTBEAT", "config": config, **extra}
         reply = self.request("POST", "/api/v1/monitors", body)
         assert reply.status == 201, reply.body
         monitor = reply.json()

@@ -8,6 +8,7 @@ the alert id is stable, so a subscriber can drop a duplicate.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from datetime import UTC, datetime
@@ -50,18 +51,25 @@ def _message(alert_id: str, event: AlertEvent, monitor: Monitor, incident: dict[
 
 
 def _alert(
-    monitor: Monitor, incident_ms: int, event: AlertEvent, subject: str, incident: dict[str, Any], now_ms: int
+    monitor: Monitor,
+    incident_ms: int,
+    event: AlertEvent,
+    subject: str,
+    incident: dict[str, Any],
+    now_ms: int,
+    reminder: int = 0,
 ) -> Alert:
-    alert_id = f"{monitor.id}:{incident_ms}:{event.value}"
-    return Alert(
+    alert = Alert(
         monitor_id=monitor.id,
         incident_ms=incident_ms,
         event=event,
         subject=subject,
-        message=_message(alert_id, event, monitor, incident),
+        message="",
         tags=monitor.tags,
+        reminder=reminder,
         lease_until_ms=now_ms + LEASE_MS,
     )
+    return dataclasses.replace(alert, message=_message(alert.id, event, monitor, incident))
 
 
 def down_alert(monitor: Monitor, opened_ms: int, cause: Cause, now_ms: int) -> Alert:
@@ -83,6 +91,19 @@ def up_alert(monitor: Monitor, opened_ms: int, resolved_ms: int, now_ms: int) ->
         "downtimeSeconds": round((resolved_ms - opened_ms) / 1000, 3),
     }
     return _alert(monitor, opened_ms, AlertEvent.UP, _subject("UP", monitor.name), incident, now_ms)
+
+
+def reminder_alert(monitor: Monitor, count: int, now_ms: int) -> Alert:
+    assert monitor.open_incident_ms is not None
+    opened = monitor.open_incident_ms
+    incident = {
+        "id": str(opened),
+        "openedAt": iso(opened),
+        "reminder": count,
+        "downtimeSeconds": round((now_ms - opened) / 1000, 3),
+    }
+    subject = _subject(f"STILL DOWN (reminder {count})", monitor.name)
+    return _alert(monitor, opened, AlertEvent.REMINDER, subject, incident, now_ms, reminder=count)
 
 
 class Publisher(Protocol):

@@ -34,11 +34,14 @@ class Cause(StrEnum):
     TIMEOUT = "timeout"  # a run started and did not finish within the grace period
     FAILED = "failed"  # a /fail ping
     EXIT_STATUS = "exit_status"  # a non-zero exit status ping
+    EARLY = "early"  # a success sooner than the monitor's minimum interval after the previous one
+    KEYWORD = "keyword"  # a success whose body matched a failure keyword, or none of the success keywords
 
 
 class AlertEvent(StrEnum):
     DOWN = "monitor.down"
     UP = "monitor.up"
+    REMINDER = "monitor.reminder"
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,15 @@ class Monitor:
     updated_ms: int
     schedule: str | None = None  # cron expression, evaluated in `timezone`
     timezone: str = "UTC"
-    rev: int = 0  # bumped by every schedule change; guards the ping path's cached schedule
+    rev: int = 0  # bumped by every settings change; guards what the ping path caches of them
+    max_runtime_s: int | None = None  # a started run times out after this (default: the grace period)
+    min_interval_s: int | None = None  # a success sooner than this after the previous one is `early`
+    success_keywords: list[str] = field(default_factory=list)
+    failure_keywords: list[str] = field(default_factory=list)
+    failure_threshold: int = 1  # consecutive failed or missed runs before an incident opens
+    recovery_threshold: int = 1  # consecutive good runs before it resolves
+    realert_s: int | None = None  # while down, a reminder this often
+    manual_resume: bool = False  # when paused, ignore pings until resumed through the API
     n_pings: int = 0
     last_ping_ms: int | None = None
     last_ping_kind: str | None = None
@@ -65,11 +76,32 @@ class Monitor:
     deadline_ms: int | None = None
     open_incident_ms: int | None = None
     down_since_ms: int | None = None
+    fail_streak: int = 0  # failed or missed runs in a row, below the failure threshold
+    good_streak: int = 0  # good runs in a row while down, below the recovery threshold
+    reminders: int = 0  # reminders sent for the open incident
+    early_until_ms: int | None = None  # a success before this is early
+    # Run id -> start, for runs started with ?rid=. None: an item stored without the map.
+    runs: dict[str, int] | None = field(default_factory=dict)
+
+    @property
+    def needs_rules(self) -> bool:
+        """Whether a success ping needs this monitor's settings: a cron deadline, or keywords."""
+        return self.schedule is not None or bool(self.success_keywords or self.failure_keywords)
+
+    @property
+    def held(self) -> bool:
+        """Paused with manual resume: pings are logged as ignored and change nothing."""
+        return self.status is Status.PAUSED and self.manual_resume
 
     @property
     def window_ms(self) -> int | None:
         """Period plus grace, for interval monitors: a success ping's deadline is now + this."""
         return None if self.interval_s is None else (self.interval_s + self.grace_s) * 1000
+
+    @property
+    def start_window_ms(self) -> int:
+        """How long a started run may take: /start's deadline is now + this."""
+        return (self.max_runtime_s or self.grace_s) * 1000
 
     @property
     def last_duration_ms(self) -> int | None:
@@ -116,6 +148,7 @@ class Ping:
     body_truncated: bool = False
     body_size: int = 0
     exit_status: int | None = None
+    rid: str | None = None  # pairs a run's start and finish when runs overlap
 
 
 @dataclass(frozen=True)
@@ -127,6 +160,8 @@ class PingEvent:
     at_ms: int
     ping: Ping
     duration_ms: int | None = None  # for a success that finished a run announced by /start
+    cause: Cause | None = None  # for a ping that counted as a failure
+    ignored: bool = False  # arrived while the monitor was paused with manual resume
 
 
 @dataclass(frozen=True)
@@ -139,6 +174,7 @@ class Alert:
     subject: str
     message: str  # the JSON document subscribers receive
     tags: list[str] = field(default_factory=list)
+    reminder: int = 0  # for monitor.reminder: which one, from 1
     state: str = "pending"
     attempts: int = 0
     lease_until_ms: int | None = None
@@ -146,4 +182,5 @@ class Alert:
     @property
     def id(self) -> str:
         """Stable across retries, so a subscriber can drop a duplicate."""
-        return f"{self.monitor_id}:{self.incident_ms}:{self.event.value}"
+        base = f"{self.monitor_id}:{self.incident_ms}:{self.event.value}"
+        return f"{base}:{self.reminder}" if self.reminder else base

@@ -3,43 +3,33 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
-from heartbeat.errors import Contention, NotFound
+from heartbeat.errors import Contention, InvalidInput, NotFound
 from heartbeat.model import Monitor, Status
-from heartbeat.schedules import deadline_after_success
+from heartbeat.schedules import deadline_after_success, reminder_after
 from heartbeat.store import LostRace, Store
 from heartbeat.tokens import is_monitor_id, monitor_id_for, new_token
 
 MAX_ATTEMPTS = 5
 
 
-def create_monitor(
-    store: Store,
-    name: str,
-    type: str,
-    interval_s: int | None,
-    grace_s: int,
-    tags: list[str],
-    now_ms: int,
-    schedule: str | None = None,
-    timezone: str = "UTC",
-) -> Monitor:
-    """A new monitor: an interval or (if `schedule`) a cron one, never alerting before its first ping."""
+def create_monitor(store: Store, name: str, type: str, now_ms: int, **settings: Any) -> Monitor:
+    """A new monitor (see Monitor for the settings), never alerting before its first ping."""
     token = new_token()
     monitor = Monitor(
         id=monitor_id_for(token),
         token=token,
         name=name,
         type=type,
-        interval_s=None if schedule else interval_s,
-        grace_s=grace_s,
-        tags=tags,
+        interval_s=None,
+        grace_s=0,
+        tags=[],
         status=Status.NEW,
         created_ms=now_ms,
         updated_ms=now_ms,
-        schedule=schedule,
-        timezone=timezone,
     )
+    monitor = _checked(dataclasses.replace(monitor, **_one_schedule(settings)))
     store.create_monitor(monitor)
     return monitor
 
@@ -50,33 +40,51 @@ def get_monitor(store: Store, monitor_id: str) -> Monitor:
     return store.get_monitor(monitor_id)
 
 
-def changed(current: Monitor, **settings: object) -> Monitor:
-    """`current` with new settings, and its armed deadline moved to follow the new schedule."""
-    given = {k: v for k, v in settings.items() if v is not None}
-    if "schedule" in given:
-        given["interval_s"] = None
-    elif "interval_s" in given:
-        given["schedule"] = None
-    # Any change invalidates what warm ping Lambdas remember of the schedule.
-    new = dataclasses.replace(current, **given, rev=current.rev + 1)
-    if current.deadline_ms is None:
-        return new
-    if current.status is Status.STARTED and current.last_start_ms is not None:
-        deadline = current.last_start_ms + new.grace_s * 1000
+def _one_schedule(settings: dict[str, Any]) -> dict[str, Any]:
+    """A schedule replaces an interval and the other way round."""
+    if settings.get("schedule") is not None:
+        return {**settings, "interval_s": None}
+    if settings.get("interval_s") is not None:
+        return {**settings, "schedule": None}
+    return settings
+
+
+def _checked(m: Monitor) -> Monitor:
+    """Rules across settings that the API's models cannot see on a partial change."""
+    if m.min_interval_s is not None and m.interval_s is not None and m.min_interval_s >= m.interval_s:
+        raise InvalidInput("config.minInterval", "must be shorter than expectedInterval, or every run would be early")
+    return m
+
+
+def changed(current: Monitor, now_ms: int, **settings: Any) -> Monitor:
+    """`current` with the given settings (None clears an optional one), and its armed deadline
+    moved to follow them."""
+    # Any change invalidates what warm ping Lambdas remember of the monitor's rules.
+    new = dataclasses.replace(current, **_one_schedule(settings), rev=current.rev + 1)
+    if current.last_success_ms is not None:
+        new = dataclasses.replace(new, early_until_ms=current.last_success_ms + (new.min_interval_s or 0) * 1000)
+    if current.status is Status.DOWN:
+        # While down, the deadline is the next reminder.
+        keep = current.deadline_ms is not None and new.realert_s == current.realert_s
+        deadline = current.deadline_ms if keep else reminder_after(new, now_ms, now_ms)
+    elif current.deadline_ms is None:
+        deadline = None
+    elif current.status is Status.STARTED and current.last_start_ms is not None:
+        deadline = current.last_start_ms + new.start_window_ms
     elif current.last_success_ms is not None:
         deadline = deadline_after_success(new, current.last_success_ms)
     else:
         deadline = current.deadline_ms
-    return dataclasses.replace(new, deadline_ms=deadline)
+    return _checked(dataclasses.replace(new, deadline_ms=deadline))
 
 
-def update_monitor(store: Store, monitor_id: str, now_ms: int, **settings: object) -> Monitor:
-    """Change settings (name, tags, interval_s, schedule, timezone, grace_s). A ping landing between
-    our read and write makes us read again."""
+def update_monitor(store: Store, monitor_id: str, now_ms: int, **settings: Any) -> Monitor:
+    """Change the given settings (see Monitor). A ping landing between our read and write makes us
+    read again."""
     for _ in range(MAX_ATTEMPTS):
         current = get_monitor(store, monitor_id)
         try:
-            store.update_monitor(current, changed(current, **settings), now_ms)
+            store.update_monitor(current, changed(current, now_ms, **settings), now_ms)
         except LostRace:
             continue
         return store.get_monitor(monitor_id)

@@ -1,8 +1,9 @@
 """What a ping means, and the writes it makes.
 
 The common case, a success on a monitor that is up, is one conditional UpdateItem (no read)
-plus one PutItem of the ping event. Only a ping that opens or resolves an incident reads: the
-failed condition returns the monitor as it stands, and a transaction makes the transition.
+plus one PutItem of the ping event. A ping that finds the monitor other than expected (an
+incident to open or resolve, a threshold to count, a rule it did not know) gets the monitor as
+it stands from the failed condition and makes the transition with a second, conditional write.
 """
 
 from __future__ import annotations
@@ -10,14 +11,15 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from heartbeat.errors import Contention, NotFound
 from heartbeat.model import Alert, Cause, Monitor, Ping, PingEvent, PingKind
-from heartbeat.schedules import deadline_after_success
-from heartbeat.store import LostRace, Store
+from heartbeat.schedules import deadline_after_success, reminder_after
+from heartbeat.store import RUNS_CAP, LostRace, PingPlan, Store
 from heartbeat.tokens import is_token, monitor_id_for
 
 if TYPE_CHECKING:
@@ -29,39 +31,122 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 
 
-class ScheduleCache:
-    """What a warm Lambda remembers of cron monitors, so their success pings stay one write.
+class RulesCache:
+    """What a warm Lambda remembers of monitors whose success pings need their settings (a cron
+    schedule, keywords), so that those pings stay one write.
 
-    A cron deadline needs the schedule, which the ping write does not read. The first ping of a
-    cron monitor learns it from the failed write's returned item; later ones compute the deadline
-    from memory, and the write holds only while the monitor's `rev` is the one remembered, so a
-    stale entry costs one failed write, never a wrong deadline.
+    The first success ping of such a monitor learns them from the failed write's returned item;
+    later ones judge the ping from memory, and the write holds only while the monitor's `rev` is
+    the one remembered, so a stale entry costs one failed write, never a wrong verdict.
     """
 
     MAX_ENTRIES = 10_000
 
     def __init__(self) -> None:
-        self._cron: dict[str, Monitor] = {}
+        self._monitors: dict[str, Monitor] = {}
 
     def get(self, monitor_id: str) -> Monitor | None:
-        return self._cron.get(monitor_id)
+        return self._monitors.get(monitor_id)
 
     def learn(self, monitor: Monitor) -> None:
-        if monitor.schedule is None:
-            self._cron.pop(monitor.id, None)
+        if not monitor.needs_rules:
+            self._monitors.pop(monitor.id, None)
             return
-        if len(self._cron) >= self.MAX_ENTRIES:
-            self._cron.pop(next(iter(self._cron)))  # the oldest entry
-        self._cron[monitor.id] = monitor
+        if len(self._monitors) >= self.MAX_ENTRIES:
+            self._monitors.pop(next(iter(self._monitors)))  # the oldest entry
+        self._monitors[monitor.id] = monitor
 
 
-def cause_of(ping: Ping) -> Cause | None:
-    """The failure a ping reports, or None for a success, a start or a log."""
+def keyword_failure(monitor: Monitor, body: bytes) -> bool:
+    """A failure keyword in the body, or success keywords of which it has none (case-insensitive).
+
+    Bodies need not be UTF-8 and may be cut mid-character at the size limit: such bytes decode as
+    U+FFFD and simply match nothing.
+    """
+    if not (monitor.success_keywords or monitor.failure_keywords):
+        return False
+    text = body.decode("utf-8", errors="replace").casefold()
+    if any(k.casefold() in text for k in monitor.failure_keywords):
+        return True
+    return bool(monitor.success_keywords) and not any(k.casefold() in text for k in monitor.success_keywords)
+
+
+def cause_of(ping: Ping, rules: Monitor | None) -> Cause | None:
+    """The failure a ping reports by itself (judged by `rules` when known), or None."""
     if ping.exit_status:
         return Cause.EXIT_STATUS
     if ping.kind is PingKind.FAIL:
         return Cause.FAILED
+    if ping.kind is PingKind.SUCCESS and rules is not None and keyword_failure(rules, ping.body):
+        return Cause.KEYWORD
     return None
+
+
+def plan(ping: Ping, cause: Cause | None, rules: Monitor | None, current: Monitor | None, now_ms: int) -> PingPlan:
+    """The single write this ping makes if the monitor is as expected: `current` when a previous
+    attempt returned it, otherwise up and without an incident for a success, down for a failure."""
+    if current is not None and current.held:
+        return PingPlan("ignore")
+    rev = rules.rev if rules is not None else None
+    guard = ping.kind is PingKind.SUCCESS
+    if ping.kind is PingKind.LOG:
+        return PingPlan("record")
+    if cause is not None:
+        return PingPlan("record", incident_open=True, failure=True, guard_rules=guard, rev=rev)
+    if ping.kind is PingKind.START:
+        # A start while down records the start and leaves the incident open.
+        if current is not None and current.open_incident_ms is not None:
+            return PingPlan("record", incident_open=True)
+        return PingPlan("start", incident_open=False)
+    deadline = deadline_after_success(rules, now_ms) if rules is not None and rules.schedule else None
+    return PingPlan("arm", incident_open=False, guard_rules=True, rev=rev, deadline_ms=deadline)
+
+
+@dataclass
+class Outcome:
+    n: int
+    alert: Alert | None = None
+    started_ms: int | None = None  # the start of the run this ping finished
+    cause: Cause | None = None
+
+
+def transition(store: Store, current: Monitor, ping: Ping, now_ms: int) -> Outcome | None:
+    """What a ping does to a monitor that was not in the state its plan expected: a transition,
+    made with a write conditioned on `current`, or None when a new plan (from `current`) will do.
+    Raises LostRace when `current` changed before the write."""
+    if current.held or ping.kind in (PingKind.LOG, PingKind.START):
+        runs_full = current.runs is None or len(current.runs) >= RUNS_CAP
+        if ping.kind is PingKind.START and ping.rid and not current.held and runs_full:
+            store.reset_runs(current)
+        return None
+    if ping.rid and ping.kind is PingKind.SUCCESS and current.runs is None:
+        store.reset_runs(current)
+        return None
+    cause = cause_of(ping, current)
+    early = current.early_until_ms is not None and now_ms < current.early_until_ms
+    if cause is None and early and current.open_incident_ms is None:
+        cause = Cause.EARLY
+    # Only pings that open or resolve an incident need alerts: import them here, off the cold start.
+    from heartbeat.alerts import down_alert, up_alert
+
+    after = dataclasses.replace(current, last_ping_ms=now_ms)
+    if cause is not None:
+        if current.open_incident_ms is not None:
+            return None  # a failure while down: recorded by the plan's write
+        if current.fail_streak + 1 < current.failure_threshold:
+            next_deadline = deadline_after_success(current, now_ms)
+            return Outcome(store.tolerate_failure(current, ping.kind, now_ms, next_deadline), cause=cause)
+        alert = down_alert(after, now_ms, cause, now_ms)
+        reminder_at = reminder_after(current, now_ms, now_ms)
+        return Outcome(store.open_by_ping(current, ping.kind, now_ms, cause, alert, reminder_at), alert, cause=cause)
+    if current.open_incident_ms is None:
+        return None  # the state moved back while we looked: plan again
+    started = (current.runs or {}).get(ping.rid) if ping.rid else current.last_start_ms
+    if current.good_streak + 1 < current.recovery_threshold:
+        return Outcome(store.count_recovery(current, ping.kind, now_ms))
+    alert = up_alert(after, current.open_incident_ms, now_ms, now_ms)
+    deadline = deadline_after_success(current, now_ms)
+    return Outcome(store.resolve_by_ping(current, ping.kind, now_ms, alert, deadline, ping.rid), alert, started)
 
 
 def record_ping(
@@ -70,76 +155,54 @@ def record_ping(
     token: str,
     ping: Ping,
     now_ms: int,
-    schedules: ScheduleCache | None = None,
+    rules_cache: RulesCache | None = None,
 ) -> int:
     """Apply one ping to its monitor and return the ping's number. Raises NotFound, Contention."""
-    if schedules is None:  # no warm memory: a cron monitor's ping learns its schedule each time
-        schedules = ScheduleCache()
+    if rules_cache is None:  # no warm memory: a ping that needs the monitor's rules learns them each time
+        rules_cache = RulesCache()
     if not is_token(token):
         raise NotFound("unknown token")
     monitor_id = monitor_id_for(token)
-    cause = cause_of(ping)
-    # (effect, incident_open): the write this ping makes and the state it expects the monitor in.
-    if ping.kind is PingKind.LOG:
-        effect, incident_open = "record", None
-    elif cause is not None:
-        effect, incident_open = "record", True
-    elif ping.kind is PingKind.START:
-        effect, incident_open = "start", False
-    else:
-        effect, incident_open = "arm", False
-
-    alert: Alert | None = None
-    started_ms: int | None = None  # the /start of the run this success finishes
+    current: Monitor | None = None  # the monitor as the last failed write returned it
     for _ in range(MAX_ATTEMPTS):
-        known = schedules.get(monitor_id) if effect == "arm" else None
-        cron = (deadline_after_success(known, now_ms), known.rev) if known else None
-        write = store.ping_write(monitor_id, ping.kind, now_ms, effect, incident_open, cron)
+        rules = rules_cache.get(monitor_id)
+        cause = cause_of(ping, rules)
+        write_plan = plan(ping, cause, rules, current, now_ms)
+        write = store.ping_write(monitor_id, ping, now_ms, write_plan)
         if write.n is not None:
-            n = write.n
-            started_ms = write.previous.last_start_ms if write.previous and effect == "arm" else None
+            previous = write.previous
+            assert previous is not None
+            started = None
+            if write_plan.effect == "arm":
+                started = (previous.runs or {}).get(ping.rid) if ping.rid else previous.last_start_ms
+            outcome = Outcome(write.n, started_ms=started, cause=cause)
+            ignored = write_plan.effect == "ignore"
             break
         current = write.current
         assert current is not None
-        schedules.learn(current)
-        if (effect == "arm" and (current.schedule is not None) != (cron is not None)) or (
-            cron and cron[1] != current.rev
-        ):
-            continue  # the schedule, not the incident state, was off: try again with the right one
+        rules_cache.learn(current)
+        if write_plan.guard_rules and write_plan.rev != (current.rev if current.needs_rules else None):
+            continue  # the rules, not the monitor's state, were off: plan again with the right ones
         try:
-            if ping.kind is PingKind.START:
-                # A start while down records the start and leaves the incident open.
-                effect, incident_open = ("record", True) if current.open_incident_ms else ("start", False)
-                continue
-            # Only pings that open or resolve an incident need alerts: import them here, off the cold start.
-            from heartbeat.alerts import down_alert, up_alert
-
-            after = dataclasses.replace(current, last_ping_ms=now_ms)
-            if cause is not None:
-                alert = down_alert(after, now_ms, cause, now_ms)
-                n = store.open_by_ping(current, ping.kind, now_ms, cause, alert)
-            elif current.open_incident_ms is None:
-                continue  # the state moved back while we looked: write again
-            else:
-                alert = up_alert(after, current.open_incident_ms, now_ms, now_ms)
-                n = store.resolve_by_ping(current, ping.kind, now_ms, alert, deadline_after_success(current, now_ms))
-                started_ms = current.last_start_ms
-            break
+            found = transition(store, current, ping, now_ms)
         except LostRace:
-            alert = None
             continue
+        if found is not None:
+            outcome, ignored = found, False
+            break
     else:
         raise Contention("too many concurrent pings on this monitor")
 
     if store.keeps_ping_log:
+        duration = now_ms - outcome.started_ms if outcome.started_ms is not None else None
+        event = PingEvent(monitor_id, outcome.n, now_ms, ping, duration, outcome.cause, ignored)
         try:
-            duration = now_ms - started_ms if started_ms is not None else None
-            store.put_ping_event(PingEvent(monitor_id=monitor_id, n=n, at_ms=now_ms, ping=ping, duration_ms=duration))
+            store.put_ping_event(event)
         except (BotoCoreError, ClientError):
             # The monitor's state already counts this ping; only its log entry is missing.
-            log.exception("ping event %s of monitor %s not stored", n, monitor_id)
-    if alert is not None:
+            log.exception("ping event %s of monitor %s not stored", outcome.n, monitor_id)
+    if outcome.alert is not None:
         from heartbeat.alerts import deliver
 
-        deliver(store, publisher(), alert, now_ms)
-    return n
+        deliver(store, publisher(), outcome.alert, now_ms)
+    return outcome.n

@@ -77,3 +77,14 @@ def deadline_after_success(monitor: Monitor, success_ms: int) -> int:
         return next_after(monitor.schedule, monitor.timezone, success_ms) + monitor.grace_s * 1000
     assert monitor.window_ms is not None
     return success_ms + monitor.window_ms
+
+
+def reminder_after(monitor: Monitor, since_ms: int, now_ms: int) -> int | None:
+    """When a monitor down since `since_ms` is next reminded of, after `now_ms` (None: no reminders)."""
+    if monitor.realert_s is None:
+        return None
+    step = monitor.realert_s * 1000
+    at = since_ms + step
+    if at <= now_ms:  # sweeps were missed: one reminder now, not one per missed interval
+        at += ((now_ms - at) // step + 1) * step
+    return at

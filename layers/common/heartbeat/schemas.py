@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints, model_validator
 
 from heartbeat import schedules
 from heartbeat.alerts import iso
 from heartbeat.errors import InvalidInput
-from heartbeat.model import MAX_SECONDS, MIN_SECONDS, Incident, Monitor, PingEvent
+from heartbeat.model import MAX_SECONDS, MIN_SECONDS, Incident, Monitor, PingEvent, Status
 
 Seconds = Annotated[int, Field(ge=MIN_SECONDS, le=MAX_SECONDS, strict=True)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -32,6 +32,11 @@ def _timezone(value: str) -> str:
     return value
 
 
+Keyword = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Keywords = Annotated[list[Keyword], Field(max_length=10)]
+Threshold = Annotated[int, Field(ge=1, le=100, strict=True)]
+# Reminders more often than the sweeper runs (every minute by default) could not be kept.
+RealertSeconds = Annotated[int, Field(ge=60, le=MAX_SECONDS, strict=True)]
 CronExpression = Annotated[str, StringConstraints(max_length=200), AfterValidator(_cron)]
 TimezoneName = Annotated[str, StringConstraints(max_length=64), AfterValidator(_timezone)]
 
@@ -39,18 +44,44 @@ DEFAULT_INTERVAL_S = 86400
 DEFAULT_GRACE_S = 3600
 BODY_PREVIEW_CHARS = 200
 
+# The API's config fields and the Monitor fields they set.
+SETTINGS = {
+    "expectedInterval": "interval_s",
+    "schedule": "schedule",
+    "timezone": "timezone",
+    "gracePeriod": "grace_s",
+    "maxRuntime": "max_runtime_s",
+    "minInterval": "min_interval_s",
+    "successKeywords": "success_keywords",
+    "failureKeywords": "failure_keywords",
+    "failureThreshold": "failure_threshold",
+    "recoveryThreshold": "recovery_threshold",
+    "realertInterval": "realert_s",
+    "manualResume": "manual_resume",
+}
+CLEARABLE = {"maxRuntime", "minInterval", "realertInterval"}
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
 class MonitorConfig(_Strict):
-    """Either `expectedInterval` (seconds) or `schedule` (cron, in `timezone`), plus `gracePeriod`."""
+    """Either `expectedInterval` (seconds) or `schedule` (cron, in `timezone`), plus `gracePeriod`,
+    and the optional run and alert policy (README: "Monitor settings")."""
 
     expectedInterval: Seconds | None = None
     schedule: CronExpression | None = None
     timezone: TimezoneName = "UTC"
     gracePeriod: Seconds = DEFAULT_GRACE_S
+    maxRuntime: Seconds | None = None
+    minInterval: Seconds | None = None
+    successKeywords: Keywords = []
+    failureKeywords: Keywords = []
+    failureThreshold: Threshold = 1
+    recoveryThreshold: Threshold = 1
+    realertInterval: RealertSeconds | None = None
+    manualResume: StrictBool = False
 
     @model_validator(mode="after")
     def one_schedule(self) -> MonitorConfig:
@@ -69,15 +100,28 @@ class MonitorCreate(_Strict):
 
 
 class MonitorConfigPatch(_Strict):
+    """Only the settings given change. `null` clears maxRuntime, minInterval and realertInterval."""
+
     expectedInterval: Seconds | None = None
     schedule: CronExpression | None = None
     timezone: TimezoneName | None = None
     gracePeriod: Seconds | None = None
+    maxRuntime: Seconds | None = None
+    minInterval: Seconds | None = None
+    successKeywords: Keywords | None = None
+    failureKeywords: Keywords | None = None
+    failureThreshold: Threshold | None = None
+    recoveryThreshold: Threshold | None = None
+    realertInterval: RealertSeconds | None = None
+    manualResume: StrictBool | None = None
 
     @model_validator(mode="after")
     def one_schedule(self) -> MonitorConfigPatch:
         if self.expectedInterval is not None and self.schedule is not None:
             raise ValueError("give expectedInterval or schedule, not both")
+        nulls = sorted(f for f in self.model_fields_set - CLEARABLE if getattr(self, f) is None)
+        if nulls:
+            raise ValueError(f"{', '.join(nulls)} cannot be null")
         return self
 
 
@@ -91,10 +135,32 @@ def unique(tags: list[str]) -> list[str]:
     return list(dict.fromkeys(tags))
 
 
+def monitor_settings(config: MonitorConfig | MonitorConfigPatch) -> dict[str, Any]:
+    """The domain's settings (Monitor field names) for the config fields that were given."""
+    given = config.model_fields_set if isinstance(config, MonitorConfigPatch) else type(config).model_fields
+    values = {SETTINGS[f]: getattr(config, f) for f in given}
+    for name in ("success_keywords", "failure_keywords"):
+        if values.get(name) is not None:
+            values[name] = unique(values[name])
+    return values
+
+
 def config_json(m: Monitor) -> dict[str, Any]:
+    schedule: dict[str, Any] = {"expectedInterval": m.interval_s}
     if m.schedule is not None:
-        return {"schedule": m.schedule, "timezone": m.timezone, "gracePeriod": m.grace_s}
-    return {"expectedInterval": m.interval_s, "gracePeriod": m.grace_s}
+        schedule = {"schedule": m.schedule, "timezone": m.timezone}
+    return {
+        **schedule,
+        "gracePeriod": m.grace_s,
+        "maxRuntime": m.max_runtime_s,
+        "minInterval": m.min_interval_s,
+        "successKeywords": m.success_keywords,
+        "failureKeywords": m.failure_keywords,
+        "failureThreshold": m.failure_threshold,
+        "recoveryThreshold": m.recovery_threshold,
+        "realertInterval": m.realert_s,
+        "manualResume": m.manual_resume,
+    }
 
 
 def next_expected(m: Monitor, now_ms: int) -> list[str]:
@@ -117,9 +183,13 @@ def monitor_json(m: Monitor, now_ms: int, ping_base: str) -> dict[str, Any]:
         "lastPingKind": m.last_ping_kind,
         "lastStartAt": iso(m.last_start_ms),
         "lastDurationSeconds": None if m.last_duration_ms is None else m.last_duration_ms / 1000,
-        "nextDeadline": iso(m.deadline_ms),
+        # While down, the deadline attribute holds the next reminder instead.
+        "nextDeadline": iso(m.deadline_ms) if m.status is not Status.DOWN else None,
+        "nextReminderAt": iso(m.deadline_ms) if m.status is Status.DOWN else None,
         "openIncident": str(m.open_incident_ms) if m.open_incident_ms else None,
         "downSince": iso(m.down_since_ms),
+        "failStreak": m.fail_streak,
+        "remindersSent": m.reminders,
         "createdAt": iso(m.created_ms),
         "updatedAt": iso(m.updated_ms),
     }
@@ -132,6 +202,9 @@ def ping_json(e: PingEvent) -> dict[str, Any]:
         "at": iso(e.at_ms),
         "kind": p.kind.value,
         "exitStatus": p.exit_status,
+        "cause": e.cause.value if e.cause else None,
+        "ignored": e.ignored,
+        "rid": p.rid,
         "durationSeconds": None if e.duration_ms is None else e.duration_ms / 1000,
         "method": p.method,
         "sourceIp": p.source_ip,

@@ -24,6 +24,7 @@ MONITOR_SK = "MON"
 LIST_PK = "MON"
 DUE_INDEX = "due"
 LIST_INDEX = "list"
+RUNS_CAP = 50  # open runs (?rid=) remembered per monitor; more means runs that never finished
 
 
 def _s(value: str) -> dict[str, str]:
@@ -46,15 +47,25 @@ def _ping_sk(n: int) -> str:
     return f"PING#{n:012d}"
 
 
-def _alert_sk(incident_ms: int, event: AlertEvent) -> str:
-    return f"ALERT#{incident_ms:013d}#{event.value}"
+def _alert_sk(incident_ms: int, event: AlertEvent, reminder: int = 0) -> str:
+    sk = f"ALERT#{incident_ms:013d}#{event.value}"
+    return f"{sk}#{reminder:06d}" if reminder else sk
 
 
 def _opt_int(item: Item, name: str) -> int | None:
     return int(item[name]["N"]) if name in item else None
 
 
+def _opt_s(item: Item, name: str) -> str | None:
+    return item[name]["S"] if name in item else None
+
+
+def _strings(value: dict[str, Any] | None) -> list[str]:
+    return [v["S"] for v in (value or {}).get("L", [])]
+
+
 def monitor_from_item(item: Item) -> Monitor:
+    keywords = item.get("keywords", {}).get("M", {})
     return Monitor(
         id=item["id"]["S"],
         token=item["token"]["S"],
@@ -62,22 +73,35 @@ def monitor_from_item(item: Item) -> Monitor:
         type=item["type"]["S"],
         interval_s=_opt_int(item, "interval_s"),
         grace_s=int(item["grace_s"]["N"]),
-        tags=[t["S"] for t in item.get("tags", {}).get("L", [])],
+        tags=_strings(item.get("tags")),
         status=Status(item["status"]["S"]),
         created_ms=int(item["created_ms"]["N"]),
         updated_ms=int(item["updated_ms"]["N"]),
-        schedule=item["schedule"]["S"] if "schedule" in item else None,
-        timezone=item["timezone"]["S"] if "timezone" in item else "UTC",
+        schedule=_opt_s(item, "schedule"),
+        timezone=_opt_s(item, "timezone") or "UTC",
         rev=_opt_int(item, "rev") or 0,
+        max_runtime_s=_opt_int(item, "max_runtime_s"),
+        min_interval_s=_opt_int(item, "min_interval_s"),
+        success_keywords=_strings(keywords.get("success")),
+        failure_keywords=_strings(keywords.get("failure")),
+        failure_threshold=_opt_int(item, "failure_threshold") or 1,
+        recovery_threshold=_opt_int(item, "recovery_threshold") or 1,
+        realert_s=_opt_int(item, "realert_s"),
+        manual_resume="manual_resume" in item,
         n_pings=_opt_int(item, "n_pings") or 0,
         last_ping_ms=_opt_int(item, "last_ping_ms"),
-        last_ping_kind=item["last_ping_kind"]["S"] if "last_ping_kind" in item else None,
+        last_ping_kind=_opt_s(item, "last_ping_kind"),
         last_success_ms=_opt_int(item, "last_success_ms"),
         last_start_ms=_opt_int(item, "last_start_ms"),
         last_run_start_ms=_opt_int(item, "last_run_start_ms"),
         deadline_ms=_opt_int(item, "deadline"),
         open_incident_ms=_opt_int(item, "open_incident_ms"),
         down_since_ms=_opt_int(item, "down_since_ms"),
+        fail_streak=_opt_int(item, "fail_streak") or 0,
+        good_streak=_opt_int(item, "good_streak") or 0,
+        reminders=_opt_int(item, "reminders") or 0,
+        early_until_ms=_opt_int(item, "early_until"),
+        runs={k: int(v["N"]) for k, v in item["runs"]["M"].items()} if "runs" in item else None,
     )
 
 
@@ -92,6 +116,7 @@ def alert_from_item(item: Item) -> Alert:
         state=item["state"]["S"],
         attempts=int(item["attempts"]["N"]),
         lease_until_ms=_opt_int(item, "deadline"),
+        reminder=_opt_int(item, "reminder") or 0,
     )
 
 
@@ -118,8 +143,11 @@ def ping_event_from_item(item: Item) -> PingEvent:
             body_truncated=item["body_truncated"]["BOOL"],
             body_size=int(item["body_size"]["N"]),
             exit_status=_opt_int(item, "exit_status"),
+            rid=_opt_s(item, "rid"),
         ),
         duration_ms=_opt_int(item, "duration_ms"),
+        cause=Cause(item["cause"]["S"]) if "cause" in item else None,
+        ignored="ignored" in item,
     )
 
 
@@ -138,8 +166,69 @@ def _decode_cursor(cursor: str, pattern: str) -> str:
     return value
 
 
+# Settings a monitor may or may not have; an update REMOVEs the ones it no longer has.
+OPTIONAL_SETTINGS = (
+    "schedule",
+    "interval_s",
+    "window_ms",
+    "max_runtime_s",
+    "min_interval_s",
+    "realert_s",
+    "keywords",
+    "manual_resume",
+)
+
+
+def _settings(m: Monitor) -> Item:
+    """A monitor's settings as stored, with the derived numbers the ping path's expressions use."""
+    item: Item = {
+        "name": _s(m.name),
+        "list_sk": _s(f"{m.name.casefold()}#{m.id}"),
+        "tags": {"L": [_s(t) for t in m.tags]},
+        "grace_s": _n(m.grace_s),
+        "grace_ms": _n(m.grace_s * 1000),
+        "timezone": _s(m.timezone),
+        "rev": _n(m.rev),
+        "start_window_ms": _n(m.start_window_ms),
+        "min_gap_ms": _n((m.min_interval_s or 0) * 1000),
+        "failure_threshold": _n(m.failure_threshold),
+        "recovery_threshold": _n(m.recovery_threshold),
+    }
+    if m.schedule is not None:
+        item["schedule"] = _s(m.schedule)
+    else:
+        assert m.interval_s is not None and m.window_ms is not None
+        item["interval_s"] = _n(m.interval_s)
+        item["window_ms"] = _n(m.window_ms)
+    seconds = {"max_runtime_s": m.max_runtime_s, "min_interval_s": m.min_interval_s, "realert_s": m.realert_s}
+    item.update({name: _n(value) for name, value in seconds.items() if value is not None})
+    if m.success_keywords or m.failure_keywords:
+        # Present only when set: an uncached success ping's write is conditional on its absence.
+        item["keywords"] = {
+            "M": {
+                "success": {"L": [_s(k) for k in m.success_keywords]},
+                "failure": {"L": [_s(k) for k in m.failure_keywords]},
+            }
+        }
+    if m.manual_resume:
+        item["manual_resume"] = {"BOOL": True}
+    return item
+
+
 class LostRace(Exception):
     """A conditional write lost to a concurrent one; re-read and decide again."""
+
+
+@dataclass(frozen=True)
+class PingPlan:
+    """What a ping's single write does, given the state the caller expects the monitor in."""
+
+    effect: str  # "arm" (a success), "start", "record" (no state change) or "ignore" (held monitor)
+    incident_open: bool | None = None  # the expected state; None: either
+    failure: bool = False  # a failure while down: the recovery count starts again
+    guard_rules: bool = False  # a success, judged by the monitor's rules as the caller knows them
+    rev: int | None = None  # ... known at this revision; None: assumed to have none
+    deadline_ms: int | None = None  # a cron monitor's next deadline, from the known schedule
 
 
 @dataclass(frozen=True)
@@ -184,26 +273,15 @@ class Store:
             "sk": _s(MONITOR_SK),
             "id": _s(m.id),
             "token": _s(m.token),
-            "name": _s(m.name),
             "type": _s(m.type),
-            "grace_s": _n(m.grace_s),
-            "grace_ms": _n(m.grace_s * 1000),
-            "timezone": _s(m.timezone),
-            "rev": _n(m.rev),
-            "tags": {"L": [_s(t) for t in m.tags]},
             "status": _s(m.status.value),
             "created_ms": _n(m.created_ms),
-            "updated_ms": _n(m.updated_ms),
             "n_pings": _n(m.n_pings),
             "list_pk": _s(LIST_PK),
-            "list_sk": _s(f"{m.name.casefold()}#{m.id}"),
+            "runs": {"M": {k: _n(v) for k, v in (m.runs or {}).items()}},
+            **_settings(m),
+            "updated_ms": _n(m.updated_ms),
         }
-        if m.schedule is not None:
-            item["schedule"] = _s(m.schedule)
-        else:
-            assert m.interval_s is not None and m.window_ms is not None
-            item["interval_s"] = _n(m.interval_s)
-            item["window_ms"] = _n(m.window_ms)
         optional = {
             "last_ping_ms": m.last_ping_ms,
             "last_success_ms": m.last_success_ms,
@@ -212,6 +290,10 @@ class Store:
             "deadline": m.deadline_ms,
             "open_incident_ms": m.open_incident_ms,
             "down_since_ms": m.down_since_ms,
+            "early_until": m.early_until_ms,
+            "fail_streak": m.fail_streak or None,
+            "good_streak": m.good_streak or None,
+            "reminders": m.reminders or None,
         }
         item.update({name: _n(value) for name, value in optional.items() if value is not None})
         if m.last_ping_kind is not None:
@@ -272,54 +354,40 @@ class Store:
 
     def update_monitor(self, current: Monitor, new: Monitor, now_ms: int) -> None:
         """Write the settings the domain computed (`new`, its deadline included) over `current`."""
-        values: dict[str, Any] = {
-            ":now": _n(now_ms),
-            ":seen": _n(current.n_pings),
-            ":seen_rev": _n(current.rev),
-            ":rev": _n(new.rev),
-            ":name": _s(new.name),
-            ":list_sk": _s(f"{new.name.casefold()}#{new.id}"),
-            ":tags": {"L": [_s(t) for t in new.tags]},
-            ":grace": _n(new.grace_s),
-            ":grace_ms": _n(new.grace_s * 1000),
-            ":tz": _s(new.timezone),
-        }
-        sets = [
-            "updated_ms = :now",
-            "#nm = :name",
-            "list_sk = :list_sk",
-            "tags = :tags",
-            "grace_s = :grace",
-            "grace_ms = :grace_ms",
-            "#tz = :tz",
-            "rev = :rev",
-        ]
-        if new.schedule is not None:
-            sets.append("#sched = :schedule")
-            values[":schedule"] = _s(new.schedule)
-            removes = ["interval_s", "window_ms"]
-        else:
-            assert new.interval_s is not None and new.window_ms is not None
-            sets += ["interval_s = :interval", "window_ms = :window"]
-            values[":interval"] = _n(new.interval_s)
-            values[":window"] = _n(new.window_ms)
-            removes = ["#sched"]
-        if current.deadline_ms is not None and new.deadline_ms is not None:
+        settings = {**_settings(new), "updated_ms": _n(now_ms)}
+        # Placeholders for every name: settings include reserved words (name, timezone, schedule).
+        removed = [name for name in OPTIONAL_SETTINGS if name not in settings]
+        names = {f"#a{i}": name for i, name in enumerate([*settings, *removed])}
+        sets = [f"#a{i} = :a{i}" for i in range(len(settings))]
+        values: dict[str, Any] = {f":a{i}": value for i, value in enumerate(settings.values())}
+        removes = [f"#a{i}" for i in range(len(settings), len(names))]
+        values.update({":seen": _n(current.n_pings), ":seen_rev": _n(current.rev)})
+        condition = "n_pings = :seen AND rev = :seen_rev"
+        if new.early_until_ms is not None:
+            sets.append("early_until = :early")
+            values[":early"] = _n(new.early_until_ms)
+        if new.deadline_ms is not None:
             sets.append("deadline = :deadline")
             values[":deadline"] = _n(new.deadline_ms)
-            values[":seen_deadline"] = _n(current.deadline_ms)
+            if current.deadline_ms is None:
+                sets.append("due_shard = :shard")
+                values[":shard"] = _s(self.shard_of(new.id))
+        elif current.deadline_ms is not None:
+            removes += ["deadline", "due_shard"]
+        if current.deadline_ms is not None:
             # Race: a ping or the sweeper moved or removed the deadline since we read it.
-            condition = "n_pings = :seen AND rev = :seen_rev AND deadline = :seen_deadline"
+            condition += " AND deadline = :seen_deadline"
+            values[":seen_deadline"] = _n(current.deadline_ms)
         else:
-            # Race: a ping armed a deadline since we read the monitor (it would follow the old schedule).
-            condition = "n_pings = :seen AND rev = :seen_rev AND attribute_not_exists(deadline)"
+            # Race: a ping armed a deadline since we read the monitor (it would follow the old settings).
+            condition += " AND attribute_not_exists(deadline)"
         try:
             self._db.update_item(
                 TableName=self._table,
                 Key={"pk": _pk(current.id), "sk": _s(MONITOR_SK)},
-                UpdateExpression="SET " + ", ".join(sets) + " REMOVE " + ", ".join(removes),
+                UpdateExpression="SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
                 ConditionExpression=condition,
-                ExpressionAttributeNames={"#nm": "name", "#tz": "timezone", "#sched": "schedule"},
+                ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
             )
         except ClientError as e:
@@ -403,64 +471,82 @@ class Store:
 
     # ---- the ping path: one conditional write when the ping opens or closes no incident ----------
 
-    def ping_write(
-        self,
-        monitor_id: str,
-        kind: PingKind,
-        now_ms: int,
-        effect: str,
-        incident_open: bool | None,
-        cron: tuple[int, int] | None = None,
-    ) -> PingWrite:
+    def ping_write(self, monitor_id: str, ping: Ping, now_ms: int, plan: PingPlan) -> PingWrite:
         """Record a ping on the monitor in one UpdateItem, without reading it first.
 
-        effect: "arm" (a success: up, deadline = now + period + grace), "start" (started, deadline =
-        now + grace), "record" (no state change). incident_open: the state the ping expects; the
-        write is conditional on it. cron: for a cron monitor, (deadline, rev) computed from a cached
-        schedule; the write holds only while the schedule is still at that revision.
-
-        Returns the ping's number, or, when the monitor is not in the expected state, the monitor
-        as it stands, so the caller can make the transition (or learn the schedule) instead.
+        The plan says what the ping does to a monitor in the state the caller expects, and the
+        write's condition checks exactly that state. When it fails, the monitor as it stands comes
+        back, so the caller can make the transition (or learn the monitor's rules) instead.
         """
-        values: dict[str, Any] = {":now": _n(now_ms), ":one": _n(1)}
+        values: dict[str, Any] = {":now": _n(now_ms), ":one": _n(1), ":paused": _s(Status.PAUSED.value)}
         sets: list[str] = []
         removes: list[str] = []
-        if kind is PingKind.LOG:
-            sets.append("last_log_ms = :now")  # a log is not a heartbeat: the last ping stays as it was
+        conditions = ["attribute_exists(pk)"]
+        if plan.effect == "ignore":
+            sets.append("last_ignored_ms = :now")
+            # Race: resumed (or manual resume turned off) since the caller looked.
+            conditions.append("#st = :paused AND attribute_exists(manual_resume)")
         else:
-            sets += ["last_ping_ms = :now", "last_ping_kind = :kind"]
-            values[":kind"] = _s(kind.value)
-        if kind is PingKind.START:
-            sets.append("last_start_ms = :now")
-        if effect == "arm":
-            # The run this success finishes started at last_start_ms, if a /start announced it.
-            sets += ["last_success_ms = :now", "#st = :up", "due_shard = :shard"]
-            sets.append("last_run_start_ms = if_not_exists(last_start_ms, :zero)")
-            removes.append("last_start_ms")
-            values[":up"], values[":zero"] = _s(Status.UP.value), _n(0)
-            if cron:
-                sets.append("deadline = :deadline")
-                values[":deadline"], values[":rev"] = _n(cron[0]), _n(cron[1])
+            # Race: paused with manual resume since the caller looked; then the ping is ignored instead.
+            conditions.append("(#st <> :paused OR attribute_not_exists(manual_resume))")
+            if ping.kind is PingKind.LOG:
+                sets.append("last_log_ms = :now")  # a log is not a heartbeat: the last ping stays as it was
             else:
-                sets.append("deadline = :now + window_ms")
-        elif effect == "start":
-            sets += ["#st = :started", "deadline = :now + grace_ms", "due_shard = :shard"]
-            values[":started"] = _s(Status.STARTED.value)
-        if effect in ("arm", "start"):
-            values[":shard"] = _s(self.shard_of(monitor_id))
+                sets += ["last_ping_ms = :now", "last_ping_kind = :kind"]
+                values[":kind"] = _s(ping.kind.value)
+        if plan.effect == "arm":
+            # The run this success finishes started at runs[rid] (?rid=) or last_start_ms (/start), if announced.
+            run_start = "runs.#rid" if ping.rid else "last_start_ms"
+            sets += [
+                "last_success_ms = :now",
+                "#st = :up",
+                "due_shard = :shard",
+                "fail_streak = :zero",
+                f"last_run_start_ms = if_not_exists({run_start}, :zero)",
+                "early_until = :now + if_not_exists(min_gap_ms, :zero)",
+                "deadline = :deadline" if plan.deadline_ms is not None else "deadline = :now + window_ms",
+            ]
+            removes.append("last_start_ms")
+            if ping.rid:
+                removes.append("runs.#rid")
+                conditions.append("attribute_exists(runs)")  # not a race: the caller creates a missing map
+            # Not a heartbeat if sooner than the minimum interval after the previous success: it is early.
+            conditions.append("(attribute_not_exists(early_until) OR early_until <= :now)")
+            values.update({":up": _s(Status.UP.value), ":zero": _n(0), ":shard": _s(self.shard_of(monitor_id))})
+            if plan.deadline_ms is not None:
+                values[":deadline"] = _n(plan.deadline_ms)
+        elif plan.effect == "start":
+            sets += ["#st = :started", "deadline = :now + start_window_ms", "due_shard = :shard"]
+            values.update({":started": _s(Status.STARTED.value), ":shard": _s(self.shard_of(monitor_id))})
+        if ping.kind is PingKind.START and plan.effect != "ignore":
+            sets.append("last_start_ms = :now")
+            if ping.rid:
+                sets.append("runs.#rid = :now")
+                values[":cap"] = _n(RUNS_CAP)
+                conditions.append("attribute_exists(runs) AND size(runs) < :cap")  # else the caller resets it
+        if plan.failure:
+            sets.append("good_streak = :zero")  # a failure while down starts the recovery count again
+            values[":zero"] = _n(0)
+        if plan.guard_rules:
+            # Race: the rules the caller judged this success by (schedule, keywords) changed meanwhile.
+            if plan.rev is not None:
+                conditions.append("rev = :rev")
+                values[":rev"] = _n(plan.rev)
+            else:
+                conditions.append("attribute_not_exists(#sched) AND attribute_not_exists(keywords)")
         # Race: the sweeper or another ping opened or resolved an incident since the caller decided
         # which write this ping needs; then the condition fails and the caller makes the transition.
-        condition = "attribute_exists(pk)"
-        if effect == "arm":
-            # Race: the schedule changed (its kind or revision) since the caller computed this deadline.
-            condition += " AND attribute_exists(#sched) AND rev = :rev" if cron else " AND attribute_not_exists(#sched)"
-        if incident_open is True:
-            condition += " AND attribute_exists(open_incident_ms)"
-        elif incident_open is False:
-            condition += " AND attribute_not_exists(open_incident_ms)"
+        if plan.incident_open is True:
+            conditions.append("attribute_exists(open_incident_ms)")
+        elif plan.incident_open is False:
+            conditions.append("attribute_not_exists(open_incident_ms)")
         expression = "SET " + ", ".join(sets) + " ADD n_pings :one"
         if removes:
             expression += " REMOVE " + ", ".join(removes)
+        condition = " AND ".join(conditions)
+        names = _names(expression + condition, {"#st": "status", "#sched": "schedule"})
+        if ping.rid:
+            names.setdefault("ExpressionAttributeNames", {})["#rid"] = ping.rid
         try:
             resp = self._db.update_item(
                 TableName=self._table,
@@ -469,8 +555,8 @@ class Store:
                 ConditionExpression=condition,
                 ExpressionAttributeValues=values,
                 ReturnValues="ALL_OLD",
-                **_names(expression + condition, {"#st": "status", "#sched": "schedule"}),
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                **names,
             )
         except ClientError as e:
             if _code(e) != "ConditionalCheckFailedException":
@@ -482,18 +568,101 @@ class Store:
         previous = monitor_from_item(resp["Attributes"])
         return PingWrite(n=previous.n_pings + 1, previous=previous)
 
+    def _update(self, monitor_id: str, sets: list[str], removes: list[str], condition: str, values: Item) -> Item:
+        """A monitor update for a transaction, or for `_counted_update`."""
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        return {
+            "TableName": self._table,
+            "Key": {"pk": _pk(monitor_id), "sk": _s(MONITOR_SK)},
+            "UpdateExpression": expression,
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+            **_names(expression + condition, {"#st": "status"}),
+        }
+
+    def _conditional(self, update: Item) -> None:
+        try:
+            self._db.update_item(**update)
+        except ClientError as e:
+            if _code(e) == "ConditionalCheckFailedException":
+                raise LostRace from None
+            raise
+
+    def _counting(self, current: Monitor, kind: PingKind, now_ms: int) -> tuple[list[str], Item]:
+        """SET clauses and values that record one more ping on a monitor read at `current`."""
+        sets = ["last_ping_ms = :now", "last_ping_kind = :kind", "n_pings = :n"]
+        values: Item = {
+            ":now": _n(now_ms),
+            ":kind": _s(kind.value),
+            ":n": _n(current.n_pings + 1),
+            ":seen": _n(current.n_pings),
+        }
+        return sets, values
+
+    def tolerate_failure(self, current: Monitor, kind: PingKind, now_ms: int, deadline_ms: int) -> int:
+        """A failure below the failure threshold: counted, no incident; the next run is awaited as usual."""
+        sets, values = self._counting(current, kind, now_ms)
+        sets += ["fail_streak = :streak", "#st = :up", "deadline = :deadline", "due_shard = :shard"]
+        values.update(
+            {
+                ":streak": _n(current.fail_streak + 1),
+                ":up": _s(Status.UP.value),
+                ":deadline": _n(deadline_ms),
+                ":shard": _s(self.shard_of(current.id)),
+            }
+        )
+        # Race: another ping counted first, or an incident opened meanwhile: re-read and decide again.
+        condition = "n_pings = :seen AND attribute_not_exists(open_incident_ms)"
+        self._conditional(self._update(current.id, sets, ["last_start_ms"], condition, values))
+        return current.n_pings + 1
+
+    def count_recovery(self, current: Monitor, kind: PingKind, now_ms: int) -> int:
+        """A good run while down, below the recovery threshold: counted, the incident stays open."""
+        assert current.open_incident_ms is not None
+        sets, values = self._counting(current, kind, now_ms)
+        sets += ["last_success_ms = :now", "good_streak = :streak"]
+        values.update({":streak": _n(current.good_streak + 1), ":inc": _n(current.open_incident_ms)})
+        # Race: another ping counted first, or the incident changed meanwhile: re-read and decide again.
+        condition = "n_pings = :seen AND open_incident_ms = :inc"
+        self._conditional(self._update(current.id, sets, ["last_start_ms"], condition, values))
+        return current.n_pings + 1
+
+    def reset_runs(self, current: Monitor) -> None:
+        """An empty map of open runs, where it is missing or full (runs that never finished)."""
+        update = self._update(current.id, ["runs = :empty"], [], "n_pings = :seen", {":empty": {"M": {}}})
+        update["ExpressionAttributeValues"][":seen"] = _n(current.n_pings)
+        self._conditional(update)  # Race: a ping counted meanwhile; re-read and decide again.
+
+    def tolerate_miss(self, monitor: Monitor, deadline_ms: int, streak: int) -> bool:
+        """The sweeper's missed run below the failure threshold: counted, and the next run awaited."""
+        assert monitor.deadline_ms is not None
+        values: Item = {
+            ":deadline": _n(deadline_ms),
+            ":seen": _n(monitor.deadline_ms),
+            ":streak": _n(streak),
+            ":up": _s(Status.UP.value),
+        }
+        sets = ["deadline = :deadline", "fail_streak = :streak", "#st = :up"]
+        # Race: a ping moved the deadline meanwhile (the ping wins), or another sweeper counted this miss.
+        try:
+            self._conditional(self._update(monitor.id, sets, ["last_start_ms"], "deadline = :seen", values))
+        except LostRace:
+            return False
+        return True
+
     # ---- transitions: monitor, incident and alert change together, in one transaction ------------
 
     def _alert_put(self, alert: Alert, now_ms: int) -> dict[str, Any]:
         item: Item = {
             "pk": _pk(alert.monitor_id),
-            "sk": _s(_alert_sk(alert.incident_ms, alert.event)),
+            "sk": _s(_alert_sk(alert.incident_ms, alert.event, alert.reminder)),
             "monitor_id": _s(alert.monitor_id),
             "incident_ms": _n(alert.incident_ms),
             "event": _s(alert.event.value),
             "subject": _s(alert.subject),
             "message": _s(alert.message),
             "tags": {"L": [_s(t) for t in alert.tags]},
+            "reminder": _n(alert.reminder),
             "state": _s("pending"),
             "attempts": _n(0),
             "created_ms": _n(now_ms),
@@ -525,37 +694,39 @@ class Store:
                     raise LostRace from None
             raise
 
-    def resolve_by_ping(self, current: Monitor, kind: PingKind, now_ms: int, alert: Alert, deadline_ms: int) -> int:
+    def resolve_by_ping(
+        self, current: Monitor, kind: PingKind, now_ms: int, alert: Alert, deadline_ms: int, rid: str | None = None
+    ) -> int:
         """A success on a monitor with an open incident: up again, incident resolved, recovery alert queued."""
         assert current.open_incident_ms is not None
-        n = current.n_pings + 1
-        monitor_update = {
-            "Update": {
-                "TableName": self._table,
-                "Key": {"pk": _pk(current.id), "sk": _s(MONITOR_SK)},
-                "UpdateExpression": (
-                    "SET last_ping_ms = :now, last_ping_kind = :kind, last_success_ms = :now, #st = :up,"
-                    " deadline = :deadline, due_shard = :shard, n_pings = :n, last_run_start_ms = :run_start"
-                    " REMOVE open_incident_ms, down_since_ms, last_start_ms"
-                ),
-                # Race: another ping counted or resolved first (n_pings moved), or the schedule the
-                # deadline was computed from changed (rev moved): re-read and decide again.
-                "ConditionExpression": "n_pings = :seen AND open_incident_ms = :inc AND rev = :rev",
-                "ExpressionAttributeNames": {"#st": "status"},
-                "ExpressionAttributeValues": {
-                    ":now": _n(now_ms),
-                    ":kind": _s(kind.value),
-                    ":up": _s(Status.UP.value),
-                    ":shard": _s(self.shard_of(current.id)),
-                    ":n": _n(n),
-                    ":seen": _n(current.n_pings),
-                    ":inc": _n(current.open_incident_ms),
-                    ":deadline": _n(deadline_ms),
-                    ":rev": _n(current.rev),
-                    ":run_start": _n(current.last_start_ms or 0),
-                },
+        sets, values = self._counting(current, kind, now_ms)
+        sets += [
+            "last_success_ms = :now",
+            "#st = :up",
+            "deadline = :deadline",
+            "due_shard = :shard",
+            "last_run_start_ms = :run_start",
+            "early_until = :early",
+        ]
+        removes = ["open_incident_ms", "down_since_ms", "last_start_ms", "fail_streak", "good_streak", "reminders"]
+        runs = current.runs or {}
+        if rid in runs:
+            sets.append("runs = :runs")
+            values[":runs"] = {"M": {k: _n(v) for k, v in runs.items() if k != rid}}
+        values.update(
+            {
+                ":up": _s(Status.UP.value),
+                ":shard": _s(self.shard_of(current.id)),
+                ":inc": _n(current.open_incident_ms),
+                ":deadline": _n(deadline_ms),
+                ":rev": _n(current.rev),
+                ":run_start": _n(runs.get(rid, 0) if rid else current.last_start_ms or 0),
+                ":early": _n(now_ms + (current.min_interval_s or 0) * 1000),
             }
-        }
+        )
+        # Race: another ping counted or resolved first (n_pings moved), or the schedule the
+        # deadline was computed from changed (rev moved): re-read and decide again.
+        condition = "n_pings = :seen AND open_incident_ms = :inc AND rev = :rev"
         incident_update = {
             "Update": {
                 "TableName": self._table,
@@ -565,61 +736,79 @@ class Store:
                 "ExpressionAttributeValues": {":now": _n(now_ms)},
             }
         }
+        monitor_update = {"Update": self._update(current.id, sets, removes, condition, values)}
         self._transact([monitor_update, incident_update, self._alert_put(alert, now_ms)])
-        return n
+        return current.n_pings + 1
 
-    def open_by_ping(self, current: Monitor, kind: PingKind, now_ms: int, cause: Cause, alert: Alert) -> int:
+    def _down(self, reminder_at_ms: int | None, values: Item) -> tuple[list[str], list[str]]:
+        """SET and REMOVE clauses for a monitor going down: its deadline becomes the first reminder, if any."""
+        removes = ["fail_streak", "good_streak", "reminders"]
+        if reminder_at_ms is None:
+            return [], [*removes, "deadline", "due_shard"]
+        values[":remind"] = _n(reminder_at_ms)
+        return ["deadline = :remind", "due_shard = :shard"], removes
+
+    def open_by_ping(
+        self, current: Monitor, kind: PingKind, now_ms: int, cause: Cause, alert: Alert, reminder_at_ms: int | None
+    ) -> int:
         """A failure on a monitor without an open incident: down now, incident opened, alert queued."""
-        n = current.n_pings + 1
-        monitor_update = {
-            "Update": {
-                "TableName": self._table,
-                "Key": {"pk": _pk(current.id), "sk": _s(MONITOR_SK)},
-                "UpdateExpression": (
-                    "SET last_ping_ms = :now, last_ping_kind = :kind, #st = :down, open_incident_ms = :now,"
-                    " down_since_ms = :now, n_pings = :n REMOVE deadline, due_shard, last_start_ms"
-                ),
-                # Race: another ping counted first, or an incident opened meanwhile: re-read and decide again.
-                "ConditionExpression": "n_pings = :seen AND attribute_not_exists(open_incident_ms)",
-                "ExpressionAttributeNames": {"#st": "status"},
-                "ExpressionAttributeValues": {
-                    ":now": _n(now_ms),
-                    ":kind": _s(kind.value),
-                    ":down": _s(Status.DOWN.value),
-                    ":n": _n(n),
-                    ":seen": _n(current.n_pings),
-                },
-            }
-        }
+        sets, values = self._counting(current, kind, now_ms)
+        down_sets, removes = self._down(reminder_at_ms, values)
+        sets += ["#st = :down", "open_incident_ms = :now", "down_since_ms = :now", *down_sets]
+        values.update({":down": _s(Status.DOWN.value), ":shard": _s(self.shard_of(current.id))})
+        # Race: another ping counted first, or an incident opened meanwhile: re-read and decide again.
+        condition = "n_pings = :seen AND attribute_not_exists(open_incident_ms)"
+        monitor_update = {"Update": self._update(current.id, sets, [*removes, "last_start_ms"], condition, values)}
         self._transact([monitor_update, self._incident_put(current.id, now_ms, cause), self._alert_put(alert, now_ms)])
-        return n
+        return current.n_pings + 1
 
-    def mark_down(self, monitor: Monitor, cause: Cause, alert: Alert, now_ms: int) -> bool:
-        """The sweeper's transition. False when a ping or another sweeper got there first."""
+    def mark_down(
+        self,
+        monitor: Monitor,
+        cause: Cause,
+        alert: Alert,
+        now_ms: int,
+        opened_ms: int | None = None,
+        reminder_at_ms: int | None = None,
+    ) -> bool:
+        """The sweeper's transition. False when a ping or another sweeper got there first.
+
+        The incident opens at `opened_ms`: the deadline missed (by default the monitor's own), not the sweep."""
         assert monitor.deadline_ms is not None
-        monitor_update = {
-            "Update": {
-                "TableName": self._table,
-                "Key": {"pk": _pk(monitor.id), "sk": _s(MONITOR_SK)},
-                "UpdateExpression": (
-                    "SET #st = :down, open_incident_ms = :deadline, down_since_ms = :deadline"
-                    " REMOVE deadline, due_shard"
-                ),
-                # Race: a ping moved the deadline after the index showed it overdue (the ping wins,
-                # no false alert), or another sweeper marked it down first (one incident, one alert).
-                "ConditionExpression": "deadline = :deadline",
-                "ExpressionAttributeNames": {"#st": "status"},
-                "ExpressionAttributeValues": {":down": _s(Status.DOWN.value), ":deadline": _n(monitor.deadline_ms)},
-            }
+        opened_ms = monitor.deadline_ms if opened_ms is None else opened_ms
+        values: Item = {
+            ":down": _s(Status.DOWN.value),
+            ":deadline": _n(monitor.deadline_ms),
+            ":opened": _n(opened_ms),
+            ":shard": _s(self.shard_of(monitor.id)),
         }
+        down_sets, removes = self._down(reminder_at_ms, values)
+        sets = ["#st = :down", "open_incident_ms = :opened", "down_since_ms = :opened", *down_sets]
+        # Race: a ping moved the deadline after the index showed it overdue (the ping wins,
+        # no false alert), or another sweeper marked it down first (one incident, one alert).
+        monitor_update = {"Update": self._update(monitor.id, sets, removes, "deadline = :deadline", values)}
         try:
             self._transact(
-                [
-                    monitor_update,
-                    self._incident_put(monitor.id, monitor.deadline_ms, cause),
-                    self._alert_put(alert, now_ms),
-                ]
+                [monitor_update, self._incident_put(monitor.id, opened_ms, cause), self._alert_put(alert, now_ms)]
             )
+        except LostRace:
+            return False
+        return True
+
+    def remind(self, monitor: Monitor, alert: Alert, next_ms: int, now_ms: int) -> bool:
+        """Queue a reminder for a monitor still down, and set the time of the next one."""
+        assert monitor.deadline_ms is not None and monitor.open_incident_ms is not None
+        values: Item = {
+            ":next": _n(next_ms),
+            ":count": _n(alert.reminder),
+            ":seen": _n(monitor.deadline_ms),
+            ":inc": _n(monitor.open_incident_ms),
+        }
+        # Race: a ping resolved the incident, or another sweeper sent this reminder, since the index showed it.
+        condition = "deadline = :seen AND open_incident_ms = :inc"
+        update = self._update(monitor.id, ["deadline = :next", "reminders = :count"], [], condition, values)
+        try:
+            self._transact([{"Update": update}, self._alert_put(alert, now_ms)])
         except LostRace:
             return False
         return True
@@ -653,6 +842,12 @@ class Store:
             item["exit_status"] = _n(p.exit_status)
         if event.duration_ms is not None:
             item["duration_ms"] = _n(event.duration_ms)
+        if event.cause is not None:
+            item["cause"] = _s(event.cause.value)
+        if event.ignored:
+            item["ignored"] = {"BOOL": True}
+        if p.rid is not None:
+            item["rid"] = _s(p.rid)
         self._db.put_item(TableName=self._table, Item=item)
 
     def list_pings(self, monitor_id: str, limit: int, cursor: str | None) -> tuple[list[PingEvent], str | None]:
@@ -706,7 +901,7 @@ class Store:
         try:
             self._db.update_item(
                 TableName=self._table,
-                Key={"pk": _pk(alert.monitor_id), "sk": _s(_alert_sk(alert.incident_ms, alert.event))},
+                Key={"pk": _pk(alert.monitor_id), "sk": _s(_alert_sk(alert.incident_ms, alert.event, alert.reminder))},
                 UpdateExpression="SET deadline = :lease",
                 # Race: another sweeper claimed it (moved the lease) or it was sent meanwhile.
                 ConditionExpression="deadline = :seen",
@@ -736,7 +931,7 @@ class Store:
         try:
             self._db.update_item(
                 TableName=self._table,
-                Key={"pk": _pk(alert.monitor_id), "sk": _s(_alert_sk(alert.incident_ms, alert.event))},
+                Key={"pk": _pk(alert.monitor_id), "sk": _s(_alert_sk(alert.incident_ms, alert.event, alert.reminder))},
                 UpdateExpression=expression,
                 # Race: the monitor (and its alerts) were deleted meanwhile; do not resurrect the item.
                 ConditionExpression="attribute_exists(pk)",
@@ -747,10 +942,10 @@ class Store:
             if _code(e) != "ConditionalCheckFailedException":
                 raise
 
-    def get_alert(self, monitor_id: str, incident_ms: int, event: AlertEvent) -> Alert | None:
+    def get_alert(self, monitor_id: str, incident_ms: int, event: AlertEvent, reminder: int = 0) -> Alert | None:
         resp = self._db.get_item(
             TableName=self._table,
-            Key={"pk": _pk(monitor_id), "sk": _s(_alert_sk(incident_ms, event))},
+            Key={"pk": _pk(monitor_id), "sk": _s(_alert_sk(incident_ms, event, reminder))},
             ConsistentRead=True,
         )
         return alert_from_item(resp["Item"]) if "Item" in resp else None
