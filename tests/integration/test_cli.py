@@ -70,3 +70,43 @@ def test_a_cron_monitor_reads_as_its_schedule_in_tables() -> None:
     assert row["schedule"] == "0 2 * * * UTC"
     row = cli.flatten_monitor({"config": {"expectedInterval": 3600, "gracePeriod": 60}})
     assert row["schedule"] == "every 3600 s"
+
+
+def test_policy_flags_become_a_body_the_api_accepts_and_off_clears(stack: Stack) -> None:
+    flags = ["--max-runtime", "900", "--min-interval", "600", "--failure-keyword", "ERROR"]
+    flags += ["--failure-keyword", "Traceback", "--success-keyword", "done", "--failure-threshold", "3"]
+    flags += ["--recovery-threshold", "2", "--realert-interval", "3600", "--manual-resume"]
+    args = cli.parser().parse_args(["monitors", "create", "--name", "Backup", *flags])
+    reply = stack.request("POST", "/api/v1/monitors", {"name": args.name, "config": cli._config(args)})
+    assert reply.status == 201, reply.body
+    config = reply.json()["config"]
+    assert (
+        config.items()
+        >= {
+            "maxRuntime": 900,
+            "minInterval": 600,
+            "failureKeywords": ["ERROR", "Traceback"],
+            "successKeywords": ["done"],
+            "failureThreshold": 3,
+            "recoveryThreshold": 2,
+            "realertInterval": 3600,
+            "manualResume": True,
+        }.items()
+    )
+    shown = cli.show_monitor(reply.json())
+    assert "max runtime 900 s; min interval 600 s; success if 'done'; fail if 'ERROR' or 'Traceback'" in shown
+    assert "alert after 3 failures; resolve after 2 good runs; remind every 3600 s; manual resume" in shown
+
+    off = ["--max-runtime", "off", "--realert-interval", "off", "--failure-keyword", "", "--no-manual-resume"]
+    args = cli.parser().parse_args(["monitors", "update", reply.json()["id"], *off])
+    patch = cli._config(args)
+    assert patch == {"maxRuntime": None, "failureKeywords": [], "realertInterval": None, "manualResume": False}
+    after = stack.request("PATCH", f"/api/v1/monitors/{reply.json()['id']}", {"config": patch}).json()["config"]
+    assert after.items() >= {"maxRuntime": None, "failureKeywords": [], "realertInterval": None}.items()
+    assert after["minInterval"] == 600  # what was not given stays
+
+
+def test_a_bad_seconds_value_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.parser().parse_args(["monitors", "create", "--name", "x", "--max-runtime", "soon"])
+    assert "expected seconds or 'off'" in capsys.readouterr().err

@@ -76,7 +76,27 @@ def _text(value: Any) -> str:
 def flatten_monitor(m: dict[str, Any]) -> dict[str, Any]:
     c = m["config"]
     schedule = f"{c['schedule']} {c['timezone']}" if "schedule" in c else f"every {c['expectedInterval']} s"
-    return {**m, "schedule": schedule, "grace": c["gracePeriod"]}
+    return {**m, "schedule": schedule, "grace": c["gracePeriod"], "policy": policy(c) or None}
+
+
+def policy(c: dict[str, Any]) -> str:
+    """The settings that differ from their defaults, in a few words."""
+    words = []
+    for field, text in (("maxRuntime", "max runtime {} s"), ("minInterval", "min interval {} s")):
+        if c.get(field):
+            words.append(text.format(c[field]))
+    for field, text in (("successKeywords", "success if {}"), ("failureKeywords", "fail if {}")):
+        if c.get(field):
+            words.append(text.format(" or ".join(repr(k) for k in c[field])))
+    if c.get("failureThreshold", 1) > 1:
+        words.append(f"alert after {c['failureThreshold']} failures")
+    if c.get("recoveryThreshold", 1) > 1:
+        words.append(f"resolve after {c['recoveryThreshold']} good runs")
+    if c.get("realertInterval"):
+        words.append(f"remind every {c['realertInterval']} s")
+    if c.get("manualResume"):
+        words.append("manual resume")
+    return "; ".join(words)
 
 
 MONITOR_COLUMNS = [
@@ -101,11 +121,14 @@ def show_monitor(m: dict[str, Any]) -> str:
         ("schedule", "schedule"),
         ("nextExpected", "next expected"),
         ("grace", "grace period (s)"),
+        ("policy", "policy"),
         ("tags", "tags"),
         ("pingUrl", "ping URL"),
         ("lastPingAt", "last ping"),
+        ("lastDurationSeconds", "last duration (s)"),
         ("nextDeadline", "next deadline"),
         ("openIncident", "open incident"),
+        ("nextReminderAt", "next reminder"),
         ("createdAt", "created"),
     ]
     width = max(len(title) for _, title in fields)
@@ -118,14 +141,44 @@ def show_monitor(m: dict[str, Any]) -> str:
 # ---- commands ----------------------------------------------------------------------------------
 
 
+# (flag dest, config field): every monitor setting the API knows has a flag.
+CONFIG_FLAGS = [
+    ("expected_interval", "expectedInterval"),
+    ("schedule", "schedule"),
+    ("timezone", "timezone"),
+    ("grace_period", "gracePeriod"),
+    ("max_runtime", "maxRuntime"),
+    ("min_interval", "minInterval"),
+    ("success_keyword", "successKeywords"),
+    ("failure_keyword", "failureKeywords"),
+    ("failure_threshold", "failureThreshold"),
+    ("recovery_threshold", "recoveryThreshold"),
+    ("realert_interval", "realertInterval"),
+    ("manual_resume", "manualResume"),
+]
+OFF = "off"  # clears an optional setting: --max-runtime off
+
+
+def seconds_or_off(text: str) -> int | str:
+    if text == OFF:
+        return OFF
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds or {OFF!r}, got {text!r}") from None
+
+
 def _config(args: argparse.Namespace) -> dict[str, Any]:
-    given = {
-        "expectedInterval": args.expected_interval,
-        "schedule": args.schedule,
-        "timezone": args.timezone,
-        "gracePeriod": args.grace_period,
-    }
-    return {k: v for k, v in given.items() if v is not None}
+    """The config fields given on the command line; `off` becomes null, `--x-keyword ""` an empty list."""
+    config: dict[str, Any] = {}
+    for dest, field in CONFIG_FLAGS:
+        value = getattr(args, dest, None)
+        if value is None:
+            continue
+        if isinstance(value, list):
+            value = [v for v in value if v]
+        config[field] = None if value == OFF else value
+    return config
 
 
 def run(args: argparse.Namespace) -> str:
@@ -163,6 +216,8 @@ def run(args: argparse.Namespace) -> str:
                 ("at", "AT"),
                 ("kind", "KIND"),
                 ("exitStatus", "EXIT"),
+                ("cause", "CAUSE"),
+                ("durationSeconds", "SECONDS"),
                 ("sourceIp", "FROM"),
                 ("bodyPreview", "BODY"),
             ]
@@ -227,6 +282,18 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument("--schedule", help='cron expression instead of an interval, e.g. "0 2 * * *" or @daily')
         sub.add_argument("--timezone", help="IANA timezone the schedule runs in (default UTC)")
         sub.add_argument("--grace-period", type=int, help="seconds of lateness tolerated (default 3600)")
+        sub.add_argument("--max-runtime", type=seconds_or_off, help="seconds a started run may take (default: grace)")
+        sub.add_argument("--min-interval", type=seconds_or_off, help="a success sooner than this is early and alerts")
+        for kind in ("success", "failure"):
+            sub.add_argument(
+                f"--{kind}-keyword", action="append", help='repeatable; checked in the ping body ("" clears)'
+            )
+        sub.add_argument("--failure-threshold", type=int, help="failed or missed runs in a row before alerting")
+        sub.add_argument("--recovery-threshold", type=int, help="good runs in a row before resolving")
+        sub.add_argument("--realert-interval", type=seconds_or_off, help="remind every N seconds while down")
+        sub.add_argument(
+            "--manual-resume", action=argparse.BooleanOptionalAction, help="when paused, ignore pings until resumed"
+        )
         sub.add_argument("--tag", action="append", default=None if sub is update else [], help="repeatable")
     listing = cmds.add_parser("list", help="list monitors")
     listing.add_argument("--limit", type=int, default=50)
