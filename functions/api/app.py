@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from heartbeat import monitors
+from heartbeat import monitors, slugs
 from heartbeat.clock import now_ms
 from heartbeat.errors import Contention, InvalidInput, NotFound, Unauthorized
 from heartbeat.keys import authenticate
@@ -27,7 +27,7 @@ from heartbeat.schemas import (
     unique,
 )
 from heartbeat.settings import Settings
-from heartbeat.store import Store
+from heartbeat.store import LostRace, Store
 
 settings = Settings.from_env()
 logger = Logger(service="heartbeat-api")
@@ -46,7 +46,13 @@ def require_key(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) ->
     role = authenticate(store, app.current_event.headers or {})
     if role != "admin" and app.current_event.http_method != "GET":
         raise Forbidden("this API key may only read")
+    app.append_context(role=role)
     return next_middleware(app)
+
+
+def require_admin() -> None:
+    if app.context.get("role") != "admin":
+        raise Forbidden("this needs an admin API key")
 
 
 app.use(middlewares=[require_key])
@@ -74,7 +80,7 @@ def monitor_response(monitor: monitors.Monitor, status: int = 200) -> Response[d
 @app.post("/api/v1/monitors")
 def create_monitor(spec: Annotated[MonitorCreate, Body()]) -> Response[dict]:
     monitor = monitors.create_monitor(
-        store, spec.name, spec.type, now_ms(), tags=unique(spec.tags), **monitor_settings(spec.config)
+        store, spec.name, spec.type, now_ms(), spec.slug, tags=unique(spec.tags), **monitor_settings(spec.config)
     )
     logger.info("monitor created", monitor_id=monitor.id)
     return monitor_response(monitor, 201)
@@ -101,6 +107,8 @@ def patch_monitor(monitor_id: str, patch: Annotated[MonitorPatch, Body()]) -> Re
         given["name"] = patch.name
     if patch.tags is not None:
         given["tags"] = unique(patch.tags)
+    if patch.slug is not None:
+        given["slug"] = patch.slug
     return monitor_response(monitors.update_monitor(store, monitor_id, now_ms(), **given))
 
 
@@ -158,6 +166,25 @@ def list_incidents(monitor_id: str, limit: Limit = 50, cursor: Cursor = None) ->
     )
 
 
+@app.get("/api/v1/ping-key")
+def get_ping_key() -> Response[dict]:
+    """The deployment's ping key, for /ping/<key>/<slug> URLs (made on first use). Admin keys only."""
+    require_admin()
+    return ping_key_response(slugs.ping_key(store, now_ms()))
+
+
+@app.post("/api/v1/ping-key/rotate")
+def rotate_ping_key() -> Response[dict]:
+    """A new ping key: slug URLs with the old one get 404 from now on; token URLs are unaffected."""
+    key = slugs.rotate_ping_key(store, now_ms())
+    logger.info("ping key rotated")
+    return ping_key_response(key)
+
+
+def ping_key_response(key: str) -> Response[dict]:
+    return Response(200, "application/json", {"pingKey": key, "pingUrlPrefix": f"{ping_base()}/ping/{key}/"})
+
+
 # ---- errors, mapped once: every error is JSON {"error": {"code", "message", "details"?}} ----------
 
 
@@ -191,9 +218,9 @@ def not_found(e: Exception) -> Response[dict]:
     return error(404, "not_found", str(e) if isinstance(e, NotFound) else "no such route")
 
 
-@app.exception_handler(Contention)
-def contention(e: Contention) -> Response[dict]:
-    return error(409, "conflict", str(e))
+@app.exception_handler([Contention, LostRace])
+def contention(e: Exception) -> Response[dict]:
+    return error(409, "conflict", str(e) or "a concurrent change won; try again")
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -1,5 +1,6 @@
 """Public ping endpoint: GET, POST or HEAD on /api/v1/heartbeat/{token}[/start|/fail|/log|/{0-255}]
-(and the Healthchecks-compatible /ping/...). No auth: the token is the secret.
+(and the Healthchecks-compatible /ping/...), or by slug: /ping/{ping key}/{slug}[/...]. No auth:
+the token, or the ping key, is the secret.
 
 API Gateway has already routed the request (template.yaml declares the four paths), so the handler
 reads the two path parameters from Powertools' event data class rather than routing again: the
@@ -22,9 +23,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from heartbeat.clock import now_ms
 from heartbeat.errors import Contention, InvalidInput, NotFound
 from heartbeat.model import Ping, PingKind
-from heartbeat.pings import RulesCache, record_ping
+from heartbeat.pings import RulesCache, monitor_by_slug, monitor_by_token, record_ping
 from heartbeat.settings import Settings
+from heartbeat.slugs import Ambiguous
 from heartbeat.store import Store
+from heartbeat.tokens import is_token
 
 if TYPE_CHECKING:
     from heartbeat.alerts import SnsPublisher
@@ -61,12 +64,23 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
     NotFound: (404, "not_found"),
     InvalidInput: (400, "invalid_input"),  # the code names the field: invalid_exit_status, invalid_rid
     MethodNotAllowed: (405, "method_not_allowed"),
+    Ambiguous: (409, "ambiguous_slug"),
     Contention: (503, "busy"),
 }
 
 
 def response(status: int, body: str, content_type: str = "text/plain") -> dict:
     return {"statusCode": status, "headers": {**HEADERS, "Content-Type": content_type}, "body": body}
+
+
+def read_address(params: dict[str, str]) -> tuple[str, tuple[str, str] | None, str | None]:
+    """(token, (ping key, slug) or None, action) from /<token>[/<action>] or /<key>/<slug>[/<action>]."""
+    first = params.get("token", "")
+    if "slug" in params:
+        return first, (first, params["slug"]), params.get("action")
+    if is_token(first) or "action" not in params:
+        return first, None, params.get("action")
+    return first, (first, params["action"]), None
 
 
 def read_action(action: str | None) -> tuple[PingKind, int | None]:
@@ -116,13 +130,22 @@ def lambda_handler(event: APIGatewayProxyEventV2, context: LambdaContext) -> dic
     try:
         if event.request_context.http.method not in METHODS:
             raise MethodNotAllowed("use GET, POST or HEAD")
-        kind, exit_status = read_action(params.get("action"))
+        token, by_slug, action = read_address(params)
+        kind, exit_status = read_action(action)
         ping = read_ping(event, kind, exit_status)
-        record_ping(store, publisher, params.get("token", ""), ping, now_ms(), rules_cache)
+        created = False
+        if by_slug is None:
+            monitor_id = monitor_by_token(token)
+        else:
+            create = (event.query_string_parameters or {}).get("create") == "1"
+            monitor_id, created = monitor_by_slug(store, *by_slug, create, now_ms())
+            if created:
+                logger.info("monitor created by ping", monitor_id=monitor_id)
+        record_ping(store, publisher, monitor_id, ping, now_ms(), rules_cache)
     except tuple(ERRORS) as e:
         status, code = ERRORS[type(e)]
         if isinstance(e, InvalidInput):
             code = f"invalid_{e.field}"
         message = "not found" if status == 404 else str(e)
         return response(status, json.dumps({"error": {"code": code, "message": message}}), "application/json")
-    return response(200, "OK")
+    return response(201, "Created") if created else response(200, "OK")

@@ -96,6 +96,21 @@ def test_newcomer_path_down_alert_then_recovery(stack: LocalStackProcess, webhoo
     wait_for(lambda: sum("ALERT" in line and "E2E Backup" in line for line in stack.lines) == 2)
 
 
+def test_a_job_pings_by_slug_and_creates_its_monitor_over_http(stack: LocalStackProcess) -> None:
+    prefix = stack.cli("ping-key", "show")["pingUrlPrefix"]
+    status = subprocess.run(
+        ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", f"{prefix}nightly-report/start?create=1"],
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=True,
+    ).stdout
+    assert status == "201"
+    curl(f"{prefix}nightly-report/0")
+    [m] = [m for m in stack.cli("monitors", "list")["items"] if m["slug"] == "nightly-report"]
+    assert m["status"] == "up" and m["lastDurationSeconds"] is not None
+
+
 def test_bad_requests_over_http_get_json_errors(stack: LocalStackProcess) -> None:
     import urllib.error
     import urllib.request

@@ -116,6 +116,7 @@ def show_monitor(m: dict[str, Any]) -> str:
     fields = [
         ("id", "id"),
         ("name", "name"),
+        ("slug", "slug"),
         ("type", "type"),
         ("status", "status"),
         ("schedule", "schedule"),
@@ -188,8 +189,19 @@ def run(args: argparse.Namespace) -> str:
     as_json = args.output == "json"
     path = f"/api/v1/monitors/{quote(args.id, safe='')}" if getattr(args, "id", None) else "/api/v1/monitors"
 
+    if args.group == "ping-key":
+        if args.command == "rotate":
+            result = api.call("POST", "/api/v1/ping-key/rotate")
+        else:
+            result = api.call("GET", "/api/v1/ping-key")
+        if as_json:
+            return json.dumps(result, indent=2)
+        url = f"{result['pingUrlPrefix']}<slug>"
+        return f"{result['pingKey']}\n\nPing a monitor by its slug:  curl -fsS -o /dev/null {url}"
     if args.command == "create":
         body: dict[str, Any] = {"name": args.name, "type": args.type, "config": _config(args), "tags": args.tag}
+        if args.slug:
+            body["slug"] = args.slug
         result = api.call("POST", path, body)
     elif args.command == "update":
         body = {}
@@ -197,6 +209,8 @@ def run(args: argparse.Namespace) -> str:
             body["name"] = args.name
         if args.tag is not None:
             body["tags"] = args.tag
+        if args.slug is not None:
+            body["slug"] = args.slug
         if _config(args):
             body["config"] = _config(args)
         result = api.call("PATCH", path, body)
@@ -294,6 +308,7 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--manual-resume", action=argparse.BooleanOptionalAction, help="when paused, ignore pings until resumed"
         )
+        sub.add_argument("--slug", help="for /ping/<ping key>/<slug> (default: from the name; a rename keeps it)")
         sub.add_argument("--tag", action="append", default=None if sub is update else [], help="repeatable")
     listing = cmds.add_parser("list", help="list monitors")
     listing.add_argument("--limit", type=int, default=50)
@@ -309,6 +324,11 @@ def parser() -> argparse.ArgumentParser:
         sub = cmds.add_parser(name, help=f"a monitor's {name}, newest first")
         sub.add_argument("id")
         sub.add_argument("--limit", type=int, default=20)
+
+    ping_key = groups.add_parser("ping-key", help="the ping key for /ping/<ping key>/<slug> URLs")
+    ping_key_cmds = ping_key.add_subparsers(dest="command", required=True)
+    ping_key_cmds.add_parser("show", help="show it (made on first use)")
+    ping_key_cmds.add_parser("rotate", help="replace it; slug URLs with the old key stop working")
 
     keys = groups.add_parser("keys", help="API keys")
     key_cmds = keys.add_subparsers(dest="command", required=True)

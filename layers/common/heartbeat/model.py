@@ -11,6 +11,8 @@ from enum import StrEnum
 MONITOR_TYPES = ("HEARTBEAT",)
 MIN_SECONDS = 1
 MAX_SECONDS = 365 * 24 * 3600
+DEFAULT_INTERVAL_S = 86400
+DEFAULT_GRACE_S = 3600
 
 
 class Status(StrEnum):
@@ -56,6 +58,7 @@ class Monitor:
     status: Status
     created_ms: int
     updated_ms: int
+    slug: str | None = None  # addresses the monitor under the deployment's ping key; set once, kept on rename
     schedule: str | None = None  # cron expression, evaluated in `timezone`
     timezone: str = "UTC"
     rev: int = 0  # bumped by every settings change; guards what the ping path caches of them

@@ -6,31 +6,42 @@ import dataclasses
 from typing import Any
 
 from heartbeat.errors import Contention, InvalidInput, NotFound
-from heartbeat.model import Monitor, Status
+from heartbeat.model import DEFAULT_GRACE_S, DEFAULT_INTERVAL_S, Monitor, Status
 from heartbeat.schedules import deadline_after_success, reminder_after
+from heartbeat.slugs import check_slug, slugify
 from heartbeat.store import LostRace, Store
 from heartbeat.tokens import is_monitor_id, monitor_id_for, new_token
 
 MAX_ATTEMPTS = 5
 
 
-def create_monitor(store: Store, name: str, type: str, now_ms: int, **settings: Any) -> Monitor:
-    """A new monitor (see Monitor for the settings), never alerting before its first ping."""
+def create_monitor(
+    store: Store,
+    name: str,
+    type: str,
+    now_ms: int,
+    slug: str | None = None,
+    slug_must_be_free: bool = False,
+    **settings: Any,
+) -> Monitor:
+    """A new monitor (see Monitor for the settings), never alerting before its first ping. Its slug
+    is derived from the name unless given. Raises LostRace if `slug_must_be_free` and it is not."""
     token = new_token()
     monitor = Monitor(
         id=monitor_id_for(token),
         token=token,
         name=name,
         type=type,
-        interval_s=None,
-        grace_s=0,
+        interval_s=DEFAULT_INTERVAL_S,
+        grace_s=DEFAULT_GRACE_S,
         tags=[],
+        slug=check_slug(slug) if slug is not None else slugify(name),
         status=Status.NEW,
         created_ms=now_ms,
         updated_ms=now_ms,
     )
     monitor = _checked(dataclasses.replace(monitor, **_one_schedule(settings)))
-    store.create_monitor(monitor)
+    store.create_monitor(monitor, slug_must_be_free)
     return monitor
 
 
@@ -51,6 +62,8 @@ def _one_schedule(settings: dict[str, Any]) -> dict[str, Any]:
 
 def _checked(m: Monitor) -> Monitor:
     """Rules across settings that the API's models cannot see on a partial change."""
+    if m.slug is not None:
+        check_slug(m.slug)
     if m.min_interval_s is not None and m.interval_s is not None and m.min_interval_s >= m.interval_s:
         raise InvalidInput("config.minInterval", "must be shorter than expectedInterval, or every run would be early")
     return m
@@ -105,6 +118,10 @@ def resume_monitor(store: Store, monitor_id: str, now_ms: int) -> Monitor:
 
 
 def delete_monitor(store: Store, monitor_id: str) -> None:
-    if not is_monitor_id(monitor_id):
-        raise NotFound(f"monitor {monitor_id} not found")
-    store.delete_monitor(monitor_id)
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            store.delete_monitor(get_monitor(store, monitor_id))
+        except LostRace:
+            continue  # its slug changed meanwhile, or another delete won: read again (then 404)
+        return
+    raise Contention("the monitor kept changing; try again")

@@ -19,6 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from heartbeat.errors import Contention, NotFound
 from heartbeat.model import Alert, Cause, Monitor, Ping, PingEvent, PingKind
 from heartbeat.schedules import deadline_after_success, reminder_after
+from heartbeat.slugs import check_ping_key, check_slug, is_ping_key, monitor_for
 from heartbeat.store import RUNS_CAP, LostRace, PingPlan, Store
 from heartbeat.tokens import is_token, monitor_id_for
 
@@ -149,10 +150,39 @@ def transition(store: Store, current: Monitor, ping: Ping, now_ms: int) -> Outco
     return Outcome(store.resolve_by_ping(current, ping.kind, now_ms, alert, deadline, ping.rid), alert, started)
 
 
+def monitor_by_token(token: str) -> str:
+    """The monitor a ping token addresses: no lookup, the id is the token's digest."""
+    if not is_token(token):
+        raise NotFound("unknown token")
+    return monitor_id_for(token)
+
+
+def monitor_by_slug(store: Store, key: str, slug: str, create: bool, now_ms: int) -> tuple[str, bool]:
+    """The monitor /ping/<key>/<slug> addresses, and whether this call created it (`?create=1`).
+    Raises InvalidInput (a bad slug), NotFound (unknown key, or no such slug), Ambiguous."""
+    if not is_ping_key(key):
+        raise NotFound("unknown ping key")  # malformed: the same 404, before anything else
+    check_slug(slug)
+    check_ping_key(store, key)
+    for _ in range(MAX_ATTEMPTS):
+        monitor_id = monitor_for(store, slug)
+        if monitor_id is not None:
+            return monitor_id, False
+        if not create:
+            raise NotFound(f"no monitor with the slug {slug!r}")
+        from heartbeat.monitors import create_monitor  # only a create by ping pays for it
+
+        try:
+            return create_monitor(store, slug, "HEARTBEAT", now_ms, slug=slug, slug_must_be_free=True).id, True
+        except LostRace:
+            continue  # another ping created it first: ping that one
+    raise Contention("the slug kept changing; try again")
+
+
 def record_ping(
     store: Store,
     publisher: Callable[[], Publisher],
-    token: str,
+    monitor_id: str,
     ping: Ping,
     now_ms: int,
     rules_cache: RulesCache | None = None,
@@ -160,9 +190,6 @@ def record_ping(
     """Apply one ping to its monitor and return the ping's number. Raises NotFound, Contention."""
     if rules_cache is None:  # no warm memory: a ping that needs the monitor's rules learns them each time
         rules_cache = RulesCache()
-    if not is_token(token):
-        raise NotFound("unknown token")
-    monitor_id = monitor_id_for(token)
     current: Monitor | None = None  # the monitor as the last failed write returned it
     for _ in range(MAX_ATTEMPTS):
         rules = rules_cache.get(monitor_id)

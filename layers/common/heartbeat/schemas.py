@@ -9,7 +9,17 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, S
 from heartbeat import schedules
 from heartbeat.alerts import iso
 from heartbeat.errors import InvalidInput
-from heartbeat.model import MAX_SECONDS, MIN_SECONDS, Incident, Monitor, PingEvent, Status
+from heartbeat.model import (
+    DEFAULT_GRACE_S,
+    DEFAULT_INTERVAL_S,
+    MAX_SECONDS,
+    MIN_SECONDS,
+    Incident,
+    Monitor,
+    PingEvent,
+    Status,
+)
+from heartbeat.slugs import SLUG_RE
 
 Seconds = Annotated[int, Field(ge=MIN_SECONDS, le=MAX_SECONDS, strict=True)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -32,6 +42,7 @@ def _timezone(value: str) -> str:
     return value
 
 
+Slug = Annotated[str, StringConstraints(max_length=100, pattern=SLUG_RE.pattern)]
 Keyword = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Keywords = Annotated[list[Keyword], Field(max_length=10)]
 Threshold = Annotated[int, Field(ge=1, le=100, strict=True)]
@@ -40,8 +51,6 @@ RealertSeconds = Annotated[int, Field(ge=60, le=MAX_SECONDS, strict=True)]
 CronExpression = Annotated[str, StringConstraints(max_length=200), AfterValidator(_cron)]
 TimezoneName = Annotated[str, StringConstraints(max_length=64), AfterValidator(_timezone)]
 
-DEFAULT_INTERVAL_S = 86400
-DEFAULT_GRACE_S = 3600
 BODY_PREVIEW_CHARS = 200
 
 # The API's config fields and the Monitor fields they set.
@@ -94,6 +103,7 @@ class MonitorConfig(_Strict):
 
 class MonitorCreate(_Strict):
     name: Name
+    slug: Slug | None = None  # default: derived from the name
     type: Literal["HEARTBEAT"] = "HEARTBEAT"
     config: MonitorConfig = MonitorConfig()
     tags: Tags = []
@@ -127,6 +137,7 @@ class MonitorConfigPatch(_Strict):
 
 class MonitorPatch(_Strict):
     name: Name | None = None
+    slug: Slug | None = None  # a rename keeps the slug; only this changes it
     config: MonitorConfigPatch | None = None
     tags: Tags | None = None
 
@@ -173,6 +184,7 @@ def monitor_json(m: Monitor, now_ms: int, ping_base: str) -> dict[str, Any]:
     return {
         "id": m.id,
         "name": m.name,
+        "slug": m.slug,
         "type": m.type,
         "config": config_json(m),
         "nextExpected": next_expected(m, now_ms),

@@ -77,6 +77,7 @@ def monitor_from_item(item: Item) -> Monitor:
         status=Status(item["status"]["S"]),
         created_ms=int(item["created_ms"]["N"]),
         updated_ms=int(item["updated_ms"]["N"]),
+        slug=_opt_s(item, "slug"),
         schedule=_opt_s(item, "schedule"),
         timezone=_opt_s(item, "timezone") or "UTC",
         rev=_opt_int(item, "rev") or 0,
@@ -298,14 +299,77 @@ class Store:
         item.update({name: _n(value) for name, value in optional.items() if value is not None})
         if m.last_ping_kind is not None:
             item["last_ping_kind"] = _s(m.last_ping_kind)
+        if m.slug is not None:
+            item["slug"] = _s(m.slug)
         if m.deadline_ms is not None:
             item["due_shard"] = _s(self.shard_of(m.id))
         return item
 
-    def create_monitor(self, m: Monitor) -> None:
-        item = self.monitor_item(m)
+    def create_monitor(self, m: Monitor, slug_must_be_free: bool = False) -> None:
+        """The monitor, and its id in its slug's item. `slug_must_be_free`: fail (LostRace) if
+        another monitor has the slug, for a create by ping that must not make a slug ambiguous."""
         # Race: a second create with the same token (never expected: tokens are random) must not overwrite.
-        self._db.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+        put = {
+            "Put": {
+                "TableName": self._table,
+                "Item": self.monitor_item(m),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+        if m.slug is None:
+            self._db.put_item(**put["Put"])
+            return
+        slug_add = self._slug_change(m.slug, "ADD", m.id)
+        if slug_must_be_free:
+            # Race: another ping with ?create=1 created a monitor with this slug first.
+            slug_add["Update"]["ConditionExpression"] = "attribute_not_exists(ids)"
+        self._transact([put, slug_add])
+
+    def _slug_change(self, slug: str, action: str, monitor_id: str) -> dict[str, Any]:
+        """ADD or DELETE a monitor id in a slug's item (a string set: one id, or several if ambiguous)."""
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": {"pk": _s(f"SLUG#{slug}"), "sk": _s("SLUG")},
+                "UpdateExpression": f"{action} ids :id",
+                "ExpressionAttributeValues": {":id": {"SS": [monitor_id]}},
+            }
+        }
+
+    def slug_ids(self, slug: str) -> list[str]:
+        """The monitors a slug addresses: none, one, or (ambiguous) several."""
+        resp = self._db.get_item(
+            TableName=self._table, Key={"pk": _s(f"SLUG#{slug}"), "sk": _s("SLUG")}, ConsistentRead=True
+        )
+        return sorted(resp.get("Item", {}).get("ids", {}).get("SS", []))
+
+    def get_ping_key(self) -> str | None:
+        resp = self._db.get_item(
+            TableName=self._table, Key={"pk": _s("PINGKEY"), "sk": _s("PINGKEY")}, ConsistentRead=True
+        )
+        return resp["Item"]["key"]["S"] if "Item" in resp else None
+
+    def set_ping_key(self, key: str, replaces: str | None, now_ms: int) -> bool:
+        """Store the deployment's ping key. False if `replaces` is no longer the current one."""
+        condition = "attribute_not_exists(pk)" if replaces is None else "#k = :old"
+        values: Item = {":key": _s(key), ":now": _n(now_ms)}
+        if replaces is not None:
+            values[":old"] = _s(replaces)
+        try:
+            # Race: two callers creating or rotating the key at once; one wins, the other reads it.
+            self._db.update_item(
+                TableName=self._table,
+                Key={"pk": _s("PINGKEY"), "sk": _s("PINGKEY")},
+                UpdateExpression="SET #k = :key, created_ms = :now",
+                ConditionExpression=condition,
+                ExpressionAttributeNames={"#k": "key"},
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as e:
+            if _code(e) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def get_monitor(self, monitor_id: str) -> Monitor:
         resp = self._db.get_item(
@@ -381,33 +445,48 @@ class Store:
         else:
             # Race: a ping armed a deadline since we read the monitor (it would follow the old settings).
             condition += " AND attribute_not_exists(deadline)"
-        try:
-            self._db.update_item(
-                TableName=self._table,
-                Key={"pk": _pk(current.id), "sk": _s(MONITOR_SK)},
-                UpdateExpression="SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
-                ConditionExpression=condition,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-            )
-        except ClientError as e:
-            if _code(e) == "ConditionalCheckFailedException":
-                raise LostRace from None
-            raise
+        if new.slug is not None:
+            sets.append("slug = :slug")
+            values[":slug"] = _s(new.slug)
+        update = {
+            "TableName": self._table,
+            "Key": {"pk": _pk(current.id), "sk": _s(MONITOR_SK)},
+            "UpdateExpression": "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+        if new.slug == current.slug:
+            self._conditional(update)
+            return
+        # The slug moves with the monitor, in the same transaction (n_pings/rev guard the read).
+        moves = [self._slug_change(new.slug, "ADD", new.id)] if new.slug else []
+        if current.slug:
+            moves.append(self._slug_change(current.slug, "DELETE", current.id))
+        self._transact([{"Update": update}, *moves])
 
-    def delete_monitor(self, monitor_id: str) -> None:
-        """Delete the monitor, its incidents and alerts. Ping events expire through their TTL."""
-        try:
-            # Race: a concurrent delete; the second one answers 404 rather than "deleted".
-            self._db.delete_item(
-                TableName=self._table,
-                Key={"pk": _pk(monitor_id), "sk": _s(MONITOR_SK)},
-                ConditionExpression="attribute_exists(pk)",
-            )
-        except ClientError as e:
-            if _code(e) == "ConditionalCheckFailedException":
-                raise NotFound(f"monitor {monitor_id} not found") from None
-            raise
+    def delete_monitor(self, monitor: Monitor) -> None:
+        """Delete the monitor (as read), its slug entry, incidents and alerts. Ping events expire through their TTL.
+        Raises LostRace when it changed since it was read, NotFound when it is gone."""
+        monitor_id = monitor.id
+        delete: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": {"pk": _pk(monitor_id), "sk": _s(MONITOR_SK)},
+            # Race: a concurrent delete (the second one answers 404), or a slug change since the read.
+            "ConditionExpression": "attribute_exists(pk)",
+        }
+        if monitor.slug is None:
+            delete["ConditionExpression"] += " AND attribute_not_exists(slug)"
+            try:
+                self._db.delete_item(**delete)
+            except ClientError as e:
+                if _code(e) == "ConditionalCheckFailedException":
+                    raise LostRace from None
+                raise
+        else:
+            delete["ConditionExpression"] += " AND slug = :slug"
+            delete["ExpressionAttributeValues"] = {":slug": _s(monitor.slug)}
+            self._transact([{"Delete": delete}, self._slug_change(monitor.slug, "DELETE", monitor_id)])
         for prefix in ("INC#", "ALERT#"):
             keys = [{"pk": i["pk"], "sk": i["sk"]} for i in self._query_all(monitor_id, prefix, projection="pk, sk")]
             for start in range(0, len(keys), 25):
@@ -568,7 +647,9 @@ class Store:
         previous = monitor_from_item(resp["Attributes"])
         return PingWrite(n=previous.n_pings + 1, previous=previous)
 
-    def _update(self, monitor_id: str, sets: list[str], removes: list[str], condition: str, values: Item) -> Item:
+    def _update(
+        self, monitor_id: str, sets: list[str], removes: list[str], condition: str, values: Item
+    ) -> dict[str, Any]:
         """A monitor update for a transaction, or for `_counted_update`."""
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
         return {
@@ -580,7 +661,7 @@ class Store:
             **_names(expression + condition, {"#st": "status"}),
         }
 
-    def _conditional(self, update: Item) -> None:
+    def _conditional(self, update: dict[str, Any]) -> None:
         try:
             self._db.update_item(**update)
         except ClientError as e:

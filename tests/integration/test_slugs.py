@@ -1,0 +1,130 @@
+"""Pinging by slug: /ping/<ping key>/<slug>[/<action>], ?create=1, and the slug's lifecycle."""
+
+from __future__ import annotations
+
+import pytest
+
+from heartbeat_tools.harness import Reply, Stack
+
+
+def ping_key(stack: Stack) -> str:
+    reply = stack.request("GET", "/api/v1/ping-key")
+    assert reply.status == 200, reply.body
+    return str(reply.json()["pingKey"])
+
+
+def slug_ping(stack: Stack, path: str, method: str = "GET") -> Reply:
+    return stack.request(method, f"/ping/{path}", key=None)
+
+
+def test_the_ping_key_is_made_once_and_shown_only_to_admin_keys(stack: Stack) -> None:
+    first = stack.request("GET", "/api/v1/ping-key").json()
+    assert len(first["pingKey"]) == 22 and first["pingUrlPrefix"] == f"https://api.example.com/ping/{first['pingKey']}/"
+    assert ping_key(stack) == first["pingKey"]
+    reply = stack.request("GET", "/api/v1/ping-key", key=stack.make_key("read"))
+    assert reply.status == 403 and reply.json()["error"]["code"] == "forbidden"
+
+
+def test_a_slug_is_derived_from_the_name_and_every_action_works_by_slug(stack: Stack) -> None:
+    m = stack.create_monitor(name="Nightly Backup (db-1)")
+    assert m["slug"] == "nightly-backup-db-1"
+    key = ping_key(stack)
+    assert slug_ping(stack, f"{key}/nightly-backup-db-1/start").status == 200
+    assert stack.monitor(m["id"])["status"] == "started"
+    assert slug_ping(stack, f"{key}/nightly-backup-db-1/0", "POST").status == 200
+    assert stack.monitor(m["id"])["status"] == "up"
+    assert slug_ping(stack, f"{key}/nightly-backup-db-1/log", "POST").status == 200
+    assert slug_ping(stack, f"{key}/nightly-backup-db-1/fail").status == 200
+    assert stack.monitor(m["id"])["status"] == "down"
+    assert slug_ping(stack, f"{key}/nightly-backup-db-1").status == 200
+    assert stack.monitor(m["id"])["status"] == "up"
+    assert stack.store.get_monitor(m["id"]).n_pings == 5
+
+
+def test_a_rename_keeps_the_slug_and_a_slug_change_moves_it(stack: Stack) -> None:
+    m = stack.create_monitor(name="Backup")
+    key = ping_key(stack)
+    stack.request("PATCH", f"/api/v1/monitors/{m['id']}", {"name": "Database Backup"})
+    assert stack.monitor(m["id"])["slug"] == "backup"
+    assert slug_ping(stack, f"{key}/backup").status == 200
+    stack.request("PATCH", f"/api/v1/monitors/{m['id']}", {"slug": "db-backup"})
+    assert slug_ping(stack, f"{key}/backup").status == 404
+    assert slug_ping(stack, f"{key}/db-backup").status == 200
+    assert stack.store.get_monitor(m["id"]).n_pings == 2
+
+
+@pytest.mark.parametrize("slug", ["Backup", "back%20up", "-backup", "b" * 101])
+def test_an_uppercase_or_invalid_slug_is_400(stack: Stack, slug: str) -> None:
+    reply = slug_ping(stack, f"{ping_key(stack)}/{slug}")
+    assert reply.status == 400 and reply.json()["error"]["code"] == "invalid_slug"
+    bad = stack.request("POST", "/api/v1/monitors", {"name": "x", "slug": slug})
+    assert bad.status == 422
+
+
+@pytest.mark.parametrize("key", ["Xq3v9Lk2Rt8Wm4Np6Bz1Cg", "short", "%2e%2e%2fetc", "Xq3v9Lk2Rt8Wm4Np6Bz1Cg0"])
+def test_an_unknown_or_malformed_ping_key_is_the_same_404_and_writes_nothing(stack: Stack, key: str) -> None:
+    stack.create_monitor(name="backup")
+    ping_key(stack)
+    calls = stack.count_calls()
+    for path in (f"{key}/backup", f"{key}/backup/fail", f"{key}/backup?create=1", f"{key}/new-one?create=1"):
+        reply = slug_ping(stack, path)
+        assert reply.status == 404
+        assert reply.json() == {"error": {"code": "not_found", "message": "not found"}}
+    assert not {"PutItem", "UpdateItem", "TransactWriteItems"} & set(calls)
+
+
+def test_a_slug_shared_by_two_monitors_is_409_until_one_moves(stack: Stack) -> None:
+    a = stack.create_monitor(name="Backup")
+    b = stack.create_monitor(name="backup")
+    key = ping_key(stack)
+    reply = slug_ping(stack, f"{key}/backup")
+    assert reply.status == 409 and reply.json()["error"]["code"] == "ambiguous_slug"
+    assert stack.store.get_monitor(a["id"]).n_pings == stack.store.get_monitor(b["id"]).n_pings == 0
+    stack.request("PATCH", f"/api/v1/monitors/{b['id']}", {"slug": "backup-2"})
+    assert slug_ping(stack, f"{key}/backup").status == 200
+    assert stack.store.get_monitor(a["id"]).n_pings == 1
+
+
+def test_create_1_makes_a_missing_monitor_with_defaults_once(stack: Stack) -> None:
+    key = ping_key(stack)
+    assert slug_ping(stack, f"{key}/report-job").status == 404
+    reply = slug_ping(stack, f"{key}/report-job?create=1")
+    assert (reply.status, reply.body) == (201, b"Created")
+    again = slug_ping(stack, f"{key}/report-job?create=1")
+    assert again.status == 200
+    [m] = stack.request("GET", "/api/v1/monitors").json()["items"]
+    assert (m["name"], m["slug"], m["status"]) == ("report-job", "report-job", "up")
+    assert m["config"].items() >= {"expectedInterval": 86400, "gracePeriod": 3600}.items()
+    assert stack.store.get_monitor(m["id"]).n_pings == 2
+
+
+def test_two_creates_racing_for_one_slug_make_one_monitor(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    key = ping_key(stack)
+    first = slug_ping(stack, f"{key}/race?create=1")
+    assert first.status == 201
+    real = stack.store.slug_ids
+    stale = iter([[]])  # the second caller's first look misses the monitor the first one just made
+    monkeypatch.setattr(stack.store, "slug_ids", lambda slug: next(stale, None) or real(slug))
+    assert slug_ping(stack, f"{key}/race?create=1").status == 200
+    assert len(stack.request("GET", "/api/v1/monitors").json()["items"]) == 1
+    assert len(real("race")) == 1
+
+
+def test_delete_frees_the_slug(stack: Stack) -> None:
+    m = stack.create_monitor(name="backup")
+    key = ping_key(stack)
+    stack.request("DELETE", f"/api/v1/monitors/{m['id']}")
+    assert slug_ping(stack, f"{key}/backup").status == 404
+    n = stack.create_monitor(name="backup")
+    assert slug_ping(stack, f"{key}/backup").status == 200
+    assert stack.store.get_monitor(n["id"]).n_pings == 1
+
+
+def test_rotating_the_ping_key_retires_the_old_one_and_leaves_tokens_alone(stack: Stack) -> None:
+    m = stack.create_monitor(name="backup")
+    old = ping_key(stack)
+    new = stack.request("POST", "/api/v1/ping-key/rotate").json()["pingKey"]
+    assert new != old and ping_key(stack) == new
+    assert slug_ping(stack, f"{old}/backup").status == 404
+    assert slug_ping(stack, f"{new}/backup").status == 200
+    assert stack.ping(m["token"]).status == 200
