@@ -66,6 +66,12 @@ def ping_base() -> str:
     return f"{scheme}://{event.request_context.domain_name}"
 
 
+def ping_urls() -> str | None:
+    """Where ping URLs start, for an admin key; None for a read key, which must never see a token
+    (whoever holds one can keep the monitor quiet)."""
+    return ping_base() if app.context.get("role") == "admin" else None
+
+
 def error(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> Response[dict]:
     body: dict[str, Any] = {"error": {"code": code, "message": message}}
     if details:
@@ -74,7 +80,7 @@ def error(status: int, code: str, message: str, details: list[dict[str, Any]] | 
 
 
 def monitor_response(monitor: monitors.Monitor, status: int = 200) -> Response[dict]:
-    return Response(status, "application/json", monitor_json(monitor, now_ms(), ping_base()))
+    return Response(status, "application/json", monitor_json(monitor, now_ms(), ping_urls()))
 
 
 @app.post("/api/v1/monitors")
@@ -89,7 +95,7 @@ def create_monitor(spec: Annotated[MonitorCreate, Body()]) -> Response[dict]:
 @app.get("/api/v1/monitors")
 def list_monitors(limit: Limit = 50, cursor: Cursor = None) -> Response[dict]:
     items, next_cursor = store.list_monitors(limit, cursor)
-    now, base = now_ms(), ping_base()
+    now, base = now_ms(), ping_urls()
     return Response(
         200, "application/json", {"items": [monitor_json(m, now, base) for m in items], "nextCursor": next_cursor}
     )

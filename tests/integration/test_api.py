@@ -49,6 +49,16 @@ def test_a_read_key_can_read_but_not_write(stack: Stack) -> None:
     assert stack.request("GET", MONITORS).json()["items"] == []
 
 
+def test_a_read_key_never_sees_a_ping_token(stack: Stack) -> None:
+    m = stack.create_monitor()
+    read_key = stack.make_key("read")
+    for path in (MONITORS, f"{MONITORS}/{m['id']}", f"{MONITORS}/{m['id']}/pings", f"{MONITORS}/{m['id']}/incidents"):
+        reply = stack.request("GET", path, key=read_key)
+        assert reply.status == 200 and m["token"].encode() not in reply.body, path
+    assert stack.request("GET", f"{MONITORS}/{m['id']}", key=read_key).json()["pingUrl"] is None
+    assert stack.request("GET", f"{MONITORS}/{m['id']}").json()["pingUrl"].endswith(m["token"])
+
+
 # ---- create ------------------------------------------------------------------------------------
 
 

@@ -180,7 +180,8 @@ def next_expected(m: Monitor, now_ms: int) -> list[str]:
     return schedules.upcoming(m.schedule, m.timezone, now_ms) if m.schedule else []
 
 
-def monitor_json(m: Monitor, now_ms: int, ping_base: str) -> dict[str, Any]:
+def monitor_json(m: Monitor, now_ms: int, ping_base: str | None) -> dict[str, Any]:
+    """The API's view of a monitor; `ping_base` None hides the ping URL (read-only callers)."""
     return {
         "id": m.id,
         "name": m.name,
@@ -190,7 +191,7 @@ def monitor_json(m: Monitor, now_ms: int, ping_base: str) -> dict[str, Any]:
         "nextExpected": next_expected(m, now_ms),
         "tags": m.tags,
         "status": m.status_at(now_ms).value,
-        "pingUrl": f"{ping_base}/api/v1/heartbeat/{m.token}",
+        "pingUrl": f"{ping_base}/api/v1/heartbeat/{m.token}" if ping_base else None,
         "lastPingAt": iso(m.last_ping_ms),
         "lastPingKind": m.last_ping_kind,
         "lastStartAt": iso(m.last_start_ms),
