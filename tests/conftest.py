@@ -42,4 +42,5 @@ def stack(aws: None, template: Template, clock: Clock, monkeypatch: pytest.Monke
     monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "WARNING")
     # moto is not thread-safe for transactions; the concurrent test serialises requests itself.
     monkeypatch.setenv("SWEEP_WORKERS", "1")
+    monkeypatch.setenv("APPLY_WORKERS", "1")
     return Stack(template, refs, clock)

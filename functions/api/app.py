@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections import Counter
+from typing import Annotated, Any, Literal
 
 import boto3
 from aws_lambda_powertools import Logger
@@ -13,13 +14,17 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from heartbeat import monitors, slugs
+from heartbeat import apply, monitors, slugs
 from heartbeat.clock import now_ms
 from heartbeat.errors import Contention, InvalidInput, NotFound, Unauthorized
 from heartbeat.keys import authenticate
 from heartbeat.schemas import (
+    ApplyDocument,
     MonitorCreate,
     MonitorPatch,
+    change_json,
+    declared,
+    export_json,
     incident_json,
     monitor_json,
     monitor_settings,
@@ -172,6 +177,29 @@ def list_incidents(monitor_id: str, limit: Limit = 50, cursor: Cursor = None) ->
     )
 
 
+@app.post("/api/v1/apply")
+def apply_file(
+    doc: Annotated[ApplyDocument, Body()],
+    dryRun: Annotated[bool, Query()] = False,
+    prune: Annotated[Literal["none", "managed", "all"], Query()] = "none",
+) -> Response[dict]:
+    """Apply a whole monitors file (see README: Monitoring as code): the plan, made unless dryRun."""
+    changes = apply.apply(store, store.all_monitors, declared(doc), prune, dryRun, now_ms(), settings.apply_workers)
+    counts = Counter(c.action for c in changes)
+    summary = {a: counts.get(a, 0) for a in ("create", "update", "unchanged", "delete")}
+    logger.info("file applied", dry_run=dryRun, summary=summary)
+    body = {"dryRun": dryRun, "summary": summary}
+    return Response(200, "application/json", {**body, "changes": [change_json(c) for c in changes]})
+
+
+@app.get("/api/v1/export")
+def export_file() -> Response[dict]:
+    """Every monitor as a file `heartbeat apply` takes back unchanged."""
+    return Response(
+        200, "application/json", {"version": "1", "monitors": [export_json(m) for m in store.all_monitors()]}
+    )
+
+
 @app.get("/api/v1/ping-key")
 def get_ping_key() -> Response[dict]:
     """The deployment's ping key, for /ping/<key>/<slug> URLs (made on first use). Admin keys only."""
@@ -194,12 +222,21 @@ def ping_key_response(key: str) -> Response[dict]:
 # ---- errors, mapped once: every error is JSON {"error": {"code", "message", "details"?}} ----------
 
 
+def field_path(loc: tuple[Any, ...]) -> str:
+    """pydantic's location as a reader writes it: monitors[2].config.gracePeriod."""
+    path = ""
+    for part in loc:
+        if part in ("body", "query", "path"):
+            continue
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path.lstrip(".") or "body"
+
+
 @app.exception_handler(RequestValidationError)
 def validation_error(e: RequestValidationError) -> Response[dict]:
     details = []
     for err in e.errors():
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
-        details.append({"field": ".".join(loc) or "body", "message": err.get("msg", "invalid")})
+        details.append({"field": field_path(err.get("loc", ())), "message": err.get("msg", "invalid")})
     message = "; ".join(f"{d['field']}: {d['message']}" for d in details) or "invalid request"
     return error(422, "validation_error", message, details)
 

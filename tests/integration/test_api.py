@@ -123,7 +123,7 @@ def test_create_applies_defaults(stack: Stack) -> None:
         ({"name": "x", "config": {"schedule": "0 2 * * *", "timezone": "../../etc/passwd"}}, "config.timezone"),
         ({"name": "x", "config": {"expectedIntervall": 60}}, "config.expectedIntervall"),
         ({"name": "x", "tags": "infra"}, "tags"),
-        ({"name": "x", "tags": ["has space"]}, "tags.0"),
+        ({"name": "x", "tags": ["has space"]}, "tags[0]"),
         ({"name": "x", "tags": [f"t{i}" for i in range(21)]}, "tags"),
         ({"name": "x", "owner": "me"}, "owner"),
     ],

@@ -102,12 +102,31 @@ def test_two_creates_racing_for_one_slug_make_one_monitor(stack: Stack, monkeypa
     key = ping_key(stack)
     first = slug_ping(stack, f"{key}/race?create=1")
     assert first.status == 201
-    real = stack.store.slug_ids
-    stale = iter([[]])  # the second caller's first look misses the monitor the first one just made
-    monkeypatch.setattr(stack.store, "slug_ids", lambda slug: next(stale, None) or real(slug))
+    # The second first-ping looks before the first one's monitor shows anywhere: its create must lose.
+    real_ids, real_claim = stack.store.slug_ids, stack.store.slug_claim
+    blind = {"ids": 1, "claim": 1}
+
+    def stale_ids(slug: str) -> list[str]:
+        return [] if blind.pop("ids", 0) else real_ids(slug)
+
+    def stale_claim(slug: str, now_ms: int) -> str | None:
+        return None if blind.pop("claim", 0) else real_claim(slug, now_ms)
+
+    monkeypatch.setattr(stack.store, "slug_ids", stale_ids)
+    monkeypatch.setattr(stack.store, "slug_claim", stale_claim)
     assert slug_ping(stack, f"{key}/race?create=1").status == 200
     assert len(stack.request("GET", "/api/v1/monitors").json()["items"]) == 1
-    assert len(real("race")) == 1
+    [only] = real_ids("race")
+    assert stack.store.get_monitor(only).n_pings == 2
+
+
+def test_a_claim_older_than_a_minute_does_not_stop_a_new_create(stack: Stack) -> None:
+    key = ping_key(stack)
+    slug_ping(stack, f"{key}/gone?create=1")
+    [made] = stack.request("GET", "/api/v1/monitors").json()["items"]
+    stack.request("DELETE", f"/api/v1/monitors/{made['id']}")
+    stack.clock.advance(61)
+    assert slug_ping(stack, f"{key}/gone?create=1").status == 201
 
 
 def test_delete_frees_the_slug(stack: Stack) -> None:

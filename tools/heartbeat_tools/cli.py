@@ -55,6 +55,11 @@ def _error_message(status: int, raw: bytes) -> str:
         error = json.loads(raw)["error"]
     except (ValueError, KeyError, TypeError):
         return f"HTTP {status}: {raw[:200].decode('utf-8', 'replace')}"
+    details = error.get("details") or []
+    if len(details) > 1:  # one line per problem, each with where it is
+        return f"{len(details)} problems (HTTP {status}):\n" + "\n".join(
+            f"  {d.get('field')}: {d.get('message')}" for d in details
+        )
     return f"{error.get('message', 'error')} (HTTP {status})"
 
 
@@ -189,6 +194,11 @@ def run(args: argparse.Namespace) -> str:
     as_json = args.output == "json"
     path = f"/api/v1/monitors/{quote(args.id, safe='')}" if getattr(args, "id", None) else "/api/v1/monitors"
 
+    if args.group == "apply":
+        prune = "all" if args.prune_all else "managed" if args.prune else "none"
+        return apply_file(api, args.file, args.dry_run, prune)
+    if args.group == "export":
+        return export_file(api, args.file)
     if args.group == "ping-key":
         if args.command == "rotate":
             result = api.call("POST", "/api/v1/ping-key/rotate")
@@ -253,6 +263,79 @@ def run(args: argparse.Namespace) -> str:
     else:  # get
         result = api.call("GET", path)
     return json.dumps(result, indent=2) if as_json else show_monitor(result)
+
+
+# ---- monitoring as code -------------------------------------------------------------------------
+
+CHUNK = 100  # monitors per request when applying a large file: progress to show, each well within 30 s
+SYMBOLS = {"create": "+", "update": "~", "delete": "-", "unchanged": "="}
+
+
+def read_file(path: str) -> dict[str, Any]:
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = yaml.safe_load(f)
+    except OSError as e:
+        raise CliError(f"cannot read {path}: {e.strerror}") from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
+        raise CliError(f"{where}: not valid YAML: {getattr(e, 'problem', None) or e}") from None
+    if not isinstance(doc, dict):
+        raise CliError(f'{path}: expected a mapping with version: "1" and a list of monitors')
+    return doc
+
+
+def describe(change: dict[str, Any]) -> str:
+    diff = ", ".join(f"{k} {json.dumps(v['from'])} -> {json.dumps(v['to'])}" for k, v in change["diff"].items())
+    return f"{SYMBOLS[change['action']]} {change['action']:<9} {change['name']}" + (f": {diff}" if diff else "")
+
+
+def summary(counts: dict[str, int], done: bool) -> str:
+    words = (
+        ("created", "updated", "unchanged", "deleted") if done else ("to create", "to update", "unchanged", "to delete")
+    )
+    parts = [f"{counts[a]} {w}" for a, w in zip(("create", "update", "unchanged", "delete"), words, strict=True)]
+    return ("Applied: " if done else "Plan: ") + ", ".join(parts) + "."
+
+
+def apply_file(api: Any, path: str, dry_run: bool, prune: str, progress: Any = sys.stderr) -> str:
+    """Validate and plan the whole file in one dry run (nothing is written if anything is wrong),
+    then apply it in chunks with a progress bar, and prune last with the whole file in view."""
+    doc = read_file(path)
+    plan = api.call("POST", "/api/v1/apply", doc, query={"dryRun": "true", "prune": prune})
+    lines = [describe(c) for c in plan["changes"] if c["action"] != "unchanged"]
+    counts = plan["summary"]
+    if dry_run:
+        return "\n".join([*lines, summary(counts, done=False)])
+    if counts["create"] == counts["update"] == counts["delete"] == 0:
+        return f"No changes: {counts['unchanged']} monitors unchanged."
+    entries = doc.get("monitors") or []
+    chunks = [entries[i : i + CHUNK] for i in range(0, len(entries), CHUNK)]
+    for n, chunk in enumerate(chunks, 1):
+        api.call("POST", "/api/v1/apply", {**doc, "monitors": chunk}, query={"prune": "none"})
+        if len(chunks) > 1:
+            done = min(n * CHUNK, len(entries))
+            bar = "#" * (30 * done // len(entries))
+            print(f"\rapplying [{bar:<30}] {done}/{len(entries)}", end="", file=progress, flush=True)
+    if len(chunks) > 1:
+        print(file=progress)
+    if prune != "none":
+        api.call("POST", "/api/v1/apply", doc, query={"prune": prune})
+    return "\n".join([*lines, summary(counts, done=True)])
+
+
+def export_file(api: Any, path: str | None) -> str:
+    import yaml
+
+    text = yaml.safe_dump(api.call("GET", "/api/v1/export"), sort_keys=False, allow_unicode=True)
+    if path is None:
+        return text.rstrip("\n")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return f"wrote {path}"
 
 
 def bootstrap_key(args: argparse.Namespace) -> str:
@@ -324,6 +407,17 @@ def parser() -> argparse.ArgumentParser:
         sub = cmds.add_parser(name, help=f"a monitor's {name}, newest first")
         sub.add_argument("id")
         sub.add_argument("--limit", type=int, default=20)
+
+    apply = groups.add_parser("apply", help="make the monitors match a file (YAML), idempotently")
+    apply.add_argument("-f", "--file", required=True, help='version: "1" and a list of monitors')
+    apply.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    prune = apply.add_mutually_exclusive_group()
+    prune.add_argument(
+        "--prune", action="store_true", help="delete monitors an applied file declared and this one no longer does"
+    )
+    prune.add_argument("--prune-all", action="store_true", help="delete every monitor this file does not declare")
+    export = groups.add_parser("export", help="write every monitor as a file apply takes back")
+    export.add_argument("-f", "--file", help="default: standard output")
 
     ping_key = groups.add_parser("ping-key", help="the ping key for /ping/<ping key>/<slug> URLs")
     ping_key_cmds = ping_key.add_subparsers(dest="command", required=True)

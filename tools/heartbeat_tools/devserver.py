@@ -124,6 +124,7 @@ class LocalStack:
         # moto applies a transaction by copying its tables, which concurrent writes can break: one
         # sweeper thread locally (DynamoDB itself has no such limit).
         os.environ["SWEEP_WORKERS"] = "1"
+        os.environ["APPLY_WORKERS"] = "1"
         self.table = refs["Table"]
         self.topic_arn = refs["AlertsTopic"]
         self.dynamodb = self.session.client("dynamodb")

@@ -70,6 +70,8 @@ class Monitor:
     recovery_threshold: int = 1  # consecutive good runs before it resolves
     realert_s: int | None = None  # while down, a reminder this often
     manual_resume: bool = False  # when paused, ignore pings until resumed through the API
+    from_file: bool = False  # created by `heartbeat apply` from a file (what --prune may delete)
+    apply_key: str | None = None  # the file's explicit identity for it, instead of its name
     n_pings: int = 0
     last_ping_ms: int | None = None
     last_ping_kind: str | None = None

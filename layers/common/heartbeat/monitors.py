@@ -21,11 +21,11 @@ def create_monitor(
     type: str,
     now_ms: int,
     slug: str | None = None,
-    slug_must_be_free: bool = False,
+    claim_slug: bool = False,
     **settings: Any,
 ) -> Monitor:
     """A new monitor (see Monitor for the settings), never alerting before its first ping. Its slug
-    is derived from the name unless given. Raises LostRace if `slug_must_be_free` and it is not."""
+    is derived from the name unless given. `claim_slug`: see Store.create_monitor (raises LostRace)."""
     token = new_token()
     monitor = Monitor(
         id=monitor_id_for(token),
@@ -41,7 +41,7 @@ def create_monitor(
         updated_ms=now_ms,
     )
     monitor = _checked(dataclasses.replace(monitor, **_one_schedule(settings)))
-    store.create_monitor(monitor, slug_must_be_free)
+    store.create_monitor(monitor, claim_slug)
     return monitor
 
 
@@ -118,10 +118,6 @@ def resume_monitor(store: Store, monitor_id: str, now_ms: int) -> Monitor:
 
 
 def delete_monitor(store: Store, monitor_id: str) -> None:
-    for _ in range(MAX_ATTEMPTS):
-        try:
-            store.delete_monitor(get_monitor(store, monitor_id))
-        except LostRace:
-            continue  # its slug changed meanwhile, or another delete won: read again (then 404)
-        return
-    raise Contention("the monitor kept changing; try again")
+    if not is_monitor_id(monitor_id):
+        raise NotFound(f"monitor {monitor_id} not found")
+    store.delete_monitor(monitor_id)

@@ -165,7 +165,7 @@ def monitor_by_slug(store: Store, key: str, slug: str, create: bool, now_ms: int
     check_slug(slug)
     check_ping_key(store, key)
     for _ in range(MAX_ATTEMPTS):
-        monitor_id = monitor_for(store, slug)
+        monitor_id = monitor_for(store, slug) or store.slug_claim(slug, now_ms)
         if monitor_id is not None:
             return monitor_id, False
         if not create:
@@ -173,9 +173,9 @@ def monitor_by_slug(store: Store, key: str, slug: str, create: bool, now_ms: int
         from heartbeat.monitors import create_monitor  # only a create by ping pays for it
 
         try:
-            return create_monitor(store, slug, "HEARTBEAT", now_ms, slug=slug, slug_must_be_free=True).id, True
+            return create_monitor(store, slug, "HEARTBEAT", now_ms, slug=slug, claim_slug=True).id, True
         except LostRace:
-            continue  # another ping created it first: ping that one
+            continue  # another first ping created it a moment ago: the claim names it
     raise Contention("the slug kept changing; try again")
 
 

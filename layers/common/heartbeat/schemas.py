@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints, model_validator
 
 from heartbeat import schedules
 from heartbeat.alerts import iso
+from heartbeat.apply import Change, Declared
 from heartbeat.errors import InvalidInput
 from heartbeat.model import (
     DEFAULT_GRACE_S,
@@ -19,7 +21,7 @@ from heartbeat.model import (
     PingEvent,
     Status,
 )
-from heartbeat.slugs import SLUG_RE
+from heartbeat.slugs import SLUG_RE, slugify
 
 Seconds = Annotated[int, Field(ge=MIN_SECONDS, le=MAX_SECONDS, strict=True)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -69,6 +71,18 @@ SETTINGS = {
     "manualResume": "manual_resume",
 }
 CLEARABLE = {"maxRuntime", "minInterval", "realertInterval"}
+# Monitor fields at their defaults (what an export leaves out).
+DEFAULTS: dict[str, Any] = {
+    "timezone": "UTC",
+    "max_runtime_s": None,
+    "min_interval_s": None,
+    "success_keywords": [],
+    "failure_keywords": [],
+    "failure_threshold": 1,
+    "recovery_threshold": 1,
+    "realert_s": None,
+    "manual_resume": False,
+}
 
 
 class _Strict(BaseModel):
@@ -140,6 +154,60 @@ class MonitorPatch(_Strict):
     slug: Slug | None = None  # a rename keeps the slug; only this changes it
     config: MonitorConfigPatch | None = None
     tags: Tags | None = None
+
+
+class ApplyMonitor(MonitorCreate):
+    key: Slug | None = None  # identity in the file, instead of the name (lets a file rename a monitor)
+
+
+class ApplyDocument(_Strict):
+    """The file `heartbeat apply` reads (YAML or JSON), as POST /api/v1/apply takes it."""
+
+    version: Literal["1"]
+    monitors: Annotated[list[ApplyMonitor], Field(max_length=5000)] = []
+
+
+# Monitor fields as the API names them, for an apply plan's diffs.
+API_NAMES = {v: f"config.{k}" for k, v in SETTINGS.items()} | {"apply_key": "key", "from_file": "managed"}
+
+
+def declared(doc: ApplyDocument) -> list[Declared]:
+    return [
+        Declared(
+            where=f"monitors[{i}]",
+            name=m.name,
+            key=m.key,
+            slug=m.slug,
+            type=m.type,
+            settings={**monitor_settings(m.config), "tags": unique(m.tags)},
+        )
+        for i, m in enumerate(doc.monitors)
+    ]
+
+
+def change_json(c: Change) -> dict[str, Any]:
+    return {
+        "action": c.action,
+        "name": c.name,
+        "id": c.monitor_id,
+        "diff": {API_NAMES.get(k, k): {"from": old, "to": new} for k, (old, new) in c.diff.items()},
+    }
+
+
+ALWAYS_EXPORTED = ("expectedInterval", "schedule", "gracePeriod")
+
+
+def export_json(m: Monitor) -> dict[str, Any]:
+    """A monitor as an apply file declares it: settings at their defaults are left out."""
+    defaults = config_json(dataclasses.replace(m, **DEFAULTS))
+    config = {k: v for k, v in config_json(m).items() if k in ALWAYS_EXPORTED or defaults.get(k) != v}
+    entry: dict[str, Any] = {"name": m.name}
+    if m.apply_key:
+        entry["key"] = m.apply_key
+    if m.slug and m.slug != slugify(m.name):
+        entry["slug"] = m.slug
+    entry.update({"type": m.type, "config": config, "tags": m.tags})
+    return entry
 
 
 def unique(tags: list[str]) -> list[str]:

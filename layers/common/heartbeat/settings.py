@@ -39,6 +39,7 @@ class Settings:
     ping_retention_days: int = 30
     max_ping_body_bytes: int = 100_000
     sweep_workers: int = 8
+    apply_workers: int = 8  # monitors written at once by a bulk apply
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -51,4 +52,5 @@ class Settings:
             # A synchronous Lambda payload is capped at 6 MB; keep well below it.
             max_ping_body_bytes=_int(env, "MAX_PING_BODY_BYTES", 100_000, 0, 350_000),
             sweep_workers=_int(env, "SWEEP_WORKERS", 8, 1, 64),
+            apply_workers=_int(env, "APPLY_WORKERS", 8, 1, 64),
         )

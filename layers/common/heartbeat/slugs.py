@@ -2,9 +2,9 @@
 
 A deployment has one ping key (a secret like a ping token, shown to admin keys). A monitor's slug
 is derived from its name when it is created, unless given, and changes only when set again: a
-rename must not break the URL a job already pings. Each slug has an item listing the monitors that
-carry it, written in the same transaction as the monitor, so a slug shared by two monitors is
-seen as ambiguous (409) rather than pinging one of them at random.
+rename must not break the URL a job already pings. Slugs are found through a sparse index on the
+monitors, so a slug two monitors share is seen as ambiguous (409) rather than pinging one of them
+at random, and a monitor's own write is all it takes to give it a slug, change it or free it.
 """
 
 from __future__ import annotations

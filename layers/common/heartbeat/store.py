@@ -24,6 +24,8 @@ MONITOR_SK = "MON"
 LIST_PK = "MON"
 DUE_INDEX = "due"
 LIST_INDEX = "list"
+SLUG_INDEX = "slug"
+SLUG_CLAIM_MS = 60_000  # how long a create by ping holds its slug against a second create
 RUNS_CAP = 50  # open runs (?rid=) remembered per monitor; more means runs that never finished
 
 
@@ -89,6 +91,8 @@ def monitor_from_item(item: Item) -> Monitor:
         recovery_threshold=_opt_int(item, "recovery_threshold") or 1,
         realert_s=_opt_int(item, "realert_s"),
         manual_resume="manual_resume" in item,
+        from_file="from_file" in item,
+        apply_key=_opt_s(item, "apply_key"),
         n_pings=_opt_int(item, "n_pings") or 0,
         last_ping_ms=_opt_int(item, "last_ping_ms"),
         last_ping_kind=_opt_s(item, "last_ping_kind"),
@@ -177,6 +181,8 @@ OPTIONAL_SETTINGS = (
     "realert_s",
     "keywords",
     "manual_resume",
+    "from_file",
+    "apply_key",
 )
 
 
@@ -213,6 +219,10 @@ def _settings(m: Monitor) -> Item:
         }
     if m.manual_resume:
         item["manual_resume"] = {"BOOL": True}
+    if m.from_file:
+        item["from_file"] = {"BOOL": True}
+    if m.apply_key is not None:
+        item["apply_key"] = _s(m.apply_key)
     return item
 
 
@@ -305,43 +315,53 @@ class Store:
             item["due_shard"] = _s(self.shard_of(m.id))
         return item
 
-    def create_monitor(self, m: Monitor, slug_must_be_free: bool = False) -> None:
-        """The monitor, and its id in its slug's item. `slug_must_be_free`: fail (LostRace) if
-        another monitor has the slug, for a create by ping that must not make a slug ambiguous."""
+    def create_monitor(self, m: Monitor, claim_slug: bool = False) -> None:
+        """Store a new monitor. `claim_slug` (a create by ping): also claim its slug for a minute, in
+        the same transaction, so that two first pings at once make one monitor; the loser gets
+        LostRace and finds the winner through `slug_claim`."""
+        item, condition = self.monitor_item(m), "attribute_not_exists(pk)"
         # Race: a second create with the same token (never expected: tokens are random) must not overwrite.
-        put = {
-            "Put": {
-                "TableName": self._table,
-                "Item": self.monitor_item(m),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        }
-        if m.slug is None:
-            self._db.put_item(**put["Put"])
+        put = {"TableName": self._table, "Item": item, "ConditionExpression": condition}
+        if not claim_slug or m.slug is None:
+            self._db.put_item(**put)
             return
-        slug_add = self._slug_change(m.slug, "ADD", m.id)
-        if slug_must_be_free:
-            # Race: another ping with ?create=1 created a monitor with this slug first.
-            slug_add["Update"]["ConditionExpression"] = "attribute_not_exists(ids)"
-        self._transact([put, slug_add])
-
-    def _slug_change(self, slug: str, action: str, monitor_id: str) -> dict[str, Any]:
-        """ADD or DELETE a monitor id in a slug's item (a string set: one id, or several if ambiguous)."""
-        return {
-            "Update": {
-                "TableName": self._table,
-                "Key": {"pk": _s(f"SLUG#{slug}"), "sk": _s("SLUG")},
-                "UpdateExpression": f"{action} ids :id",
-                "ExpressionAttributeValues": {":id": {"SS": [monitor_id]}},
-            }
+        claim = {
+            "TableName": self._table,
+            "Item": {
+                "pk": _s(f"SLUG#{m.slug}"),
+                "sk": _s("CLAIM"),
+                "monitor_id": _s(m.id),
+                "claimed_ms": _n(m.created_ms),
+                "expires_at": _n(m.created_ms // 1000 + 86400),
+            },
+            # Race: another create by ping claimed this slug within the last minute.
+            "ConditionExpression": "attribute_not_exists(pk) OR claimed_ms < :stale",
+            "ExpressionAttributeValues": {":stale": _n(m.created_ms - SLUG_CLAIM_MS)},
         }
+        self._transact([{"Put": put}, {"Put": claim}])
+
+    def slug_claim(self, slug: str, now_ms: int) -> str | None:
+        """The monitor a create by ping made for this slug within the last minute (the slug index,
+        being eventually consistent, may not show it yet)."""
+        resp = self._db.get_item(
+            TableName=self._table, Key={"pk": _s(f"SLUG#{slug}"), "sk": _s("CLAIM")}, ConsistentRead=True
+        )
+        item = resp.get("Item")
+        if item is None or int(item["claimed_ms"]["N"]) < now_ms - SLUG_CLAIM_MS:
+            return None
+        return item["monitor_id"]["S"]
 
     def slug_ids(self, slug: str) -> list[str]:
-        """The monitors a slug addresses: none, one, or (ambiguous) several."""
-        resp = self._db.get_item(
-            TableName=self._table, Key={"pk": _s(f"SLUG#{slug}"), "sk": _s("SLUG")}, ConsistentRead=True
+        """The monitors a slug addresses: none, one, or (ambiguous) several. From the sparse `slug`
+        index: only monitors with a slug are in it."""
+        resp = self._db.query(
+            TableName=self._table,
+            IndexName=SLUG_INDEX,
+            KeyConditionExpression="slug = :s",
+            ExpressionAttributeValues={":s": _s(slug)},
+            Limit=10,
         )
-        return sorted(resp.get("Item", {}).get("ids", {}).get("SS", []))
+        return sorted(i["pk"]["S"].removeprefix("MON#") for i in resp.get("Items", []))
 
     def get_ping_key(self) -> str | None:
         resp = self._db.get_item(
@@ -404,6 +424,16 @@ class Store:
         last = resp.get("LastEvaluatedKey")
         return monitors, _encode_cursor(last["list_sk"]["S"]) if last else None
 
+    def all_monitors(self) -> list[Monitor]:
+        """Every monitor, by name (for a bulk apply or an export)."""
+        found: list[Monitor] = []
+        cursor = None
+        while True:
+            page, cursor = self.list_monitors(100, cursor)
+            found.extend(page)
+            if cursor is None:
+                return found
+
     def _batch_get(self, keys: list[Item]) -> list[Item]:
         items: list[Item] = []
         pending = keys
@@ -456,37 +486,21 @@ class Store:
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,
         }
-        if new.slug == current.slug:
-            self._conditional(update)
-            return
-        # The slug moves with the monitor, in the same transaction (n_pings/rev guard the read).
-        moves = [self._slug_change(new.slug, "ADD", new.id)] if new.slug else []
-        if current.slug:
-            moves.append(self._slug_change(current.slug, "DELETE", current.id))
-        self._transact([{"Update": update}, *moves])
+        self._conditional(update)
 
-    def delete_monitor(self, monitor: Monitor) -> None:
-        """Delete the monitor (as read), its slug entry, incidents and alerts. Ping events expire through their TTL.
-        Raises LostRace when it changed since it was read, NotFound when it is gone."""
-        monitor_id = monitor.id
-        delete: dict[str, Any] = {
-            "TableName": self._table,
-            "Key": {"pk": _pk(monitor_id), "sk": _s(MONITOR_SK)},
-            # Race: a concurrent delete (the second one answers 404), or a slug change since the read.
-            "ConditionExpression": "attribute_exists(pk)",
-        }
-        if monitor.slug is None:
-            delete["ConditionExpression"] += " AND attribute_not_exists(slug)"
-            try:
-                self._db.delete_item(**delete)
-            except ClientError as e:
-                if _code(e) == "ConditionalCheckFailedException":
-                    raise LostRace from None
-                raise
-        else:
-            delete["ConditionExpression"] += " AND slug = :slug"
-            delete["ExpressionAttributeValues"] = {":slug": _s(monitor.slug)}
-            self._transact([{"Delete": delete}, self._slug_change(monitor.slug, "DELETE", monitor_id)])
+    def delete_monitor(self, monitor_id: str) -> None:
+        """Delete the monitor, its incidents and alerts. Ping events expire through their TTL."""
+        try:
+            # Race: a concurrent delete; the second one answers 404 rather than "deleted".
+            self._db.delete_item(
+                TableName=self._table,
+                Key={"pk": _pk(monitor_id), "sk": _s(MONITOR_SK)},
+                ConditionExpression="attribute_exists(pk)",
+            )
+        except ClientError as e:
+            if _code(e) == "ConditionalCheckFailedException":
+                raise NotFound(f"monitor {monitor_id} not found") from None
+            raise
         for prefix in ("INC#", "ALERT#"):
             keys = [{"pk": i["pk"], "sk": i["sk"]} for i in self._query_all(monitor_id, prefix, projection="pk, sk")]
             for start in range(0, len(keys), 25):

@@ -1,0 +1,186 @@
+"""Monitoring as code: `heartbeat apply` and `heartbeat export` through the real API handler."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+import yaml
+
+from heartbeat_tools import cli
+from heartbeat_tools.harness import Stack
+from heartbeat_tools.template import ROOT
+
+EXAMPLE = ROOT / "examples" / "heartbeat.yml"
+
+
+class StackApi:
+    """The CLI's API client, answered by the handler over moto instead of over HTTP."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.requests = 0
+
+    def call(self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None) -> Any:
+        self.requests += 1
+        reply = self.stack.request(method, path + ("?" + urlencode(query) if query else ""), body)
+        if reply.status >= 400:
+            raise cli.CliError(cli._error_message(reply.status, reply.body))
+        return reply.json() if reply.body else None
+
+
+def write(tmp_path: Path, doc: Any) -> str:
+    path = tmp_path / "heartbeat.yml"
+    path.write_text(yaml.safe_dump(doc) if not isinstance(doc, str) else doc)
+    return str(path)
+
+
+def monitors(stack: Stack) -> dict[str, dict]:
+    return {m["name"]: m for m in stack.request("GET", "/api/v1/monitors").json()["items"]}
+
+
+def test_the_example_applies_then_reapplies_with_no_change(stack: Stack) -> None:
+    api = StackApi(stack)
+    out = cli.apply_file(api, str(EXAMPLE), dry_run=False, prune="none")
+    assert out.splitlines()[-1] == "Applied: 3 created, 0 updated, 0 unchanged, 0 deleted."
+    made = monitors(stack)
+    assert set(made) == {"Nightly Backup", "Weekday Reports", "Queue Worker"}
+    assert made["Weekday Reports"]["config"].items() >= {"schedule": "30 6 * * 1-5", "maxRuntime": 1800}.items()
+    assert made["Queue Worker"]["config"]["failureThreshold"] == 3 and made["Queue Worker"]["tags"] == [
+        "infrastructure",
+        "queue",
+    ]
+
+    writes = stack.count_calls()
+    assert cli.apply_file(api, str(EXAMPLE), dry_run=False, prune="none") == "No changes: 3 monitors unchanged."
+    assert not {"PutItem", "UpdateItem", "TransactWriteItems", "DeleteItem"} & set(writes)
+
+
+def test_export_applies_back_cleanly(stack: Stack, tmp_path: Path) -> None:
+    api = StackApi(stack)
+    cli.apply_file(api, str(EXAMPLE), dry_run=False, prune="none")
+    stack.create_monitor(name="Made By Hand", interval=600, grace=60, config_extra={"minInterval": 300})
+    exported = tmp_path / "exported.yml"
+    assert cli.export_file(api, str(exported)) == f"wrote {exported}"
+    doc = yaml.safe_load(exported.read_text())
+    assert doc["version"] == "1" and len(doc["monitors"]) == 4
+    worker = next(m for m in doc["monitors"] if m["name"] == "Queue Worker")
+    # Settings at their defaults are left out; the schedule, the grace and the rest are there.
+    assert worker == {
+        "name": "Queue Worker",
+        "key": "queue-worker",
+        "type": "HEARTBEAT",
+        "config": {"expectedInterval": 60, "gracePeriod": 120, "failureThreshold": 3, "realertInterval": 3600},
+        "tags": ["infrastructure", "queue"],
+    }
+    out = cli.apply_file(api, str(exported), dry_run=False, prune="all")
+    assert out == "No changes: 4 monitors unchanged."
+
+
+def test_dry_run_prints_the_plan_with_field_diffs_and_changes_nothing(stack: Stack, tmp_path: Path) -> None:
+    api = StackApi(stack)
+    cli.apply_file(api, str(EXAMPLE), dry_run=False, prune="none")
+    doc = yaml.safe_load(EXAMPLE.read_text())
+    doc["monitors"][0]["config"]["gracePeriod"] = 7200
+    doc["monitors"][0]["tags"] = ["infrastructure", "db"]
+    doc["monitors"].pop(1)
+    doc["monitors"].append({"name": "Cleanup", "config": {"expectedInterval": 3600}})
+    before = monitors(stack)
+
+    out = cli.apply_file(api, write(tmp_path, doc), dry_run=True, prune="managed")
+    assert out.splitlines() == [
+        "~ update    Nightly Backup: config.gracePeriod 3600 -> 7200,"
+        ' tags ["infrastructure"] -> ["infrastructure", "db"]',
+        "+ create    Cleanup",
+        "- delete    Weekday Reports",
+        "Plan: 1 to create, 1 to update, 1 unchanged, 1 to delete.",
+    ]
+    assert monitors(stack) == before
+
+
+def test_prune_deletes_only_what_a_file_made_unless_prune_all(stack: Stack, tmp_path: Path) -> None:
+    api = StackApi(stack)
+    stack.create_monitor(name="Made By Hand")
+    cli.apply_file(api, str(EXAMPLE), dry_run=False, prune="none")
+    only_backup = {"version": "1", "monitors": [{"name": "Nightly Backup", "config": {"expectedInterval": 86400}}]}
+    path = write(tmp_path, only_backup)
+    cli.apply_file(api, path, dry_run=False, prune="managed")
+    assert set(monitors(stack)) == {"Nightly Backup", "Made By Hand"}
+    cli.apply_file(api, path, dry_run=False, prune="all")
+    assert set(monitors(stack)) == {"Nightly Backup"}
+
+
+def test_a_key_lets_a_file_rename_a_monitor_and_keep_its_history(stack: Stack, tmp_path: Path) -> None:
+    api = StackApi(stack)
+    cli.apply_file(api, str(EXAMPLE), dry_run=False, prune="none")
+    worker = monitors(stack)["Queue Worker"]
+    stack.ping(worker["pingUrl"].rsplit("/", 1)[-1])
+    doc = yaml.safe_load(EXAMPLE.read_text())
+    doc["monitors"][2]["name"] = "Queue Worker (eu)"
+    out = cli.apply_file(api, write(tmp_path, doc), dry_run=False, prune="managed")
+    assert '~ update    Queue Worker (eu): name "Queue Worker" -> "Queue Worker (eu)"' in out
+    renamed = monitors(stack)["Queue Worker (eu)"]
+    assert renamed["id"] == worker["id"] and renamed["lastPingAt"] is not None
+
+
+def test_an_invalid_file_names_every_problem_and_applies_nothing(stack: Stack, tmp_path: Path) -> None:
+    doc = yaml.safe_load(EXAMPLE.read_text())
+    doc["monitors"][0]["config"]["gracePeriod"] = 0
+    doc["monitors"][2]["config"]["schedule"] = "61 * * * *"
+    doc["monitors"][1]["colour"] = "red"
+    with pytest.raises(cli.CliError) as e:
+        cli.apply_file(StackApi(stack), write(tmp_path, doc), dry_run=False, prune="none")
+    lines = str(e.value).splitlines()
+    assert lines[0] == "3 problems (HTTP 422):"
+    assert any(line.startswith("  monitors[0].config.gracePeriod: ") for line in lines)
+    assert any(line.startswith("  monitors[1].colour: ") for line in lines)
+    assert any(line.startswith("  monitors[2].config") for line in lines)
+    assert monitors(stack) == {}
+
+
+def test_a_monitor_declared_twice_is_refused_with_both_places(stack: Stack, tmp_path: Path) -> None:
+    doc = {"version": "1", "monitors": [{"name": "A"}, {"name": "B"}, {"name": "A"}]}
+    with pytest.raises(cli.CliError) as e:
+        cli.apply_file(StackApi(stack), write(tmp_path, doc), dry_run=False, prune="none")
+    assert "monitors[2].name: name 'A' is declared twice (also at monitors[0])" in str(e.value)
+    assert monitors(stack) == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("version: '1'\nmonitors: [\n", "heartbeat.yml:3:1: not valid YAML"),
+        ("- just a list\n", 'expected a mapping with version: "1"'),
+    ],
+)
+def test_a_file_that_is_not_yaml_or_not_a_mapping_says_where(
+    stack: Stack, tmp_path: Path, text: str, message: str
+) -> None:
+    with pytest.raises(cli.CliError) as e:
+        cli.apply_file(StackApi(stack), write(tmp_path, text), dry_run=False, prune="none")
+    assert message in str(e.value)
+
+
+def test_a_wrong_version_is_refused(stack: Stack, tmp_path: Path) -> None:
+    with pytest.raises(cli.CliError) as e:
+        cli.apply_file(StackApi(stack), write(tmp_path, {"version": "2", "monitors": []}), dry_run=False, prune="none")
+    assert "version" in str(e.value)
+
+
+def test_a_large_file_applies_in_chunks_with_a_progress_bar(stack: Stack, tmp_path: Path) -> None:
+    doc = {"version": "1", "monitors": [{"name": f"job {i:03d}", "tags": ["bulk"]} for i in range(150)]}
+    api, progress = StackApi(stack), io.StringIO()
+    out = cli.apply_file(api, write(tmp_path, doc), dry_run=False, prune="none", progress=progress)
+    assert out.endswith("Applied: 150 created, 0 updated, 0 unchanged, 0 deleted.")
+    assert api.requests == 1 + 2  # one dry run for the plan, then chunks of 100
+    assert progress.getvalue().rstrip().endswith("150/150")
+    assert len(stack.store.all_monitors()) == 150
+    assert cli.apply_file(api, write(tmp_path, doc), dry_run=False, prune="none").startswith("No changes: 150")
+
+
+def test_a_read_key_cannot_apply(stack: Stack) -> None:
+    reply = stack.request("POST", "/api/v1/apply", {"version": "1", "monitors": []}, key=stack.make_key("read"))
+    assert reply.status == 403
