@@ -12,7 +12,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import coldstart, cost, localstack, requests_per_ping, sweeper, warm
+from bench import apply, coldstart, cost, localstack, requests_per_ping, sweeper, warm
 from bench.common import Row
 
 SUITES = {
@@ -21,6 +21,7 @@ SUITES = {
     "warm": warm.run,
     "sweeper": sweeper.run,
     "localstack": localstack.run,
+    "apply": apply.run,
 }
 RESULTS = Path(__file__).with_name("RESULTS.md")
 

@@ -5,31 +5,15 @@ from __future__ import annotations
 import io
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 import yaml
 
 from heartbeat_tools import cli
-from heartbeat_tools.harness import Stack
+from heartbeat_tools.harness import HandlerApi, Stack
 from heartbeat_tools.template import ROOT
 
 EXAMPLE = ROOT / "examples" / "heartbeat.yml"
-
-
-class StackApi:
-    """The CLI's API client, answered by the handler over moto instead of over HTTP."""
-
-    def __init__(self, stack: Stack) -> None:
-        self.stack = stack
-        self.requests = 0
-
-    def call(self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None) -> Any:
-        self.requests += 1
-        reply = self.stack.request(method, path + ("?" + urlencode(query) if query else ""), body)
-        if reply.status >= 400:
-            raise cli.CliError(cli._error_message(reply.status, reply.body))
-        return reply.json() if reply.body else None
 
 
 def write(tmp_path: Path, doc: Any) -> str:
@@ -43,7 +27,7 @@ def monitors(stack: Stack) -> dict[str, dict]:
 
 
 def test_the_example_applies_then_reapplies_with_no_change(stack: Stack) -> None:
-    api = StackApi(stack)
+    api = HandlerApi(stack)
     out = cli.apply_file(api, str(EXAMPLE), dry_run=False, prune="none")
     assert out.splitlines()[-1] == "Applied: 3 created, 0 updated, 0 unchanged, 0 deleted."
     made = monitors(stack)
@@ -60,7 +44,7 @@ def test_the_example_applies_then_reapplies_with_no_change(stack: Stack) -> None
 
 
 def test_export_applies_back_cleanly(stack: Stack, tmp_path: Path) -> None:
-    api = StackApi(stack)
+    api = HandlerApi(stack)
     cli.apply_file(api, str(EXAMPLE), dry_run=False, prune="none")
     stack.create_monitor(name="Made By Hand", interval=600, grace=60, config_extra={"minInterval": 300})
     exported = tmp_path / "exported.yml"
@@ -81,7 +65,7 @@ def test_export_applies_back_cleanly(stack: Stack, tmp_path: Path) -> None:
 
 
 def test_dry_run_prints_the_plan_with_field_diffs_and_changes_nothing(stack: Stack, tmp_path: Path) -> None:
-    api = StackApi(stack)
+    api = HandlerApi(stack)
     cli.apply_file(api, str(EXAMPLE), dry_run=False, prune="none")
     doc = yaml.safe_load(EXAMPLE.read_text())
     doc["monitors"][0]["config"]["gracePeriod"] = 7200
@@ -102,7 +86,7 @@ def test_dry_run_prints_the_plan_with_field_diffs_and_changes_nothing(stack: Sta
 
 
 def test_prune_deletes_only_what_a_file_made_unless_prune_all(stack: Stack, tmp_path: Path) -> None:
-    api = StackApi(stack)
+    api = HandlerApi(stack)
     stack.create_monitor(name="Made By Hand")
     cli.apply_file(api, str(EXAMPLE), dry_run=False, prune="none")
     only_backup = {"version": "1", "monitors": [{"name": "Nightly Backup", "config": {"expectedInterval": 86400}}]}
@@ -114,7 +98,7 @@ def test_prune_deletes_only_what_a_file_made_unless_prune_all(stack: Stack, tmp_
 
 
 def test_a_key_lets_a_file_rename_a_monitor_and_keep_its_history(stack: Stack, tmp_path: Path) -> None:
-    api = StackApi(stack)
+    api = HandlerApi(stack)
     cli.apply_file(api, str(EXAMPLE), dry_run=False, prune="none")
     worker = monitors(stack)["Queue Worker"]
     stack.ping(worker["pingUrl"].rsplit("/", 1)[-1])
@@ -132,7 +116,7 @@ def test_an_invalid_file_names_every_problem_and_applies_nothing(stack: Stack, t
     doc["monitors"][2]["config"]["schedule"] = "61 * * * *"
     doc["monitors"][1]["colour"] = "red"
     with pytest.raises(cli.CliError) as e:
-        cli.apply_file(StackApi(stack), write(tmp_path, doc), dry_run=False, prune="none")
+        cli.apply_file(HandlerApi(stack), write(tmp_path, doc), dry_run=False, prune="none")
     lines = str(e.value).splitlines()
     assert lines[0] == "3 problems (HTTP 422):"
     assert any(line.startswith("  monitors[0].config.gracePeriod: ") for line in lines)
@@ -144,7 +128,7 @@ def test_an_invalid_file_names_every_problem_and_applies_nothing(stack: Stack, t
 def test_a_monitor_declared_twice_is_refused_with_both_places(stack: Stack, tmp_path: Path) -> None:
     doc = {"version": "1", "monitors": [{"name": "A"}, {"name": "B"}, {"name": "A"}]}
     with pytest.raises(cli.CliError) as e:
-        cli.apply_file(StackApi(stack), write(tmp_path, doc), dry_run=False, prune="none")
+        cli.apply_file(HandlerApi(stack), write(tmp_path, doc), dry_run=False, prune="none")
     assert "monitors[2].name: name 'A' is declared twice (also at monitors[0])" in str(e.value)
     assert monitors(stack) == {}
 
@@ -160,25 +144,26 @@ def test_a_file_that_is_not_yaml_or_not_a_mapping_says_where(
     stack: Stack, tmp_path: Path, text: str, message: str
 ) -> None:
     with pytest.raises(cli.CliError) as e:
-        cli.apply_file(StackApi(stack), write(tmp_path, text), dry_run=False, prune="none")
+        cli.apply_file(HandlerApi(stack), write(tmp_path, text), dry_run=False, prune="none")
     assert message in str(e.value)
 
 
 def test_a_wrong_version_is_refused(stack: Stack, tmp_path: Path) -> None:
     with pytest.raises(cli.CliError) as e:
-        cli.apply_file(StackApi(stack), write(tmp_path, {"version": "2", "monitors": []}), dry_run=False, prune="none")
+        path = write(tmp_path, {"version": "2", "monitors": []})
+        cli.apply_file(HandlerApi(stack), path, dry_run=False, prune="none")
     assert "version" in str(e.value)
 
 
 def test_a_large_file_applies_in_chunks_with_a_progress_bar(stack: Stack, tmp_path: Path) -> None:
-    doc = {"version": "1", "monitors": [{"name": f"job {i:03d}", "tags": ["bulk"]} for i in range(150)]}
-    api, progress = StackApi(stack), io.StringIO()
+    doc = {"version": "1", "monitors": [{"name": f"job {i:03d}", "tags": ["bulk"]} for i in range(250)]}
+    api, progress = HandlerApi(stack), io.StringIO()
     out = cli.apply_file(api, write(tmp_path, doc), dry_run=False, prune="none", progress=progress)
-    assert out.endswith("Applied: 150 created, 0 updated, 0 unchanged, 0 deleted.")
-    assert api.requests == 1 + 2  # one dry run for the plan, then chunks of 100
-    assert progress.getvalue().rstrip().endswith("150/150")
-    assert len(stack.store.all_monitors()) == 150
-    assert cli.apply_file(api, write(tmp_path, doc), dry_run=False, prune="none").startswith("No changes: 150")
+    assert out.endswith("Applied: 250 created, 0 updated, 0 unchanged, 0 deleted.")
+    assert api.requests == 1 + 2  # one dry run for the plan, then chunks of 200
+    assert progress.getvalue().rstrip().endswith("250/250")
+    assert len(stack.store.all_monitors()) == 250
+    assert cli.apply_file(api, write(tmp_path, doc), dry_run=False, prune="none").startswith("No changes: 250")
 
 
 def test_a_read_key_cannot_apply(stack: Stack) -> None:

@@ -267,7 +267,7 @@ def run(args: argparse.Namespace) -> str:
 
 # ---- monitoring as code -------------------------------------------------------------------------
 
-CHUNK = 100  # monitors per request when applying a large file: progress to show, each well within 30 s
+CHUNK = 200  # monitors per request when applying a large file: progress to show, each well within 30 s
 SYMBOLS = {"create": "+", "update": "~", "delete": "-", "unchanged": "="}
 
 

@@ -194,3 +194,23 @@ class Stack:
         for module in self.modules.values():
             module.store._db.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
         return calls
+
+
+class HandlerApi:
+    """The CLI's API client (`heartbeat_tools.cli.Api`), answered by the handler in-process instead
+    of over HTTP: lets tests and benchmarks drive CLI commands against a Stack."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.requests = 0
+
+    def call(self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None) -> Any:
+        from urllib.parse import urlencode
+
+        from heartbeat_tools import cli
+
+        self.requests += 1
+        reply = self.stack.request(method, path + ("?" + urlencode(query) if query else ""), body)
+        if reply.status >= 400:
+            raise cli.CliError(cli._error_message(reply.status, reply.body))
+        return reply.json() if reply.body else None
