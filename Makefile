@@ -16,13 +16,14 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup dev test lint unit integration e2e template build deploy bench clean
+.PHONY: help setup dev test lint unit integration e2e template build deploy bench openapi clean
 
 help:
 	@echo "make dev     run the whole stack locally (moto + HTTP front + sweeper) on 127.0.0.1:3000"
 	@echo "make test    lint, unit, integration and end-to-end tests, template checks and sam build"
 	@echo "make bench   measure the targets in DESIGN.md; writes bench/RESULTS.md (about 5 minutes)"
 	@echo "make build   sam build;  make deploy: sam build && sam deploy --guided"
+	@echo "make openapi regenerate docs/openapi.json from the API's routes"
 	@echo "make clean   remove the virtualenvs, build output and local state"
 
 $(VENV)/.installed: requirements/dev.lock pyproject.toml
@@ -58,6 +59,10 @@ integration: $(VENV)/.installed
 
 e2e: $(VENV)/.installed
 	$(PYTEST) tests/e2e
+
+# docs/openapi.json, regenerated from the API's routes and models (a test fails while it is stale).
+openapi: $(VENV)/.installed
+	$(PY) -m heartbeat_tools.openapi
 
 template: setup
 	$(VENV)/bin/cfn-lint template.yaml

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from typing import Annotated, Any, Literal
 
@@ -11,6 +12,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -20,8 +22,16 @@ from heartbeat.errors import Contention, InvalidInput, NotFound, Unauthorized
 from heartbeat.keys import authenticate
 from heartbeat.schemas import (
     ApplyDocument,
+    ApplyOut,
+    ErrorOut,
+    ExportOut,
+    IncidentPage,
     MonitorCreate,
+    MonitorOut,
+    MonitorPage,
     MonitorPatch,
+    PingKeyOut,
+    PingPage,
     change_json,
     declared,
     export_json,
@@ -48,6 +58,8 @@ class Forbidden(Exception):
 
 
 def require_key(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[dict]:
+    if app.current_event.path in PUBLIC:
+        return next_middleware(app)  # the API's own description is no secret
     role = authenticate(store, app.current_event.headers or {})
     if role != "admin" and app.current_event.http_method != "GET":
         raise Forbidden("this API key may only read")
@@ -77,6 +89,26 @@ def ping_urls() -> str | None:
     return ping_base() if app.context.get("role") == "admin" else None
 
 
+ERRORS = {
+    401: "no API key, or an unknown one",
+    403: "a read-only key trying to change something, or a route for admin keys",
+    404: "no such monitor, ping or route",
+    409: "a concurrent change won; try again",
+    422: "invalid input; `details` names each field",
+}
+
+
+def documented(model: type | None, status: int = 200, media: tuple[str, ...] = ("application/json",)) -> dict[int, Any]:
+    """The OpenAPI description of a route's answers: `model` on success (None: no body), ErrorOut otherwise."""
+    error_content = {"application/json": {"model": ErrorOut}}
+    answers: dict[int, Any] = {code: {"description": text, "content": error_content} for code, text in ERRORS.items()}
+    if model is None:
+        answers[status] = {"description": "done; no body"}
+    else:
+        answers[status] = {"description": "OK", "content": {m: {"model": model} for m in media}}
+    return answers
+
+
 def error(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> Response[dict]:
     body: dict[str, Any] = {"error": {"code": code, "message": message}}
     if details:
@@ -88,7 +120,7 @@ def monitor_response(monitor: monitors.Monitor, status: int = 200) -> Response[d
     return Response(status, "application/json", monitor_json(monitor, now_ms(), ping_urls()))
 
 
-@app.post("/api/v1/monitors")
+@app.post("/api/v1/monitors", responses=documented(MonitorOut, 201))
 def create_monitor(spec: Annotated[MonitorCreate, Body()]) -> Response[dict]:
     monitor = monitors.create_monitor(
         store, spec.name, spec.type, now_ms(), spec.slug, tags=unique(spec.tags), **monitor_settings(spec.config)
@@ -97,7 +129,7 @@ def create_monitor(spec: Annotated[MonitorCreate, Body()]) -> Response[dict]:
     return monitor_response(monitor, 201)
 
 
-@app.get("/api/v1/monitors")
+@app.get("/api/v1/monitors", responses=documented(MonitorPage))
 def list_monitors(limit: Limit = 50, cursor: Cursor = None) -> Response[dict]:
     items, next_cursor = store.list_monitors(limit, cursor)
     now, base = now_ms(), ping_urls()
@@ -106,12 +138,12 @@ def list_monitors(limit: Limit = 50, cursor: Cursor = None) -> Response[dict]:
     )
 
 
-@app.get("/api/v1/monitors/<monitor_id>")
+@app.get("/api/v1/monitors/<monitor_id>", responses=documented(MonitorOut))
 def get_monitor(monitor_id: str) -> Response[dict]:
     return monitor_response(monitors.get_monitor(store, monitor_id))
 
 
-@app.patch("/api/v1/monitors/<monitor_id>")
+@app.patch("/api/v1/monitors/<monitor_id>", responses=documented(MonitorOut))
 def patch_monitor(monitor_id: str, patch: Annotated[MonitorPatch, Body()]) -> Response[dict]:
     given = monitor_settings(patch.config) if patch.config else {}
     if patch.name is not None:
@@ -123,31 +155,34 @@ def patch_monitor(monitor_id: str, patch: Annotated[MonitorPatch, Body()]) -> Re
     return monitor_response(monitors.update_monitor(store, monitor_id, now_ms(), **given))
 
 
-@app.delete("/api/v1/monitors/<monitor_id>")
+@app.delete("/api/v1/monitors/<monitor_id>", responses=documented(None, 204))
 def delete_monitor(monitor_id: str) -> Response[str]:
     monitors.delete_monitor(store, monitor_id)
     logger.info("monitor deleted", monitor_id=monitor_id)
     return Response(204, None, "")
 
 
-@app.post("/api/v1/monitors/<monitor_id>/pause")
+@app.post("/api/v1/monitors/<monitor_id>/pause", responses=documented(MonitorOut))
 def pause_monitor(monitor_id: str) -> Response[dict]:
     return monitor_response(monitors.pause_monitor(store, monitor_id, now_ms()))
 
 
-@app.post("/api/v1/monitors/<monitor_id>/resume")
+@app.post("/api/v1/monitors/<monitor_id>/resume", responses=documented(MonitorOut))
 def resume_monitor(monitor_id: str) -> Response[dict]:
     return monitor_response(monitors.resume_monitor(store, monitor_id, now_ms()))
 
 
-@app.get("/api/v1/monitors/<monitor_id>/pings")
+@app.get("/api/v1/monitors/<monitor_id>/pings", responses=documented(PingPage))
 def list_pings(monitor_id: str, limit: Limit = 50, cursor: Cursor = None) -> Response[dict]:
     monitors.get_monitor(store, monitor_id)
     items, next_cursor = store.list_pings(monitor_id, limit, cursor)
     return Response(200, "application/json", {"items": [ping_json(p) for p in items], "nextCursor": next_cursor})
 
 
-@app.get("/api/v1/monitors/<monitor_id>/pings/<n>/body")
+@app.get(
+    "/api/v1/monitors/<monitor_id>/pings/<n>/body",
+    responses=documented(bytes, media=("text/plain; charset=utf-8", "application/octet-stream")),
+)
 def ping_body(monitor_id: str, n: str):
     """The stored body of one ping, byte for byte (cut at the body limit if it was longer).
 
@@ -167,7 +202,7 @@ def ping_body(monitor_id: str, n: str):
     return Response(200, content_type, ping.body, headers=headers)
 
 
-@app.get("/api/v1/monitors/<monitor_id>/incidents")
+@app.get("/api/v1/monitors/<monitor_id>/incidents", responses=documented(IncidentPage))
 def list_incidents(monitor_id: str, limit: Limit = 50, cursor: Cursor = None) -> Response[dict]:
     monitors.get_monitor(store, monitor_id)
     items, next_cursor = store.list_incidents(monitor_id, limit, cursor)
@@ -177,7 +212,7 @@ def list_incidents(monitor_id: str, limit: Limit = 50, cursor: Cursor = None) ->
     )
 
 
-@app.post("/api/v1/apply")
+@app.post("/api/v1/apply", responses=documented(ApplyOut))
 def apply_file(
     doc: Annotated[ApplyDocument, Body()],
     dryRun: Annotated[bool, Query()] = False,
@@ -192,7 +227,7 @@ def apply_file(
     return Response(200, "application/json", {**body, "changes": [change_json(c) for c in changes]})
 
 
-@app.get("/api/v1/export")
+@app.get("/api/v1/export", responses=documented(ExportOut))
 def export_file() -> Response[dict]:
     """Every monitor as a file `heartbeat apply` takes back unchanged."""
     return Response(
@@ -200,14 +235,14 @@ def export_file() -> Response[dict]:
     )
 
 
-@app.get("/api/v1/ping-key")
+@app.get("/api/v1/ping-key", responses=documented(PingKeyOut))
 def get_ping_key() -> Response[dict]:
     """The deployment's ping key, for /ping/<key>/<slug> URLs (made on first use). Admin keys only."""
     require_admin()
     return ping_key_response(slugs.ping_key(store, now_ms()))
 
 
-@app.post("/api/v1/ping-key/rotate")
+@app.post("/api/v1/ping-key/rotate", responses=documented(PingKeyOut))
 def rotate_ping_key() -> Response[dict]:
     """A new ping key: slug URLs with the old one get 404 from now on; token URLs are unaffected."""
     key = slugs.rotate_ping_key(store, now_ms())
@@ -217,6 +252,40 @@ def rotate_ping_key() -> Response[dict]:
 
 def ping_key_response(key: str) -> Response[dict]:
     return Response(200, "application/json", {"pingKey": key, "pingUrlPrefix": f"{ping_base()}/ping/{key}/"})
+
+
+# ---- the API's description: OpenAPI generated from the routes and models above, and a viewer ----
+
+PUBLIC = ("/api/v1/openapi.json", "/api/v1/docs")
+SWAGGER_UI = "https://unpkg.com/swagger-ui-dist@5.17.14"
+DOCS_PAGE = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Heartbeat API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="{SWAGGER_UI}/swagger-ui.css"></head>
+<body><div id="ui"></div><script src="{SWAGGER_UI}/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({{url: "openapi.json", dom_id: "#ui"}});</script></body></html>
+"""
+
+
+@functools.cache
+def openapi_document() -> str:
+    return app.get_openapi_json_schema(
+        title="Heartbeat",
+        version="1",
+        summary="A serverless dead man's switch: monitors, their pings and incidents, monitoring as code.",
+        security_schemes={"apiKey": APIKey.model_validate({"name": "X-Api-Key", "in": APIKeyIn.header})},
+        security=[{"apiKey": []}],
+    )
+
+
+@app.get("/api/v1/openapi.json", include_in_schema=False)
+def openapi_json() -> Response[str]:
+    return Response(200, "application/json", openapi_document())
+
+
+@app.get("/api/v1/docs", include_in_schema=False)
+def docs_page() -> Response[str]:
+    return Response(200, "text/html; charset=utf-8", DOCS_PAGE)
 
 
 # ---- errors, mapped once: every error is JSON {"error": {"code", "message", "details"?}} ----------

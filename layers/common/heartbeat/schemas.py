@@ -300,9 +300,136 @@ def ping_json(e: PingEvent) -> dict[str, Any]:
 def incident_json(i: Incident, now_ms: int) -> dict[str, Any]:
     return {
         "id": i.id,
+        "monitorId": i.monitor_id,
         "status": "resolved" if i.resolved_ms else "open",
         "cause": i.cause.value,
         "openedAt": iso(i.opened_ms),
         "resolvedAt": iso(i.resolved_ms),
         "durationSeconds": round(i.duration_ms(now_ms) / 1000, 3),
     }
+
+
+# ---- responses, as the OpenAPI document describes them (the fuzz test holds the handlers to it) ----
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ConfigOut(_Out):
+    expectedInterval: int | None = None  # interval monitors
+    schedule: str | None = None  # cron monitors, with timezone
+    timezone: str | None = None
+    gracePeriod: int
+    maxRuntime: int | None
+    minInterval: int | None
+    successKeywords: list[str]
+    failureKeywords: list[str]
+    failureThreshold: int
+    recoveryThreshold: int
+    realertInterval: int | None
+    manualResume: bool
+
+
+class MonitorOut(_Out):
+    id: str
+    name: str
+    slug: str | None
+    type: str
+    config: ConfigOut
+    nextExpected: list[str]
+    tags: list[str]
+    status: Literal["new", "up", "grace", "down", "paused", "started"]
+    pingUrl: str | None = Field(description="null for a read-only API key")
+    lastPingAt: str | None
+    lastPingKind: str | None
+    lastStartAt: str | None
+    lastDurationSeconds: float | None
+    nextDeadline: str | None
+    nextReminderAt: str | None
+    openIncident: str | None
+    downSince: str | None
+    failStreak: int
+    remindersSent: int
+    createdAt: str
+    updatedAt: str
+
+
+class MonitorPage(_Out):
+    items: list[MonitorOut]
+    nextCursor: str | None
+
+
+class PingOut(_Out):
+    n: int
+    at: str
+    kind: Literal["success", "start", "fail", "log"]
+    exitStatus: int | None
+    cause: str | None
+    ignored: bool
+    rid: str | None
+    durationSeconds: float | None
+    method: str
+    sourceIp: str
+    userAgent: str
+    bodySize: int
+    bodyTruncated: bool
+    bodyPreview: str
+
+
+class PingPage(_Out):
+    items: list[PingOut]
+    nextCursor: str | None
+
+
+class IncidentOut(_Out):
+    id: str
+    monitorId: str
+    status: Literal["open", "resolved"]
+    cause: str
+    openedAt: str
+    resolvedAt: str | None
+    durationSeconds: float
+
+
+class IncidentPage(_Out):
+    items: list[IncidentOut]
+    nextCursor: str | None
+
+
+class ChangeOut(_Out):
+    action: Literal["create", "update", "unchanged", "delete"]
+    name: str
+    id: str | None
+    diff: dict[str, dict[str, Any]]
+
+
+class ApplyOut(_Out):
+    dryRun: bool
+    summary: dict[str, int]
+    changes: list[ChangeOut]
+
+
+class ExportOut(_Out):
+    version: Literal["1"]
+    monitors: list[dict[str, Any]]
+
+
+class PingKeyOut(_Out):
+    pingKey: str
+    pingUrlPrefix: str
+
+
+class ErrorDetail(_Out):
+    field: str
+    message: str
+
+
+class ErrorBody(_Out):
+    code: str
+    message: str
+    details: list[ErrorDetail] | None = None
+
+
+class ErrorOut(_Out):
+    error: ErrorBody

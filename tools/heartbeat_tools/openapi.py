@@ -1,0 +1,31 @@
+"""`make openapi`: write the API's OpenAPI document to docs/openapi.json, as the API serves it."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from heartbeat_tools.lambdas import load_module
+from heartbeat_tools.template import ROOT, Template
+
+CHECKED_IN = ROOT / "docs" / "openapi.json"
+
+
+def generate() -> dict[str, Any]:
+    # The handler module reads its settings at import; the document does not depend on them.
+    for name, value in {"TABLE_NAME": "heartbeat", "ALERTS_TOPIC_ARN": "arn:aws:sns:us-east-1:0:alerts"}.items():
+        os.environ.setdefault(name, value)
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    module = load_module(Template().functions()["ApiFunction"], "ApiFunction")
+    return json.loads(module.openapi_document())
+
+
+def main() -> None:
+    CHECKED_IN.parent.mkdir(exist_ok=True)
+    CHECKED_IN.write_text(json.dumps(generate(), indent=2) + "\n")
+    print(f"wrote {CHECKED_IN.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
