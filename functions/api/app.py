@@ -32,14 +32,17 @@ from heartbeat.schemas import (
     MonitorPatch,
     PingKeyOut,
     PingPage,
+    UptimeOut,
     change_json,
     declared,
     export_json,
     incident_json,
     monitor_json,
     monitor_settings,
+    parse_since,
     ping_json,
     unique,
+    uptime_json,
 )
 from heartbeat.settings import Settings
 from heartbeat.store import LostRace, Store
@@ -51,6 +54,7 @@ app = APIGatewayHttpResolver(enable_validation=True)
 
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=512)]
+StatusName = Literal["new", "up", "grace", "down", "paused", "started"]
 
 
 class Forbidden(Exception):
@@ -130,9 +134,16 @@ def create_monitor(spec: Annotated[MonitorCreate, Body()]) -> Response[dict]:
 
 
 @app.get("/api/v1/monitors", responses=documented(MonitorPage))
-def list_monitors(limit: Limit = 50, cursor: Cursor = None) -> Response[dict]:
-    items, next_cursor = store.list_monitors(limit, cursor)
+def list_monitors(
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    tag: Annotated[list[str] | None, Query(description="repeatable: monitors with every tag given")] = None,
+    status: Annotated[StatusName | None, Query()] = None,
+    name: Annotated[str | None, Query(max_length=200, description="name prefix, case-insensitive")] = None,
+) -> Response[dict]:
     now, base = now_ms(), ping_urls()
+    keep = monitors.matching(now, tags=tag or [], status=status) if tag or status else None
+    items, next_cursor = store.list_monitors(limit, cursor, name, keep)
     return Response(
         200, "application/json", {"items": [monitor_json(m, now, base) for m in items], "nextCursor": next_cursor}
     )
@@ -210,6 +221,28 @@ def list_incidents(monitor_id: str, limit: Limit = 50, cursor: Cursor = None) ->
     return Response(
         200, "application/json", {"items": [incident_json(i, now) for i in items], "nextCursor": next_cursor}
     )
+
+
+@app.get("/api/v1/incidents", responses=documented(IncidentPage))
+def list_all_incidents(
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    status: Annotated[Literal["open", "resolved"] | None, Query()] = None,
+    since: Annotated[str | None, Query(max_length=40, description="ISO 8601 date or time, UTC by default")] = None,
+) -> Response[dict]:
+    """Incidents of every monitor, newest first."""
+    keep = None if status is None else (lambda i: (i.resolved_ms is None) == (status == "open"))
+    items, next_cursor = store.list_all_incidents(limit, cursor, parse_since(since), keep)
+    now = now_ms()
+    return Response(
+        200, "application/json", {"items": [incident_json(i, now) for i in items], "nextCursor": next_cursor}
+    )
+
+
+@app.get("/api/v1/monitors/<monitor_id>/uptime", responses=documented(UptimeOut))
+def monitor_uptime(monitor_id: str, days: Annotated[int, Query(ge=1, le=365)] = 30) -> Response[dict]:
+    """Uptime over the last `days` days and the status changes (flips) in them."""
+    return Response(200, "application/json", uptime_json(monitors.uptime(store, monitor_id, now_ms(), days), days))
 
 
 @app.post("/api/v1/apply", responses=documented(ApplyOut))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from urllib.parse import quote
+
 import pytest
 
 from heartbeat.tokens import is_token
@@ -282,3 +285,96 @@ def test_patch_on_a_started_run_moves_its_deadline_with_the_grace(stack: Stack) 
     stack.request("PATCH", f"{MONITORS}/{m['id']}", {"config": {"gracePeriod": 300}})
 
     assert stack.store.get_monitor(m["id"]).deadline_ms == started + 300_000
+
+
+# ---- list filters --------------------------------------------------------------------------------
+
+
+def test_list_filters_by_every_tag_given_status_and_name_prefix(stack: Stack) -> None:
+    backup = stack.create_monitor(name="Backup db", tags=["infrastructure", "db"])
+    stack.create_monitor(name="Backup files", tags=["infrastructure"])
+    report = stack.create_monitor(name="Reports", tags=["finance"])
+    stack.ping(backup["token"])
+    stack.ping(report["token"], "/fail")
+
+    def names(query: str) -> list[str]:
+        reply = stack.request("GET", f"{MONITORS}?{query}")
+        assert reply.status == 200, reply.body
+        return [m["name"] for m in reply.json()["items"]]
+
+    assert names("tag=infrastructure") == ["Backup db", "Backup files"]
+    assert names("tag=infrastructure&tag=db") == ["Backup db"]
+    assert names("status=down") == ["Reports"]
+    assert names("status=new&tag=infrastructure") == ["Backup files"]
+    assert names("name=backup") == ["Backup db", "Backup files"]
+    assert names("name=BACKUP%20F") == ["Backup files"]
+    assert names("name=nothing") == []
+    assert stack.request("GET", f"{MONITORS}?status=sleeping").status == 422
+
+
+def test_a_filtered_listing_pages_through_every_match(stack: Stack) -> None:
+    for i in range(7):
+        stack.create_monitor(name=f"job {i}", tags=["even"] if i % 2 == 0 else ["odd"])
+    seen, cursor = [], None
+    while True:
+        query = "tag=even&limit=2" + (f"&cursor={cursor}" if cursor else "")
+        page = stack.request("GET", f"{MONITORS}?{query}").json()
+        seen += [m["name"] for m in page["items"]]
+        cursor = page["nextCursor"]
+        if cursor is None:
+            break
+    assert seen == ["job 0", "job 2", "job 4", "job 6"]
+
+
+def test_a_cursor_from_another_name_prefix_is_refused(stack: Stack) -> None:
+    for name in ("alpha 1", "alpha 2", "beta 1"):
+        stack.create_monitor(name=name)
+    cursor = stack.request("GET", f"{MONITORS}?limit=1").json()["nextCursor"]
+    reply = stack.request("GET", f"{MONITORS}?name=beta&cursor={cursor}")
+    assert reply.status == 422 and error_of(reply)["details"][0]["field"] == "cursor"
+
+
+# ---- incidents across monitors, uptime -------------------------------------------------------------
+
+
+def test_incidents_across_monitors_newest_first_by_status_and_since(stack: Stack) -> None:
+    a, b = stack.create_monitor(name="a"), stack.create_monitor(name="b")
+    stack.ping(a["token"], "/fail")
+    first = stack.clock.now
+    stack.clock.advance(60)
+    stack.ping(b["token"], "/fail")
+    stack.clock.advance(60)
+    stack.ping(a["token"])  # resolves a's incident
+
+    def listing(query: str = "") -> list[tuple[str, str]]:
+        reply = stack.request("GET", f"/api/v1/incidents{query}")
+        assert reply.status == 200, reply.body
+        return [(i["monitorId"], i["status"]) for i in reply.json()["items"]]
+
+    assert listing() == [(b["id"], "open"), (a["id"], "resolved")]
+    assert listing("?status=open") == [(b["id"], "open")]
+    assert listing("?status=resolved") == [(a["id"], "resolved")]
+    since = datetime.fromtimestamp((first + 1) / 1000, UTC).isoformat()
+    assert listing(f"?since={quote(since)}") == [(b["id"], "open")]
+    page = stack.request("GET", "/api/v1/incidents?limit=1").json()
+    rest = stack.request("GET", f"/api/v1/incidents?limit=1&cursor={page['nextCursor']}").json()
+    assert [i["monitorId"] for i in page["items"] + rest["items"]] == [b["id"], a["id"]]
+    bad = stack.request("GET", "/api/v1/incidents?since=yesterday")
+    assert bad.status == 422 and error_of(bad)["details"][0]["field"] == "since"
+
+
+def test_uptime_over_a_window_counts_incident_time_and_lists_the_flips(stack: Stack) -> None:
+    m = stack.create_monitor(interval=86400, grace=3600)
+    stack.ping(m["token"])
+    stack.clock.advance(3600)
+    stack.ping(m["token"], "/fail")
+    stack.clock.advance(360)  # down for 6 minutes
+    stack.ping(m["token"])
+    stack.clock.advance(86400 - 3960)  # a day since creation
+    reply = stack.request("GET", f"/api/v1/monitors/{m['id']}/uptime?days=30").json()
+    assert reply["downtimeSeconds"] == 360.0 and reply["incidents"] == 1
+    assert reply["uptimePercent"] == round(100 * (1 - 360 / 86400), 3)  # the window starts at creation
+    assert [(f["status"], f["cause"]) for f in reply["flips"]] == [("down", "failed"), ("up", None)]
+    stack.clock.advance(2 * 86400)
+    assert stack.request("GET", f"/api/v1/monitors/{m['id']}/uptime?days=1").json()["uptimePercent"] == 100.0
+    assert stack.request("GET", f"/api/v1/monitors/{m['id']}/uptime?days=0").status == 422

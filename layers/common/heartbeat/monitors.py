@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from heartbeat.errors import Contention, InvalidInput, NotFound
-from heartbeat.model import DEFAULT_GRACE_S, DEFAULT_INTERVAL_S, Monitor, Status
+from heartbeat.model import DEFAULT_GRACE_S, DEFAULT_INTERVAL_S, Incident, Monitor, Status
 from heartbeat.schedules import deadline_after_success, reminder_after
 from heartbeat.slugs import check_slug, slugify
 from heartbeat.store import LostRace, Store
@@ -43,6 +45,16 @@ def create_monitor(
     monitor = _checked(dataclasses.replace(monitor, **_one_schedule(settings)))
     store.create_monitor(monitor, claim_slug)
     return monitor
+
+
+def matching(now_ms: int, tags: list[str], status: str | None) -> Callable[[Monitor], bool]:
+    """A filter for listings: every tag given, and the status as the API shows it (grace derived)."""
+    wanted = set(tags)
+
+    def keep(m: Monitor) -> bool:
+        return wanted <= set(m.tags) and (status is None or m.status_at(now_ms).value == status)
+
+    return keep
 
 
 def get_monitor(store: Store, monitor_id: str) -> Monitor:
@@ -121,3 +133,35 @@ def delete_monitor(store: Store, monitor_id: str) -> None:
     if not is_monitor_id(monitor_id):
         raise NotFound(f"monitor {monitor_id} not found")
     store.delete_monitor(monitor_id)
+
+
+@dataclass(frozen=True)
+class Uptime:
+    since_ms: int
+    window_ms: int
+    down_ms: int
+    incidents: list[Incident]  # those overlapping the window, oldest first
+
+    @property
+    def percent(self) -> float:
+        return 100.0 if self.window_ms <= 0 else round(100 * (1 - self.down_ms / self.window_ms), 3)
+
+
+def uptime(store: Store, monitor_id: str, now_ms: int, days: int) -> Uptime:
+    """Time up over the last `days` (or since creation, if later): the window less the time spent
+    in incidents. Paused time counts as up; nothing was expected then."""
+    m = get_monitor(store, monitor_id)
+    since = max(now_ms - days * 86_400_000, m.created_ms)
+    overlapping: list[Incident] = []
+    cursor = None
+    while True:  # newest first; incidents never overlap, so the first one over before `since` ends it
+        page, cursor = store.list_incidents(monitor_id, 100, cursor)
+        for incident in page:
+            if (incident.resolved_ms or now_ms) < since:
+                cursor = None
+                break
+            overlapping.append(incident)
+        if cursor is None:
+            break
+    down = sum(min(i.resolved_ms or now_ms, now_ms) - max(i.opened_ms, since) for i in overlapping)
+    return Uptime(since, now_ms - since, max(down, 0), overlapping[::-1])

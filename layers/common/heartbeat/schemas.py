@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints, model_validator
@@ -21,6 +22,7 @@ from heartbeat.model import (
     PingEvent,
     Status,
 )
+from heartbeat.monitors import Uptime
 from heartbeat.slugs import SLUG_RE, slugify
 
 Seconds = Annotated[int, Field(ge=MIN_SECONDS, le=MAX_SECONDS, strict=True)]
@@ -297,6 +299,34 @@ def ping_json(e: PingEvent) -> dict[str, Any]:
     }
 
 
+def parse_since(text: str | None) -> int:
+    """`since=` as epoch ms: an ISO 8601 date or time, UTC unless it says otherwise."""
+    if not text:
+        return 0
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        example = "2026-11-01 or 2026-11-01T06:00:00Z"
+        raise InvalidInput("since", f"must be an ISO 8601 date or time, such as {example}") from None
+    return max(0, int((when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp() * 1000))
+
+
+def uptime_json(u: Uptime, days: int) -> dict[str, Any]:
+    flips: list[dict[str, Any]] = []
+    for i in u.incidents:
+        flips.append({"at": iso(i.opened_ms), "status": "down", "cause": i.cause.value})
+        if i.resolved_ms:
+            flips.append({"at": iso(i.resolved_ms), "status": "up", "cause": None})
+    return {
+        "days": days,
+        "since": iso(u.since_ms),
+        "uptimePercent": u.percent,
+        "downtimeSeconds": round(u.down_ms / 1000, 3),
+        "incidents": len(u.incidents),
+        "flips": flips,
+    }
+
+
 def incident_json(i: Incident, now_ms: int) -> dict[str, Any]:
     return {
         "id": i.id,
@@ -395,6 +425,21 @@ class IncidentOut(_Out):
 class IncidentPage(_Out):
     items: list[IncidentOut]
     nextCursor: str | None
+
+
+class FlipOut(_Out):
+    at: str
+    status: Literal["down", "up"]
+    cause: str | None
+
+
+class UptimeOut(_Out):
+    days: int
+    since: str
+    uptimePercent: float
+    downtimeSeconds: float
+    incidents: int
+    flips: list[FlipOut]
 
 
 class ChangeOut(_Out):

@@ -9,9 +9,9 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 
@@ -19,9 +19,11 @@ from heartbeat.errors import InvalidInput, NotFound
 from heartbeat.model import Alert, AlertEvent, Cause, Incident, Monitor, Ping, PingEvent, PingKind, Status
 
 Item = dict[str, dict[str, Any]]
+T = TypeVar("T")
 
 MONITOR_SK = "MON"
 LIST_PK = "MON"
+INCIDENT_LIST_PK = "INC"  # incidents share the `list` index, by opening time
 DUE_INDEX = "due"
 LIST_INDEX = "list"
 SLUG_INDEX = "slug"
@@ -399,30 +401,92 @@ class Store:
             raise NotFound(f"monitor {monitor_id} not found")
         return monitor_from_item(resp["Item"])
 
-    def list_monitors(self, limit: int, cursor: str | None) -> tuple[list[Monitor], str | None]:
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": LIST_INDEX,
-            "KeyConditionExpression": "list_pk = :p",
-            "ExpressionAttributeValues": {":p": _s(LIST_PK)},
-            "Limit": limit,
-        }
+    def list_monitors(
+        self,
+        limit: int,
+        cursor: str | None,
+        name_prefix: str | None = None,
+        keep: Callable[[Monitor], bool] | None = None,
+    ) -> tuple[list[Monitor], str | None]:
+        """A page of monitors by name: those whose name starts with `name_prefix` (case-insensitive)
+        and that `keep` accepts. Filters apply after reading, so a page may take several queries."""
+        condition, values = "list_pk = :p", {":p": _s(LIST_PK)}
+        prefix = (name_prefix or "").casefold()
+        if prefix:
+            condition += " AND begins_with(list_sk, :prefix)"
+            values[":prefix"] = _s(prefix)
+        start: Item | None = None
         if cursor:
             list_sk = _decode_cursor(cursor, r".+#[0-9a-f]{32}")
-            monitor_id = list_sk.rsplit("#", 1)[-1]
-            kwargs["ExclusiveStartKey"] = {
+            if not list_sk.startswith(prefix):
+                raise InvalidInput("cursor", "belongs to another listing")
+            start = {
                 "list_pk": _s(LIST_PK),
                 "list_sk": _s(list_sk),
-                "pk": _pk(monitor_id),
+                "pk": _pk(list_sk.rsplit("#", 1)[-1]),
                 "sk": _s(MONITOR_SK),
             }
-        resp = self._db.query(**kwargs)
-        keys = [{"pk": i["pk"], "sk": i["sk"]} for i in resp.get("Items", [])]
-        by_pk = {m["pk"]["S"]: monitor_from_item(m) for m in self._batch_get(keys)}
-        # The index is eventually consistent: a monitor deleted a moment ago may still be listed there.
-        monitors = [by_pk[k["pk"]["S"]] for k in keys if k["pk"]["S"] in by_pk]
-        last = resp.get("LastEvaluatedKey")
-        return monitors, _encode_cursor(last["list_sk"]["S"]) if last else None
+        return self._index_page(condition, values, limit, start, monitor_from_item, keep)
+
+    def _index_page(
+        self,
+        condition: str,
+        values: Item,
+        limit: int,
+        start: Item | None,
+        load: Callable[[Item], T],
+        keep: Callable[[T], bool] | None,
+        newest_first: bool = False,
+    ) -> tuple[list[T], str | None]:
+        """A page from the keys-only `list` index: keys, then the items by BatchGetItem, filtered by
+        `keep` (querying on until the page is full). The cursor is the last returned entry's list_sk."""
+        found: list[T] = []
+        while True:
+            kwargs: dict[str, Any] = {
+                "TableName": self._table,
+                "IndexName": LIST_INDEX,
+                "KeyConditionExpression": condition,
+                "ExpressionAttributeValues": values,
+                "Limit": limit if keep is None else max(limit, 100),
+                "ScanIndexForward": not newest_first,
+            }
+            if start:
+                kwargs["ExclusiveStartKey"] = start
+            resp = self._db.query(**kwargs)
+            entries = resp.get("Items", [])
+            items = self._batch_get([{"pk": e["pk"], "sk": e["sk"]} for e in entries])
+            by_key = {(i["pk"]["S"], i["sk"]["S"]): i for i in items}
+            for n, entry in enumerate(entries):
+                # The index is eventually consistent: an item deleted a moment ago may still be listed there.
+                item = by_key.get((entry["pk"]["S"], entry["sk"]["S"]))
+                loaded = load(item) if item is not None else None
+                if loaded is None or (keep is not None and not keep(loaded)):
+                    continue
+                found.append(loaded)
+                if len(found) == limit:
+                    more = n < len(entries) - 1 or "LastEvaluatedKey" in resp
+                    return found, _encode_cursor(entry["list_sk"]["S"]) if more else None
+            start = resp.get("LastEvaluatedKey")
+            if start is None:
+                return found, None
+
+    def list_all_incidents(
+        self, limit: int, cursor: str | None, since_ms: int, keep: Callable[[Incident], bool] | None
+    ) -> tuple[list[Incident], str | None]:
+        """Incidents of every monitor opened at or after `since_ms`, newest first."""
+        values: Item = {":p": _s(INCIDENT_LIST_PK), ":since": _s(f"{since_ms:013d}")}
+        start: Item | None = None
+        if cursor:
+            list_sk = _decode_cursor(cursor, r"[0-9]{13}#[0-9a-f]{32}")
+            opened, monitor_id = list_sk.split("#")
+            start = {
+                "list_pk": _s(INCIDENT_LIST_PK),
+                "list_sk": _s(list_sk),
+                "pk": _pk(monitor_id),
+                "sk": _s(_incident_sk(int(opened))),
+            }
+        condition = "list_pk = :p AND list_sk >= :since"
+        return self._index_page(condition, values, limit, start, incident_from_item, keep, newest_first=True)
 
     def all_monitors(self) -> list[Monitor]:
         """Every monitor, by name (for a bulk apply or an export)."""
@@ -776,6 +840,8 @@ class Store:
             "monitor_id": _s(monitor_id),
             "opened_ms": _n(opened_ms),
             "cause": _s(cause.value),
+            "list_pk": _s(INCIDENT_LIST_PK),
+            "list_sk": _s(f"{opened_ms:013d}#{monitor_id}"),
         }
         return {"Put": {"TableName": self._table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
 
