@@ -129,6 +129,41 @@ def test_bad_requests_over_http_get_json_errors(stack: LocalStackProcess) -> Non
     assert (e.value.code, json.loads(e.value.read())) == (404, {"message": "Not Found"})
 
 
+def test_past_its_burst_a_route_gets_api_gateways_429_and_others_still_answer(stack: LocalStackProcess) -> None:
+    import http.client
+    from concurrent.futures import ThreadPoolExecutor
+    from urllib.parse import urlsplit
+
+    url = urlsplit(stack.url)
+
+    def burst(_: int) -> list[tuple[int, bytes]]:
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+        answers = []
+        for _ in range(20):
+            conn.request("GET", "/api/v1/monitors?limit=1", headers={"X-Api-Key": ADMIN_KEY})
+            reply = conn.getresponse()
+            answers.append((reply.status, reply.read()))
+        conn.close()
+        return answers
+
+    # template.yaml: a management route takes a burst of 40, then 20 a second; 160 at once is past it.
+    with ThreadPoolExecutor(8) as pool:
+        answers = [a for batch in pool.map(burst, range(8)) for a in batch]
+    statuses = [status for status, _ in answers]
+    assert statuses.count(200) >= 40 and statuses.count(429) >= 1 and set(statuses) == {200, 429}
+    assert all(json.loads(body) == {"message": "Too Many Requests"} for status, body in answers if status == 429)
+    # The ping routes have their own, larger limit.
+    assert (
+        subprocess.run(
+            ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", f"{stack.url}/ping/x"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout
+        == "404"
+    )
+
+
 def test_state_survives_a_restart_and_fresh_starts_empty(tmp_path: Path, webhook: Webhook) -> None:
     state = tmp_path / "state"
     first = start_stack(state, webhook.url)

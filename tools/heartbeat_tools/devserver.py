@@ -28,11 +28,13 @@ from urllib.parse import urlsplit
 from heartbeat_tools.apigw import http_event, http_response
 from heartbeat_tools.lambdas import LocalFunction
 from heartbeat_tools.template import ROOT, Route, Template
+from heartbeat_tools.throttle import Throttle
 
 PREFIX = "heartbeat-local"
 REGION = "us-east-1"
 NOT_FOUND = (404, [("content-type", "application/json")], b'{"message":"Not Found"}')
 INTERNAL_ERROR = (500, [("content-type", "application/json")], b'{"message":"Internal Server Error"}')
+TOO_MANY = (429, [("content-type", "application/json")], b'{"message":"Too Many Requests"}')  # API Gateway's own
 
 
 def say(message: str) -> None:
@@ -136,6 +138,7 @@ class LocalStack:
 
         self.functions = {name: LocalFunction(name, path) for name, path in template.functions().items()}
         self.routes = template.routes()
+        self.throttle = Throttle(template.throttles())  # as API Gateway would: 429 past a route's limit
         self._subscribe_console()
         if self.webhook:
             scheme = urlsplit(self.webhook).scheme
@@ -236,6 +239,8 @@ class LocalStack:
                 break
         else:
             return NOT_FOUND, None
+        if not self.throttle.allows(route.route_key):
+            return TOO_MANY, route
         event = http_event(
             route, params, method, parts.path, parts.query, headers, body, client_ip, f"127.0.0.1:{self.port}"
         )

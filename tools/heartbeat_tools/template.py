@@ -99,6 +99,22 @@ class Template:
         routes.sort(key=lambda r: (-len(re.sub(r"\{[^}]+\}", "", r.path)), r.method == "ANY"))
         return routes
 
+    def throttles(self) -> dict[str, tuple[float, int]]:
+        """Route key -> (rate per second, burst), from the HTTP API's route settings, as deployed."""
+        api = next(iter(self.of_type("AWS::Serverless::HttpApi").values()))["Properties"]
+
+        def limits(settings: dict[str, Any]) -> tuple[float, int]:
+            rate, burst = (self._value(settings[k]) for k in ("ThrottlingRateLimit", "ThrottlingBurstLimit"))
+            return float(rate), int(burst)
+
+        default = limits(api["DefaultRouteSettings"])
+        special = {key: limits(value) for key, value in api.get("RouteSettings", {}).items()}
+        return {route.route_key: special.get(route.route_key, default) for route in self.routes()}
+
+    def _value(self, value: Any) -> str:
+        """A literal, or a !Ref to a parameter at its default."""
+        return self.parameter_default(value["Ref"]) if isinstance(value, dict) and "Ref" in value else str(value)
+
     def function_env(self, refs: dict[str, str], overrides: dict[str, str] | None = None) -> dict[str, str]:
         """Globals' environment with !Ref resolved: resource refs from `refs`, parameters from defaults."""
         env = {}

@@ -1,0 +1,31 @@
+"""The local stack's throttling follows template.yaml's route settings, as API Gateway would."""
+
+from __future__ import annotations
+
+from heartbeat_tools.template import Template
+from heartbeat_tools.throttle import Throttle, TokenBucket
+
+
+def test_a_bucket_takes_its_burst_then_refills_at_its_rate() -> None:
+    now = [0.0]
+    bucket = TokenBucket(rate=10, burst=3, clock=lambda: now[0])
+    assert [bucket.take() for _ in range(4)] == [True, True, True, False]
+    now[0] += 0.1  # one token back
+    assert [bucket.take(), bucket.take()] == [True, False]
+    now[0] += 100  # never more than the burst
+    assert sum(bucket.take() for _ in range(10)) == 3
+
+
+def test_ping_and_management_routes_have_their_own_limits(template: Template) -> None:
+    limits = template.throttles()
+    assert limits["ANY /api/v1/heartbeat/{token}"] == (200.0, 400)
+    assert limits["ANY /ping/{token}/{slug}/{action}"] == (200.0, 400)
+    assert limits["GET /api/v1/monitors"] == (20.0, 40)
+    assert {r.route_key for r in template.routes()} == set(limits)
+
+
+def test_one_route_past_its_limit_does_not_throttle_another() -> None:
+    now = [0.0]
+    throttle = Throttle({"GET /a": (1, 1), "GET /b": (1, 1)}, clock=lambda: now[0])
+    assert throttle.allows("GET /a") and not throttle.allows("GET /a")
+    assert throttle.allows("GET /b")
