@@ -18,6 +18,7 @@ PRICES = {  # USD
     "eventbridge_event_per_million": 1.00,  # charged conservatively: scheduled-rule events may be free
     "cloudwatch_alarm_month": 0.10,
     "cloudwatch_logs_ingest_gb": 0.50,
+    "secrets_manager_secret_month": 0.40,  # the API-key hashing secret
 }
 LAMBDA_GB = 0.25  # MemorySize 256 in template.yaml
 DYNAMODB_ROUND_TRIP_MS = 5.0  # assumed in-region latency of one DynamoDB request (not measured here)
@@ -46,6 +47,7 @@ def idle_per_month(shards: int = 4, sweep_ms: float = 60.0, alarms: int = 3) -> 
         "DynamoDB (empty sweeps)": sweeps * shards * 0.5 * PRICES["dynamodb_read_unit_per_million"] / 1e6,
         "CloudWatch alarms": alarms * PRICES["cloudwatch_alarm_month"],
         "CloudWatch Logs (one line a sweep)": sweeps * 500 / 1e9 * PRICES["cloudwatch_logs_ingest_gb"],
+        "Secrets Manager (API-key secret)": PRICES["secrets_manager_secret_month"],
     }
 
 

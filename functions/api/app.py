@@ -19,13 +19,16 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from heartbeat import apply, monitors, slugs
 from heartbeat.clock import now_ms
 from heartbeat.errors import Contention, InvalidInput, NotFound, Unauthorized
-from heartbeat.keys import authenticate
+from heartbeat.keys import KeyRing, secret_from
 from heartbeat.schemas import (
     ApplyDocument,
     ApplyOut,
     ErrorOut,
     ExportOut,
     IncidentPage,
+    KeyCreate,
+    KeyCreatedOut,
+    KeyPage,
     MonitorCreate,
     MonitorOut,
     MonitorPage,
@@ -37,6 +40,7 @@ from heartbeat.schemas import (
     declared,
     export_json,
     incident_json,
+    key_json,
     monitor_json,
     monitor_settings,
     parse_since,
@@ -50,6 +54,7 @@ from heartbeat.store import LostRace, Store
 settings = Settings.from_env()
 logger = Logger(service="heartbeat-api")
 store = Store(boto3.client("dynamodb"), settings.table_name, settings.deadline_shards, settings.ping_retention_days)
+keyring = KeyRing(store, secret_from(boto3.client("secretsmanager"), settings.api_key_secret_arn))
 app = APIGatewayHttpResolver(enable_validation=True)
 
 Limit = Annotated[int, Query(ge=1, le=100)]
@@ -64,7 +69,7 @@ class Forbidden(Exception):
 def require_key(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[dict]:
     if app.current_event.path in PUBLIC:
         return next_middleware(app)  # the API's own description is no secret
-    role = authenticate(store, app.current_event.headers or {})
+    role = keyring.authenticate(app.current_event.headers or {})
     if role != "admin" and app.current_event.http_method != "GET":
         raise Forbidden("this API key may only read")
     app.append_context(role=role)
@@ -266,6 +271,27 @@ def export_file() -> Response[dict]:
     return Response(
         200, "application/json", {"version": "1", "monitors": [export_json(m) for m in store.all_monitors()]}
     )
+
+
+@app.post("/api/v1/keys", responses=documented(KeyCreatedOut, 201))
+def create_key(spec: Annotated[KeyCreate, Body()]) -> Response[dict]:
+    """A new API key, shown in this answer only."""
+    key, record = keyring.create(spec.name, spec.role, now_ms())
+    logger.info("API key created", key_id=record.id, role=record.role)
+    return Response(201, "application/json", {**key_json(record), "key": key})
+
+
+@app.get("/api/v1/keys", responses=documented(KeyPage))
+def list_keys() -> Response[dict]:
+    require_admin()
+    return Response(200, "application/json", {"items": [key_json(k) for k in keyring.list()], "nextCursor": None})
+
+
+@app.delete("/api/v1/keys/<key_id>", responses=documented(None, 204))
+def revoke_key(key_id: str) -> Response[str]:
+    revoked = keyring.revoke(key_id)
+    logger.info("API key revoked", key_id=revoked.id)
+    return Response(204, None, "")
 
 
 @app.get("/api/v1/ping-key", responses=documented(PingKeyOut))

@@ -11,10 +11,16 @@ from heartbeat_tools.harness import Stack
 
 
 def test_bootstrap_makes_a_working_admin_key(stack: Stack, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["--output", "json", "keys", "bootstrap", "--table", stack.refs["Table"], "--name", "ops"]) == 0
+    where = ["--table", stack.refs["Table"], "--secret", stack.refs["ApiKeySecret"]]
+    assert cli.main(["--output", "json", "keys", "bootstrap", *where, "--name", "ops"]) == 0
     made = json.loads(capsys.readouterr().out)
     assert made["role"] == "admin" and made["key"].startswith("hb_")
     assert stack.request("POST", "/api/v1/monitors", {"name": "x"}, key=made["key"]).status == 201
+
+
+def test_bootstrap_with_a_table_needs_the_secret(stack: Stack, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["keys", "bootstrap", "--table", stack.refs["Table"]]) == 1
+    assert "--secret" in capsys.readouterr().err
 
 
 def test_bootstrap_from_a_missing_stack_says_so(stack: Stack, capsys: pytest.CaptureFixture[str]) -> None:

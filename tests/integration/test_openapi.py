@@ -58,13 +58,17 @@ def test_every_route_answers_fuzzed_requests_within_its_documented_schema(
     stack.ping(made["token"], method="POST", body="hello")
     stack.ping(made["token"], "/fail")
 
-    ids = st.sampled_from([made["id"]]) | st.text(min_size=1, max_size=40).filter(
-        lambda t: "/" not in t and "?" not in t
-    )
+    spare_key = stack.request("POST", "/api/v1/keys", {"name": "fuzz", "role": "read"}).json()["id"]
+    text = st.text(min_size=1, max_size=40).filter(lambda t: "/" not in t and "?" not in t)
+    path_values = {
+        "monitor_id": st.sampled_from([made["id"]]) | text,
+        "key_id": st.sampled_from([spare_key]) | text,
+        "n": st.sampled_from(["1", "2"]) | st.text(max_size=5),
+    }
     params: dict[str, st.SearchStrategy[Any]] = {}
     for p in op.get("parameters", []):
         if p["in"] == "path":
-            params[p["name"]] = ids if p["name"] == "monitor_id" else st.sampled_from(["1", "2"]) | st.text(max_size=5)
+            params[p["name"]] = path_values[p["name"]]
         else:
             params[p["name"]] = st.none() | from_schema(with_components(p["schema"]))
     body_schema = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")

@@ -36,10 +36,11 @@ def test_anything_but_a_lowercase_uuid4_is_not_a_token(value: str) -> None:
     assert not is_token(value)
 
 
-def test_api_keys_have_256_bits_and_a_prefix_and_hash_stably() -> None:
+def test_api_keys_have_256_bits_and_a_prefix_and_a_keyed_hash() -> None:
     key = new_api_key()
     assert key.startswith("hb_") and len(key) >= 3 + 43
-    assert api_key_hash(key) == api_key_hash(key) != api_key_hash(new_api_key())
+    assert api_key_hash(key, b"s1") == api_key_hash(key, b"s1") != api_key_hash(new_api_key(), b"s1")
+    assert api_key_hash(key, b"s1") != api_key_hash(key, b"s2")  # the secret matters, not only the key
 
 
 @pytest.mark.parametrize(

@@ -188,12 +188,14 @@ def _config(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> str:
-    if args.group == "keys":
+    if args.group == "keys" and args.command == "bootstrap":
         return bootstrap_key(args)
     api = Api(args.api_url, args.api_key)
     as_json = args.output == "json"
     path = f"/api/v1/monitors/{quote(args.id, safe='')}" if getattr(args, "id", None) else "/api/v1/monitors"
 
+    if args.group == "keys":
+        return show_keys(api, args)
     if args.group == "apply":
         prune = "all" if args.prune_all else "managed" if args.prune else "none"
         return apply_file(api, args.file, args.dry_run, prune)
@@ -342,21 +344,41 @@ def bootstrap_key(args: argparse.Namespace) -> str:
     """Make an API key straight in the table, with the caller's AWS credentials (who can deploy, can do this)."""
     import boto3
 
-    from heartbeat.keys import create_key
+    from heartbeat.keys import KeyRing, secret_from
     from heartbeat.store import Store
 
     session = boto3.Session(region_name=args.region) if args.region else boto3.Session()
-    table_name = args.table
-    if not table_name:
+    table_name, secret_arn = args.table, args.secret
+    if args.stack:
         stack = session.client("cloudformation").describe_stacks(StackName=args.stack)["Stacks"][0]
         outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-        if "TableName" not in outputs:
-            raise CliError(f"stack {args.stack} has no TableName output; is it a Heartbeat stack?")
-        table_name = outputs["TableName"]
-    key = create_key(Store(session.client("dynamodb"), table_name), args.name, args.role, int(time.time() * 1000))
+        if "TableName" not in outputs or "ApiKeySecretArn" not in outputs:
+            raise CliError(f"stack {args.stack} has no TableName and ApiKeySecretArn outputs; is it a Heartbeat stack?")
+        table_name, secret_arn = outputs["TableName"], outputs["ApiKeySecretArn"]
+    elif not secret_arn:
+        raise CliError("with --table, give --secret too (the stack's ApiKeySecretArn output)")
+    store = Store(session.client("dynamodb"), table_name)
+    keyring = KeyRing(store, secret_from(session.client("secretsmanager"), secret_arn))
+    key, _ = keyring.create(args.name, args.role, int(time.time() * 1000))
     if args.output == "json":
         return json.dumps({"key": key, "name": args.name, "role": args.role})
     return f"{key}\n\nThis is the only time the key is shown. export HEARTBEAT_API_KEY={key}"
+
+
+def show_keys(api: Any, args: argparse.Namespace) -> str:
+    if args.command == "create":
+        made = api.call("POST", "/api/v1/keys", {"name": args.name, "role": args.role})
+        if args.output == "json":
+            return json.dumps(made, indent=2)
+        return f"{made['key']}\n\nkey {made['id']} ({made['role']}). This is the only time the key is shown."
+    if args.command == "revoke":
+        api.call("DELETE", f"/api/v1/keys/{quote(args.id, safe='')}")
+        return json.dumps({"revoked": args.id}) if args.output == "json" else f"revoked {args.id}"
+    listing = api.call("GET", "/api/v1/keys")
+    if args.output == "json":
+        return json.dumps(listing, indent=2)
+    columns = [("id", "ID"), ("name", "NAME"), ("role", "ROLE"), ("prefix", "PREFIX"), ("createdAt", "CREATED")]
+    return table(listing["items"], columns)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -429,10 +451,16 @@ def parser() -> argparse.ArgumentParser:
     boot = key_cmds.add_parser("bootstrap", help="create a key directly in a deployment's table (AWS credentials)")
     where = boot.add_mutually_exclusive_group(required=True)
     where.add_argument("--stack", help="CloudFormation stack name (reads its TableName output)")
-    where.add_argument("--table", help="the DynamoDB table name")
+    where.add_argument("--table", help="the DynamoDB table name (with --secret)")
+    boot.add_argument("--secret", help="with --table: the ARN of the secret keys are hashed with")
     boot.add_argument("--region")
     boot.add_argument("--name", default="admin")
     boot.add_argument("--role", choices=["admin", "read"], default="admin")
+    make = key_cmds.add_parser("create", help="a new API key (shown once)")
+    make.add_argument("--name", required=True)
+    make.add_argument("--role", choices=["admin", "read"], default="read")
+    key_cmds.add_parser("list", help="API keys: id, name, role, prefix (never the keys)")
+    key_cmds.add_parser("revoke", help="revoke a key by its id").add_argument("id")
     return p
 
 

@@ -129,6 +129,7 @@ class LocalStack:
         os.environ["APPLY_WORKERS"] = "1"
         self.table = refs["Table"]
         self.topic_arn = refs["AlertsTopic"]
+        self.key_secret_arn = refs["ApiKeySecret"]
         self.dynamodb = self.session.client("dynamodb")
 
         self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -158,15 +159,27 @@ class LocalStack:
         self.threads.append(thread)
 
     def _ensure_admin_key(self) -> str:
+        """The admin key from the state directory (or --admin-key), made if missing. The hashing
+        secret is kept there too: keys made in one run must still work in the next."""
+        from heartbeat.keys import KeyRing, secret_from
         from heartbeat.store import Store
-        from heartbeat.tokens import api_key_hash, new_api_key
+        from heartbeat.tokens import new_api_key
 
+        secrets_manager = self.session.client("secretsmanager")
+        secret_file = self.state_dir / "api-key-secret"
+        if secret_file.exists() and self.restored:
+            secrets_manager.put_secret_value(SecretId=self.key_secret_arn, SecretString=secret_file.read_text().strip())
+        else:
+            secret_file.write_text(
+                secrets_manager.get_secret_value(SecretId=self.key_secret_arn)["SecretString"] + "\n"
+            )
+            secret_file.chmod(0o600)
+        keyring = KeyRing(Store(self.dynamodb, self.table), secret_from(secrets_manager, self.key_secret_arn))
         key_file = self.state_dir / "admin-key"
         key = self.admin_key or (key_file.read_text().strip() if key_file.exists() and self.restored else None)
-        key = key or new_api_key()
-        store = Store(self.dynamodb, self.table)
-        if store.get_api_key_role(api_key_hash(key)) is None:
-            store.put_api_key(api_key_hash(key), "local admin", "admin", key[:8], int(time.time() * 1000))
+        if key is None or not keyring.is_valid(key):
+            key = key or new_api_key()
+            keyring.add(key, "local admin", "admin", int(time.time() * 1000))
         if not self.admin_key:
             key_file.write_text(key + "\n")
             key_file.chmod(0o600)

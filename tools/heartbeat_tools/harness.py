@@ -99,9 +99,7 @@ class Stack:
         return module
 
     def make_key(self, role: str) -> str:
-        from heartbeat.keys import create_key
-
-        return create_key(self.store, f"test-{role}", role, self.clock())
+        return str(self.modules["ApiFunction"].keyring.create(f"test-{role}", role, self.clock())[0])
 
     def _subscribe_queue(self) -> str:
         url = self.sqs.create_queue(QueueName="test-alerts")["QueueUrl"]

@@ -7,6 +7,7 @@ whatever AWS boto3 points at (moto), resolves the functions' environment and lis
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -150,7 +151,7 @@ class Template:
             )
 
     def create_resources(self, session: Any, prefix: str) -> dict[str, str]:
-        """Create every table, topic and queue the template declares. Returns logical id -> !Ref value."""
+        """Create every table, topic, queue and secret the template declares. Returns logical id -> !Ref value."""
         refs: dict[str, str] = {}
         dynamodb = session.client("dynamodb")
         for logical_id in self.of_type("AWS::DynamoDB::Table"):
@@ -163,4 +164,11 @@ class Template:
         sqs = session.client("sqs")
         for logical_id in self.of_type("AWS::SQS::Queue"):
             refs[logical_id] = sqs.create_queue(QueueName=f"{prefix}-{logical_id}")["QueueUrl"]
+        secrets_manager = session.client("secretsmanager")
+        for logical_id in self.of_type("AWS::SecretsManager::Secret"):
+            # GenerateSecretString, done here: a random string of the declared length.
+            length = self.doc["Resources"][logical_id]["Properties"]["GenerateSecretString"]["PasswordLength"]
+            value = secrets.token_urlsafe(length)[:length]
+            name = f"{prefix}-{logical_id}"
+            refs[logical_id] = secrets_manager.create_secret(Name=name, SecretString=value)["ARN"]
         return refs

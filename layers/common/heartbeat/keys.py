@@ -1,23 +1,29 @@
-"""API keys: shown once, stored as a SHA-256 digest, looked up by it."""
+"""API keys: shown once, stored as a keyed hash (HMAC-SHA256 under the deployment's secret), looked
+up by it and compared in constant time. Roles: `admin` changes anything, `read` only reads."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+import hmac
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from heartbeat.errors import Unauthorized
+from heartbeat.errors import Contention, NotFound, Unauthorized
+from heartbeat.model import ApiKey
 from heartbeat.store import Store
 from heartbeat.tokens import api_key_hash, new_api_key
 
 ROLES = ("admin", "read")
 
 
-def create_key(store: Store, name: str, role: str, now_ms: int) -> str:
-    """Returns the key itself; only its hash is stored, so this is the one chance to see it."""
-    if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    key = new_api_key()
-    store.put_api_key(api_key_hash(key), name, role, key[:8], now_ms)
-    return key
+def secret_from(client: Any, secret_arn: str) -> Callable[[], bytes]:
+    """The hashing secret from Secrets Manager, fetched on first use and kept for the Lambda's life."""
+
+    @functools.cache
+    def load() -> bytes:
+        return str(client.get_secret_value(SecretId=secret_arn)["SecretString"]).encode()
+
+    return load
 
 
 def key_from_headers(headers: Mapping[str, str]) -> str | None:
@@ -31,12 +37,48 @@ def key_from_headers(headers: Mapping[str, str]) -> str | None:
     return None
 
 
-def authenticate(store: Store, headers: Mapping[str, str]) -> str:
-    """The caller's role. Raises Unauthorized for a missing or unknown key."""
-    key = key_from_headers(headers)
-    if not key:
-        raise Unauthorized("an API key is required (X-Api-Key header or Authorization: Bearer)")
-    role = store.get_api_key_role(api_key_hash(key))
-    if role is None:
-        raise Unauthorized("the API key is not valid")
-    return role
+class KeyRing:
+    def __init__(self, store: Store, secret: Callable[[], bytes]) -> None:
+        self._store = store
+        self._secret = secret
+
+    def create(self, name: str, role: str, now_ms: int) -> tuple[str, ApiKey]:
+        """The key itself, and what is stored of it: this is the one chance to see the key."""
+        key = new_api_key()
+        return key, self.add(key, name, role, now_ms)
+
+    def add(self, key: str, name: str, role: str, now_ms: int) -> ApiKey:
+        """Store a key drawn by `create` (or, for the local stack, one its user chose)."""
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        record = ApiKey(api_key_hash(key, self._secret()), name, role, key[:8], now_ms)
+        self._store.put_api_key(record)
+        return record
+
+    def is_valid(self, key: str) -> bool:
+        return self._store.get_api_key(api_key_hash(key, self._secret())) is not None
+
+    def authenticate(self, headers: Mapping[str, str]) -> str:
+        """The caller's role. Raises Unauthorized for a missing, unknown or revoked key."""
+        key = key_from_headers(headers)
+        if not key:
+            raise Unauthorized("an API key is required (X-Api-Key header or Authorization: Bearer)")
+        digest = api_key_hash(key, self._secret())
+        record = self._store.get_api_key(digest)
+        if record is None or not hmac.compare_digest(record.key_hash, digest):
+            raise Unauthorized("the API key is not valid")
+        return record.role
+
+    def list(self) -> list[ApiKey]:
+        return self._store.list_api_keys()
+
+    def revoke(self, key_id: str) -> ApiKey:
+        """Revoke a key by its id. The last admin key cannot go: nobody could make another."""
+        keys = self.list()
+        found = next((k for k in keys if hmac.compare_digest(k.id, key_id)), None)
+        if found is None:
+            raise NotFound(f"API key {key_id} not found")
+        if found.role == "admin" and sum(k.role == "admin" for k in keys) == 1:
+            raise Contention("this is the last admin key; create another admin key before revoking it")
+        self._store.delete_api_key(found)
+        return found

@@ -189,3 +189,19 @@ class Alert:
         """Stable across retries, so a subscriber can drop a duplicate."""
         base = f"{self.monitor_id}:{self.incident_ms}:{self.event.value}"
         return f"{base}:{self.reminder}" if self.reminder else base
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """What is stored of an API key: never the key itself."""
+
+    key_hash: str
+    name: str
+    role: str  # admin or read
+    prefix: str  # the key's first characters, to recognise it by
+    created_ms: int
+
+    @property
+    def id(self) -> str:
+        """Names the key in listings and revocation; a part of the keyed hash gives nothing away."""
+        return self.key_hash[:16]

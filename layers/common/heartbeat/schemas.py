@@ -17,6 +17,7 @@ from heartbeat.model import (
     DEFAULT_INTERVAL_S,
     MAX_SECONDS,
     MIN_SECONDS,
+    ApiKey,
     Incident,
     Monitor,
     PingEvent,
@@ -210,6 +211,15 @@ def export_json(m: Monitor) -> dict[str, Any]:
         entry["slug"] = m.slug
     entry.update({"type": m.type, "config": config, "tags": m.tags})
     return entry
+
+
+class KeyCreate(_Strict):
+    name: Name
+    role: Literal["admin", "read"] = "read"
+
+
+def key_json(k: ApiKey) -> dict[str, Any]:
+    return {"id": k.id, "name": k.name, "role": k.role, "prefix": k.prefix, "createdAt": iso(k.created_ms)}
 
 
 def unique(tags: list[str]) -> list[str]:
@@ -458,6 +468,23 @@ class ApplyOut(_Out):
 class ExportOut(_Out):
     version: Literal["1"]
     monitors: list[dict[str, Any]]
+
+
+class KeyOut(_Out):
+    id: str
+    name: str
+    role: Literal["admin", "read"]
+    prefix: str = Field(description="the key's first characters, to recognise it by")
+    createdAt: str
+
+
+class KeyCreatedOut(KeyOut):
+    key: str = Field(description="the key itself: shown in this answer only")
+
+
+class KeyPage(_Out):
+    items: list[KeyOut]
+    nextCursor: str | None
 
 
 class PingKeyOut(_Out):

@@ -40,6 +40,7 @@ class Settings:
     max_ping_body_bytes: int = 100_000
     sweep_workers: int = 8
     apply_workers: int = 8  # monitors written at once by a bulk apply
+    api_key_secret_arn: str = ""  # the secret API keys are hashed with (the API function needs it)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -53,4 +54,5 @@ class Settings:
             max_ping_body_bytes=_int(env, "MAX_PING_BODY_BYTES", 100_000, 0, 350_000),
             sweep_workers=_int(env, "SWEEP_WORKERS", 8, 1, 64),
             apply_workers=_int(env, "APPLY_WORKERS", 8, 1, 64),
+            api_key_secret_arn=env.get("API_KEY_SECRET_ARN", "").strip(),
         )

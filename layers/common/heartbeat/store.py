@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from botocore.exceptions import ClientError
 
 from heartbeat.errors import InvalidInput, NotFound
-from heartbeat.model import Alert, AlertEvent, Cause, Incident, Monitor, Ping, PingEvent, PingKind, Status
+from heartbeat.model import Alert, AlertEvent, ApiKey, Cause, Incident, Monitor, Ping, PingEvent, PingKind, Status
 
 Item = dict[str, dict[str, Any]]
 T = TypeVar("T")
@@ -24,6 +24,7 @@ T = TypeVar("T")
 MONITOR_SK = "MON"
 LIST_PK = "MON"
 INCIDENT_LIST_PK = "INC"  # incidents share the `list` index, by opening time
+KEY_LIST_PK = "KEY"  # and so do API keys, by creation
 DUE_INDEX = "due"
 LIST_INDEX = "list"
 SLUG_INDEX = "slug"
@@ -1113,20 +1114,62 @@ class Store:
 
     # ---- API keys ------------------------------------------------------------------------------
 
-    def put_api_key(self, key_hash: str, name: str, role: str, prefix: str, now_ms: int) -> None:
+    def put_api_key(self, key: ApiKey) -> None:
         self._db.put_item(
             TableName=self._table,
             Item={
-                "pk": _s(f"KEY#{key_hash}"),
+                "pk": _s(f"KEY#{key.key_hash}"),
                 "sk": _s("KEY"),
-                "name": _s(name),
-                "role": _s(role),
-                "prefix": _s(prefix),
-                "created_ms": _n(now_ms),
+                "key_hash": _s(key.key_hash),
+                "name": _s(key.name),
+                "role": _s(key.role),
+                "prefix": _s(key.prefix),
+                "created_ms": _n(key.created_ms),
+                "list_pk": _s(KEY_LIST_PK),
+                "list_sk": _s(f"{key.created_ms:013d}#{key.id}"),
             },
+            # Race: never expected (keys are random), but a key must not overwrite another.
             ConditionExpression="attribute_not_exists(pk)",
         )
 
-    def get_api_key_role(self, key_hash: str) -> str | None:
+    def get_api_key(self, key_hash: str) -> ApiKey | None:
         resp = self._db.get_item(TableName=self._table, Key={"pk": _s(f"KEY#{key_hash}"), "sk": _s("KEY")})
-        return resp["Item"]["role"]["S"] if "Item" in resp else None
+        return _api_key_from_item(resp["Item"]) if "Item" in resp else None
+
+    def list_api_keys(self) -> list[ApiKey]:
+        """Every API key, oldest first (there are few)."""
+        found, cursor = [], None
+        while True:
+            start = None
+            if cursor:
+                list_sk = _decode_cursor(cursor, r"[0-9]{13}#[0-9a-f]{16}")
+                start = {"list_pk": _s(KEY_LIST_PK), "list_sk": _s(list_sk)}
+            page, cursor = self._index_page(
+                "list_pk = :p", {":p": _s(KEY_LIST_PK)}, 100, start, _api_key_from_item, None
+            )
+            found += page
+            if cursor is None:
+                return found
+
+    def delete_api_key(self, key: ApiKey) -> None:
+        try:
+            # Race: revoked twice at once; the second one answers 404.
+            self._db.delete_item(
+                TableName=self._table,
+                Key={"pk": _s(f"KEY#{key.key_hash}"), "sk": _s("KEY")},
+                ConditionExpression="attribute_exists(pk)",
+            )
+        except ClientError as e:
+            if _code(e) == "ConditionalCheckFailedException":
+                raise NotFound(f"API key {key.id} not found") from None
+            raise
+
+
+def _api_key_from_item(item: Item) -> ApiKey:
+    return ApiKey(
+        key_hash=item["key_hash"]["S"],
+        name=item["name"]["S"],
+        role=item["role"]["S"],
+        prefix=item["prefix"]["S"],
+        created_ms=int(item["created_ms"]["N"]),
+    )

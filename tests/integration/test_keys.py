@@ -1,0 +1,68 @@
+"""API keys: created (shown once), listed (never the key), revoked; stored only as a keyed hash."""
+
+from __future__ import annotations
+
+import hashlib
+
+from heartbeat_tools import cli
+from heartbeat_tools.harness import HandlerApi, Stack
+
+KEYS = "/api/v1/keys"
+
+
+def test_a_key_is_shown_once_works_and_stops_working_when_revoked(stack: Stack) -> None:
+    made = stack.request("POST", KEYS, {"name": "ci", "role": "read"})
+    assert made.status == 201
+    body = made.json()
+    key = body["key"]
+    assert key.startswith("hb_") and body["prefix"] == key[:8] and body["role"] == "read"
+    assert stack.request("GET", "/api/v1/monitors", key=key).status == 200
+    listed = stack.request("GET", KEYS).json()["items"]
+    assert sorted(k["name"] for k in listed) == ["ci", "test-admin"]
+    assert all("key" not in k for k in listed) and key.encode() not in stack.request("GET", KEYS).body
+
+    assert stack.request("DELETE", f"{KEYS}/{body['id']}").status == 204
+    reply = stack.request("GET", "/api/v1/monitors", key=key)
+    assert reply.status == 401 and reply.json()["error"]["code"] == "unauthorized"
+    assert stack.request("DELETE", f"{KEYS}/{body['id']}").status == 404
+
+
+def test_the_table_holds_a_keyed_hash_never_the_key_nor_its_plain_digest(stack: Stack) -> None:
+    key = stack.request("POST", KEYS, {"name": "ci", "role": "admin"}).json()["key"]
+    items = stack.dynamodb.scan(TableName=stack.refs["Table"])["Items"]
+    dump = str(items)
+    assert key not in dump and hashlib.sha256(key.encode()).hexdigest() not in dump
+    assert any(i["pk"]["S"].startswith("KEY#") for i in items)
+
+
+def test_keys_are_for_admin_keys_only(stack: Stack) -> None:
+    read_key = stack.make_key("read")
+    assert stack.request("GET", KEYS, key=read_key).status == 403
+    assert stack.request("POST", KEYS, {"name": "x", "role": "admin"}, key=read_key).status == 403
+    assert stack.request("GET", KEYS, key=None).status == 401
+
+
+def test_the_last_admin_key_cannot_be_revoked(stack: Stack) -> None:
+    [admin] = stack.request("GET", KEYS).json()["items"]
+    reply = stack.request("DELETE", f"{KEYS}/{admin['id']}")
+    assert reply.status == 409 and "last admin key" in reply.json()["error"]["message"]
+    second = stack.request("POST", KEYS, {"name": "second admin", "role": "admin"}).json()
+    assert stack.request("DELETE", f"{KEYS}/{admin['id']}").status == 204
+    assert stack.request("GET", KEYS, key=second["key"]).status == 200
+
+
+def test_a_bad_role_or_name_is_422(stack: Stack) -> None:
+    assert stack.request("POST", KEYS, {"name": "x", "role": "owner"}).status == 422
+    assert stack.request("POST", KEYS, {"name": "", "role": "read"}).status == 422
+
+
+def test_the_cli_creates_lists_and_revokes(stack: Stack) -> None:
+    api = HandlerApi(stack)
+    args = cli.parser().parse_args(["keys", "create", "--name", "ci", "--role", "read"])
+    out = cli.show_keys(api, args)
+    key = out.splitlines()[0]
+    assert key.startswith("hb_") and "only time the key is shown" in out
+    listing = cli.show_keys(api, cli.parser().parse_args(["keys", "list"]))
+    assert "ci" in listing and key not in listing and key[:8] in listing
+    key_id = next(k["id"] for k in stack.request("GET", KEYS).json()["items"] if k["name"] == "ci")
+    assert cli.show_keys(api, cli.parser().parse_args(["keys", "revoke", key_id])) == f"revoked {key_id}"
