@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from collections import Counter
 from typing import Annotated, Any, Literal
 
@@ -66,6 +67,10 @@ class Forbidden(Exception):
     pass
 
 
+# A synchronous Lambda request is capped at 6 MB; refuse clearly well before API Gateway or Lambda do.
+MAX_BODY_BYTES = 5_000_000
+
+
 def require_key(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[dict]:
     if app.current_event.path in PUBLIC:
         return next_middleware(app)  # the API's own description is no secret
@@ -99,10 +104,12 @@ def ping_urls() -> str | None:
 
 
 ERRORS = {
+    400: "the body is not valid JSON",
     401: "no API key, or an unknown one",
     403: "a read-only key trying to change something, or a route for admin keys",
     404: "no such monitor, ping or route",
     409: "a concurrent change won; try again",
+    413: "the request body is over 5 MB",
     422: "invalid input; `details` names each field",
 }
 
@@ -362,6 +369,10 @@ def field_path(loc: tuple[Any, ...]) -> str:
 
 @app.exception_handler(RequestValidationError)
 def validation_error(e: RequestValidationError) -> Response[dict]:
+    broken = next((err for err in e.errors() if err.get("type") == "json_invalid"), None)
+    if broken is not None:
+        where = field_path(broken.get("loc", ()))
+        return error(400, "invalid_json", f"the body is not valid JSON (at character {where.strip('[]')})")
     details = []
     for err in e.errors():
         details.append({"field": field_path(err.get("loc", ())), "message": err.get("msg", "invalid")})
@@ -396,4 +407,8 @@ def contention(e: Exception) -> Response[dict]:
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    if len(event.get("body") or "") > MAX_BODY_BYTES:  # before parsing and validating it
+        message = f"the request body is over {MAX_BODY_BYTES:,} bytes; split the file or the request"
+        body = json.dumps({"error": {"code": "payload_too_large", "message": message}})
+        return {"statusCode": 413, "headers": {"Content-Type": "application/json"}, "body": body}
     return app.resolve(event, context)

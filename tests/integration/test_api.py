@@ -378,3 +378,21 @@ def test_uptime_over_a_window_counts_incident_time_and_lists_the_flips(stack: St
     stack.clock.advance(2 * 86400)
     assert stack.request("GET", f"/api/v1/monitors/{m['id']}/uptime?days=1").json()["uptimePercent"] == 100.0
     assert stack.request("GET", f"/api/v1/monitors/{m['id']}/uptime?days=0").status == 422
+
+
+# ---- status codes ----------------------------------------------------------------------------------
+
+
+def test_a_body_that_is_not_json_is_400_and_stores_nothing(stack: Stack) -> None:
+    for body in ('{"name": ', "not json", "{'name': 'x'}"):
+        reply = stack.request("POST", MONITORS, body, headers={"content-type": "application/json"})
+        assert reply.status == 400, body
+        assert error_of(reply)["code"] == "invalid_json" and "not valid JSON" in error_of(reply)["message"]
+    assert stack.request("GET", MONITORS).json()["items"] == []
+
+
+def test_a_body_over_5_mb_is_413(stack: Stack) -> None:
+    doc = '{"version": "1", "monitors": [' + ",".join(['{"name": "' + "x" * 190 + '"}'] * 26_000) + "]}"
+    reply = stack.request("POST", "/api/v1/apply", doc, headers={"content-type": "application/json"})
+    assert reply.status == 413 and error_of(reply)["code"] == "payload_too_large"
+    assert stack.request("GET", MONITORS).json()["items"] == []
