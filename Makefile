@@ -16,11 +16,12 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup dev test lint unit integration e2e template build deploy bench openapi clean
+.PHONY: help setup dev test lint unit integration properties soak e2e template build deploy bench openapi clean
 
 help:
 	@echo "make dev     run the whole stack locally (moto + HTTP front + sweeper) on 127.0.0.1:3000"
 	@echo "make test    lint, unit, integration and end-to-end tests, template checks and sam build"
+	@echo "make soak    the property tests with many more random interleavings"
 	@echo "make bench   measure the targets in DESIGN.md; writes bench/RESULTS.md (about 5 minutes)"
 	@echo "make build   sam build;  make deploy: sam build && sam deploy --guided"
 	@echo "make openapi regenerate docs/openapi.json from the API's routes"
@@ -44,7 +45,7 @@ setup: $(VENV)/.installed $(SAM_VENV)/.installed
 dev: $(VENV)/.installed
 	$(PY) -m heartbeat_tools.devserver $(if $(FRESH),--fresh)
 
-test: setup lint unit integration e2e template
+test: setup lint unit integration properties e2e template
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -56,6 +57,13 @@ unit: $(VENV)/.installed
 
 integration: $(VENV)/.installed
 	$(PYTEST) tests/integration
+
+properties: $(VENV)/.installed
+	$(PYTEST) tests/properties
+
+# The long forms of the property tests: about 9,000 random steps instead of 500 (about 15 minutes).
+soak: $(VENV)/.installed
+	HYPOTHESIS_PROFILE=soak $(PYTEST) tests/properties
 
 e2e: $(VENV)/.installed
 	$(PYTEST) tests/e2e

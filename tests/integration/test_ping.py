@@ -361,3 +361,13 @@ def test_a_ping_whose_log_entry_fails_still_counts(stack: Stack, monkeypatch: py
 
     assert stack.ping(monitor["token"]).status == 200  # the monitor's own write happened
     assert stack.monitor(monitor["id"])["status"] == "up"
+
+
+def test_fail_success_fail_in_one_millisecond_opens_two_incidents(stack: Stack) -> None:
+    # Found by the property test: incidents are keyed by opening time, and the second one collided.
+    monitor = stack.create_monitor()
+    for suffix in ("/fail", "", "/fail"):
+        assert stack.ping(monitor["token"], suffix).status == 200
+    opened = [int(i["id"]) for i in stack.incidents(monitor["id"])]
+    assert opened == [stack.clock.now + 1, stack.clock.now]
+    assert [a["event"] for a in stack.alerts()] == ["monitor.down", "monitor.up", "monitor.down"]

@@ -40,6 +40,7 @@ def test_every_setting_and_counter_survives_the_round_trip() -> None:
         good_streak=1,
         reminders=4,
         early_until_ms=T0 + 60_000,
+        last_incident_ms=T0 - 100,
         runs={"0b9f3c1e-34b8-4a51-9c71-5f0c1d2e3f4a": T0 - 5},
     )
     assert monitor_from_item(store.monitor_item(m)) == m

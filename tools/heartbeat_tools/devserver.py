@@ -325,7 +325,9 @@ Try it from another terminal:
       --expected-interval 86400 --grace-period 3600
   curl -fsS -o /dev/null <the pingUrl it prints>          # the job's heartbeat
   .venv/bin/heartbeat monitors list
+  .venv/bin/heartbeat apply -f examples/heartbeat.yml --dry-run   # monitors as code
   curl -s -H "X-Api-Key: $HEARTBEAT_API_KEY" {url}/api/v1/monitors
+  API reference: {url}/api/v1/docs
 Ctrl-C stops (state is saved).
 """
 

@@ -81,6 +81,7 @@ class Monitor:
     deadline_ms: int | None = None
     open_incident_ms: int | None = None
     down_since_ms: int | None = None
+    last_incident_ms: int | None = None  # when the latest incident opened (incidents are keyed by it)
     fail_streak: int = 0  # failed or missed runs in a row, below the failure threshold
     good_streak: int = 0  # good runs in a row while down, below the recovery threshold
     reminders: int = 0  # reminders sent for the open incident

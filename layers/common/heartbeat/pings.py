@@ -137,8 +137,11 @@ def transition(store: Store, current: Monitor, ping: Ping, now_ms: int) -> Outco
         if current.fail_streak + 1 < current.failure_threshold:
             next_deadline = deadline_after_success(current, now_ms)
             return Outcome(store.tolerate_failure(current, ping.kind, now_ms, next_deadline), cause=cause)
-        alert = down_alert(after, now_ms, cause, now_ms)
-        reminder_at = reminder_after(current, now_ms, now_ms)
+        # Incidents are keyed by their opening time: one that opens in the same millisecond as the
+        # last one (fail, success, fail) opens a millisecond later rather than collide with it.
+        opened = max(now_ms, (current.last_incident_ms or 0) + 1)
+        alert = down_alert(after, opened, cause, now_ms)
+        reminder_at = reminder_after(current, opened, now_ms)
         return Outcome(store.open_by_ping(current, ping.kind, now_ms, cause, alert, reminder_at), alert, cause=cause)
     if current.open_incident_ms is None:
         return None  # the state moved back while we looked: plan again

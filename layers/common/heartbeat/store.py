@@ -105,6 +105,7 @@ def monitor_from_item(item: Item) -> Monitor:
         deadline_ms=_opt_int(item, "deadline"),
         open_incident_ms=_opt_int(item, "open_incident_ms"),
         down_since_ms=_opt_int(item, "down_since_ms"),
+        last_incident_ms=_opt_int(item, "last_incident_ms"),
         fail_streak=_opt_int(item, "fail_streak") or 0,
         good_streak=_opt_int(item, "good_streak") or 0,
         reminders=_opt_int(item, "reminders") or 0,
@@ -304,6 +305,7 @@ class Store:
             "deadline": m.deadline_ms,
             "open_incident_ms": m.open_incident_ms,
             "down_since_ms": m.down_since_ms,
+            "last_incident_ms": m.last_incident_ms,
             "early_until": m.early_until_ms,
             "fail_streak": m.fail_streak or None,
             "good_streak": m.good_streak or None,
@@ -685,6 +687,11 @@ class Store:
         if plan.failure:
             sets.append("good_streak = :zero")  # a failure while down starts the recovery count again
             values[":zero"] = _n(0)
+        if plan.effect == "record" and plan.incident_open is True:
+            # A ping on a monitor with an open incident: down, even if it was paused or resumed to `new`
+            # (any ping but one held by manual resume watches a paused monitor again).
+            sets.append("#st = :down")
+            values[":down"] = _s(Status.DOWN.value)
         if plan.guard_rules:
             # Race: the rules the caller judged this success by (schedule, keywords) changed meanwhile.
             if plan.rev is not None:
@@ -913,15 +920,18 @@ class Store:
     def open_by_ping(
         self, current: Monitor, kind: PingKind, now_ms: int, cause: Cause, alert: Alert, reminder_at_ms: int | None
     ) -> int:
-        """A failure on a monitor without an open incident: down now, incident opened, alert queued."""
+        """A failure on a monitor without an open incident: down now, incident opened (at the alert's
+        incident time), alert queued."""
+        opened = alert.incident_ms
         sets, values = self._counting(current, kind, now_ms)
         down_sets, removes = self._down(reminder_at_ms, values)
-        sets += ["#st = :down", "open_incident_ms = :now", "down_since_ms = :now", *down_sets]
-        values.update({":down": _s(Status.DOWN.value), ":shard": _s(self.shard_of(current.id))})
+        sets += ["#st = :down", "open_incident_ms = :opened", "down_since_ms = :opened", "last_incident_ms = :opened"]
+        sets += down_sets
+        values.update({":down": _s(Status.DOWN.value), ":shard": _s(self.shard_of(current.id)), ":opened": _n(opened)})
         # Race: another ping counted first, or an incident opened meanwhile: re-read and decide again.
         condition = "n_pings = :seen AND attribute_not_exists(open_incident_ms)"
         monitor_update = {"Update": self._update(current.id, sets, [*removes, "last_start_ms"], condition, values)}
-        self._transact([monitor_update, self._incident_put(current.id, now_ms, cause), self._alert_put(alert, now_ms)])
+        self._transact([monitor_update, self._incident_put(current.id, opened, cause), self._alert_put(alert, now_ms)])
         return current.n_pings + 1
 
     def mark_down(
@@ -945,7 +955,8 @@ class Store:
             ":shard": _s(self.shard_of(monitor.id)),
         }
         down_sets, removes = self._down(reminder_at_ms, values)
-        sets = ["#st = :down", "open_incident_ms = :opened", "down_since_ms = :opened", *down_sets]
+        sets = ["#st = :down", "open_incident_ms = :opened", "down_since_ms = :opened", "last_incident_ms = :opened"]
+        sets += down_sets
         # Race: a ping moved the deadline after the index showed it overdue (the ping wins,
         # no false alert), or another sweeper marked it down first (one incident, one alert).
         monitor_update = {"Update": self._update(monitor.id, sets, removes, "deadline = :deadline", values)}

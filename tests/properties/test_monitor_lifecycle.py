@@ -1,0 +1,133 @@
+"""Random interleavings of pings, sweeps, pauses, resumes and time, against a reference model of
+what a monitor's state and alerts must be (hypothesis stateful testing over the real handlers).
+
+Invariants after every step: the status the API shows is the model's; every alert delivered is
+one the model expects, in order: exactly one down alert per outage, one recovery per outage that a
+success ended, none while the model says the monitor was never overdue, none while paused.
+`make soak` runs many more examples (HYPOTHESIS_PROFILE=soak).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+
+from heartbeat_tools.harness import Stack
+
+INTERVAL_S, GRACE_S = 60, 30
+PROFILES = {
+    "default": settings(max_examples=25, stateful_step_count=20),
+    "soak": settings(max_examples=150, stateful_step_count=60),
+}
+
+
+@dataclass
+class Model:
+    """What the monitor must be: the rules of README's state machine, written plainly."""
+
+    status: str = "new"  # new, up, started, down, paused
+    deadline_ms: int | None = None
+    incident_open: bool = False
+    alerts: list[str] = field(default_factory=list)  # events owed, in order
+
+    def shown(self, now_ms: int) -> str:
+        if self.status == "up" and self.deadline_ms is not None and now_ms >= self.deadline_ms - GRACE_S * 1000:
+            return "grace"
+        return self.status
+
+    def success(self, now_ms: int) -> None:
+        if self.incident_open:
+            self.alerts.append("monitor.up")
+            self.incident_open = False
+        self.status, self.deadline_ms = "up", now_ms + (INTERVAL_S + GRACE_S) * 1000
+
+    def fail(self) -> None:
+        if not self.incident_open:
+            self.alerts.append("monitor.down")
+            self.incident_open = True
+        self.status, self.deadline_ms = "down", None
+
+    def start(self, now_ms: int) -> None:
+        if self.incident_open:
+            self.status = "down"  # a start while down leaves the incident open
+            return
+        self.status, self.deadline_ms = "started", now_ms + GRACE_S * 1000
+
+    def sweep(self, now_ms: int) -> None:
+        if self.deadline_ms is not None and self.deadline_ms <= now_ms:
+            self.alerts.append("monitor.down")
+            self.incident_open = True
+            self.status, self.deadline_ms = "down", None
+
+    def pause(self) -> None:
+        self.status, self.deadline_ms = "paused", None
+
+    def resume(self) -> None:
+        if self.status == "paused":
+            self.status = "new"
+
+
+def test_any_interleaving_alerts_exactly_as_the_model_says(stack: Stack) -> None:
+    class Lifecycle(RuleBasedStateMachine):
+        @initialize()
+        def create(self) -> None:
+            self.monitor = stack.create_monitor(name="property", interval=INTERVAL_S, grace=GRACE_S)
+            self.model = Model()
+            self.delivered: list[str] = []
+
+        @rule()
+        def ping_success(self) -> None:
+            assert stack.ping(self.monitor["token"]).status == 200
+            self.model.success(stack.clock.now)
+
+        @rule(code=st.sampled_from(["/fail", "/1", "/255"]))
+        def ping_failure(self, code: str) -> None:
+            assert stack.ping(self.monitor["token"], code).status == 200
+            self.model.fail()
+
+        @rule()
+        def ping_start(self) -> None:
+            assert stack.ping(self.monitor["token"], "/start").status == 200
+            self.model.start(stack.clock.now)
+
+        @rule()
+        def ping_log(self) -> None:
+            assert stack.ping(self.monitor["token"], "/log", method="POST", body="note").status == 200
+
+        @rule(seconds=st.integers(min_value=1, max_value=200) | st.sampled_from([29, 30, 31, 89, 90, 91]))
+        def time_passes(self, seconds: int) -> None:
+            stack.clock.advance(seconds)
+
+        @rule(times=st.sampled_from([1, 2]))
+        def sweep(self, times: int) -> None:
+            for _ in range(times):  # EventBridge may deliver a schedule twice
+                stack.sweep()
+            self.model.sweep(stack.clock.now)
+
+        @rule()
+        def pause(self) -> None:
+            assert stack.request("POST", f"/api/v1/monitors/{self.monitor['id']}/pause").status == 200
+            self.model.pause()
+
+        @rule()
+        def resume(self) -> None:
+            assert stack.request("POST", f"/api/v1/monitors/{self.monitor['id']}/resume").status == 200
+            self.model.resume()
+
+        @invariant()
+        def status_is_the_models(self) -> None:
+            assert stack.monitor(self.monitor["id"])["status"] == self.model.shown(stack.clock.now)
+
+        @invariant()
+        def alerts_are_exactly_the_models(self) -> None:
+            self.delivered += [a["event"] for a in stack.alerts() if a["monitor"]["id"] == self.monitor["id"]]
+            assert self.delivered == self.model.alerts
+
+    profile = PROFILES[os.environ.get("HYPOTHESIS_PROFILE", "default")]
+    run_state_machine_as_test(
+        Lifecycle, settings=settings(profile, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    )
