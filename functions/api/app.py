@@ -36,6 +36,9 @@ from heartbeat.schemas import (
     MonitorPatch,
     PingKeyOut,
     PingPage,
+    SubscriptionCreate,
+    SubscriptionOut,
+    SubscriptionPage,
     UptimeOut,
     change_json,
     declared,
@@ -46,11 +49,13 @@ from heartbeat.schemas import (
     monitor_settings,
     parse_since,
     ping_json,
+    subscription_json,
     unique,
     uptime_json,
 )
 from heartbeat.settings import Settings
 from heartbeat.store import LostRace, Store
+from heartbeat.subscriptions import Filter, Subscriptions
 
 settings = Settings.from_env()
 logger = Logger(service="heartbeat-api")
@@ -299,6 +304,33 @@ def revoke_key(key_id: str) -> Response[str]:
     revoked = keyring.revoke(key_id)
     logger.info("API key revoked", key_id=revoked.id)
     return Response(204, None, "")
+
+
+@app.post("/api/v1/subscriptions", responses=documented(SubscriptionOut, 201))
+def add_subscription(spec: Annotated[SubscriptionCreate, Body()]) -> Response[dict]:
+    """Subscribe an endpoint to the alerts its filter picks; email and https wait for confirmation."""
+    f = Filter(spec.filter.monitors, unique(spec.filter.tags), list(dict.fromkeys(spec.filter.events)))
+    sub = subscriptions().add(spec.protocol, spec.endpoint, f)
+    logger.info("subscription added", protocol=sub.protocol, pending=sub.pending)
+    return Response(201, "application/json", subscription_json(sub))
+
+
+@app.get("/api/v1/subscriptions", responses=documented(SubscriptionPage))
+def list_subscriptions() -> Response[dict]:
+    items = [subscription_json(s) for s in subscriptions().list()]
+    return Response(200, "application/json", {"items": items, "nextCursor": None})
+
+
+@app.delete("/api/v1/subscriptions/<subscription_id>", responses=documented(None, 204))
+def remove_subscription(subscription_id: str) -> Response[str]:
+    subscriptions().remove(subscription_id)
+    logger.info("subscription removed", subscription_id=subscription_id)
+    return Response(204, None, "")
+
+
+@functools.cache
+def subscriptions() -> Subscriptions:
+    return Subscriptions(boto3.client("sns"), settings.topic_arn)
 
 
 @app.get("/api/v1/ping-key", responses=documented(PingKeyOut))

@@ -59,10 +59,14 @@ def test_every_route_answers_fuzzed_requests_within_its_documented_schema(
     stack.ping(made["token"], "/fail")
 
     spare_key = stack.request("POST", "/api/v1/keys", {"name": "fuzz", "role": "read"}).json()["id"]
+    queue = stack.sqs.create_queue(QueueName="fuzz")["QueueUrl"]
+    queue_arn = stack.sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    spare_sub = stack.request("POST", "/api/v1/subscriptions", {"protocol": "sqs", "endpoint": queue_arn}).json()["id"]
     text = st.text(min_size=1, max_size=40).filter(lambda t: "/" not in t and "?" not in t)
     path_values = {
         "monitor_id": st.sampled_from([made["id"]]) | text,
         "key_id": st.sampled_from([spare_key]) | text,
+        "subscription_id": st.sampled_from([spare_sub]) | text,
         "n": st.sampled_from(["1", "2"]) | st.text(max_size=5),
     }
     params: dict[str, st.SearchStrategy[Any]] = {}

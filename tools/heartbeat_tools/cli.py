@@ -196,6 +196,8 @@ def run(args: argparse.Namespace) -> str:
 
     if args.group == "keys":
         return show_keys(api, args)
+    if args.group == "subscriptions":
+        return show_subscriptions(api, args)
     if args.group == "apply":
         prune = "all" if args.prune_all else "managed" if args.prune else "none"
         return apply_file(api, args.file, args.dry_run, prune)
@@ -365,6 +367,33 @@ def bootstrap_key(args: argparse.Namespace) -> str:
     return f"{key}\n\nThis is the only time the key is shown. export HEARTBEAT_API_KEY={key}"
 
 
+def show_subscriptions(api: Any, args: argparse.Namespace) -> str:
+    if args.command == "add":
+        body = {
+            "protocol": args.protocol,
+            "endpoint": args.endpoint,
+            "filter": {"monitors": args.monitor, "tags": args.tag, "events": args.event},
+        }
+        result = api.call("POST", "/api/v1/subscriptions", body)
+        if args.output == "json":
+            return json.dumps(result, indent=2)
+        note = "; confirm it from the message SNS sends" if result["status"] != "confirmed" else ""
+        return f"subscribed {result['endpoint']} ({result['status']}{note}) id {result['id']}"
+    if args.command == "remove":
+        api.call("DELETE", f"/api/v1/subscriptions/{quote(args.id, safe='')}")
+        return json.dumps({"removed": args.id}) if args.output == "json" else f"removed {args.id}"
+    listing = api.call("GET", "/api/v1/subscriptions")
+    if args.output == "json":
+        return json.dumps(listing, indent=2)
+    rows = [
+        {**s, "monitors": s["filter"]["monitors"], "tags": s["filter"]["tags"], "events": s["filter"]["events"]}
+        for s in listing["items"]
+    ]
+    columns = [("id", "ID"), ("protocol", "PROTOCOL"), ("endpoint", "ENDPOINT"), ("status", "STATUS")]
+    columns += [("monitors", "MONITORS"), ("tags", "TAGS"), ("events", "EVENTS")]
+    return table(rows, columns)
+
+
 def show_keys(api: Any, args: argparse.Namespace) -> str:
     if args.command == "create":
         made = api.call("POST", "/api/v1/keys", {"name": args.name, "role": args.role})
@@ -429,6 +458,17 @@ def parser() -> argparse.ArgumentParser:
         sub = cmds.add_parser(name, help=f"a monitor's {name}, newest first")
         sub.add_argument("id")
         sub.add_argument("--limit", type=int, default=20)
+
+    subs = groups.add_parser("subscriptions", help="who receives which alerts (SNS subscriptions)")
+    sub_cmds = subs.add_subparsers(dest="command", required=True)
+    add = sub_cmds.add_parser("add", help="subscribe an endpoint, optionally filtered")
+    add.add_argument("--protocol", required=True, choices=["email", "sms", "https", "sqs", "lambda"])
+    add.add_argument("--endpoint", required=True, help="address, phone number, URL or ARN")
+    add.add_argument("--monitor", action="append", default=[], help="repeatable: only these monitors (ids)")
+    add.add_argument("--tag", action="append", default=[], help="repeatable: only monitors with any of these tags")
+    add.add_argument("--event", action="append", default=[], choices=["monitor.down", "monitor.up", "monitor.reminder"])
+    sub_cmds.add_parser("list", help="subscriptions, with their filters and confirmation status")
+    sub_cmds.add_parser("remove", help="unsubscribe by id").add_argument("id")
 
     apply = groups.add_parser("apply", help="make the monitors match a file (YAML), idempotently")
     apply.add_argument("-f", "--file", required=True, help='version: "1" and a list of monitors')

@@ -25,6 +25,7 @@ from heartbeat.model import (
 )
 from heartbeat.monitors import Uptime
 from heartbeat.slugs import SLUG_RE, slugify
+from heartbeat.subscriptions import ENDPOINTS, Subscription, masked
 
 Seconds = Annotated[int, Field(ge=MIN_SECONDS, le=MAX_SECONDS, strict=True)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -211,6 +212,68 @@ def export_json(m: Monitor) -> dict[str, Any]:
         entry["slug"] = m.slug
     entry.update({"type": m.type, "config": config, "tags": m.tags})
     return entry
+
+
+MonitorId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+
+
+class FilterSpec(_Strict):
+    """Every part given must match; within a part, any value. Nothing given: every alert."""
+
+    monitors: Annotated[list[MonitorId], Field(max_length=100)] = []
+    tags: Tags = []
+    events: list[Literal["monitor.down", "monitor.up", "monitor.reminder"]] = []
+
+
+def _endpoint(protocol: str) -> Any:
+    return Annotated[str, StringConstraints(max_length=2048, pattern=ENDPOINTS[protocol][0].pattern)]
+
+
+class _SubscriptionCreate(_Strict):
+    filter: FilterSpec = FilterSpec()
+
+
+class EmailSubscription(_SubscriptionCreate):
+    protocol: Literal["email"]
+    endpoint: _endpoint("email")  # type: ignore[valid-type]
+
+
+class SmsSubscription(_SubscriptionCreate):
+    protocol: Literal["sms"]
+    endpoint: _endpoint("sms")  # type: ignore[valid-type]
+
+
+class HttpsSubscription(_SubscriptionCreate):
+    protocol: Literal["https"]
+    endpoint: _endpoint("https")  # type: ignore[valid-type]
+
+
+class SqsSubscription(_SubscriptionCreate):
+    protocol: Literal["sqs"]
+    endpoint: _endpoint("sqs")  # type: ignore[valid-type]
+
+
+class LambdaSubscription(_SubscriptionCreate):
+    protocol: Literal["lambda"]
+    endpoint: _endpoint("lambda")  # type: ignore[valid-type]
+
+
+# One model per protocol, so the OpenAPI document says what each endpoint must look like.
+SubscriptionCreate = Annotated[
+    EmailSubscription | SmsSubscription | HttpsSubscription | SqsSubscription | LambdaSubscription,
+    Field(discriminator="protocol"),
+]
+
+
+def subscription_json(sub: Subscription) -> dict[str, Any]:
+    f = sub.filter
+    return {
+        "id": sub.id or None,
+        "protocol": sub.protocol,
+        "endpoint": masked(sub.protocol, sub.endpoint),
+        "filter": {"monitors": f.monitors, "tags": f.tags, "events": f.events},
+        "status": "pending confirmation" if sub.pending else "confirmed",
+    }
 
 
 class KeyCreate(_Strict):
@@ -468,6 +531,25 @@ class ApplyOut(_Out):
 class ExportOut(_Out):
     version: Literal["1"]
     monitors: list[dict[str, Any]]
+
+
+class FilterOut(_Out):
+    monitors: list[str]
+    tags: list[str]
+    events: list[str]
+
+
+class SubscriptionOut(_Out):
+    id: str | None = Field(description="null where SNS hides it: a listed subscription still pending confirmation")
+    protocol: str
+    endpoint: str = Field(description="an https URL's path and query are hidden: they may hold a secret")
+    filter: FilterOut
+    status: Literal["confirmed", "pending confirmation"]
+
+
+class SubscriptionPage(_Out):
+    items: list[SubscriptionOut]
+    nextCursor: str | None
 
 
 class KeyOut(_Out):

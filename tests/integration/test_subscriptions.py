@@ -1,0 +1,102 @@
+"""Subscriptions on the SNS topic, with filters SNS itself applies (moto evaluates filter policies)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from heartbeat_tools.harness import Stack
+
+SUBS = "/api/v1/subscriptions"
+
+
+def queue(stack: Stack, name: str) -> tuple[str, str]:
+    url = stack.sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = stack.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return url, arn
+
+
+def received(stack: Stack, url: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    while messages := stack.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        for m in messages:
+            doc: dict[str, Any] = json.loads(json.loads(m["Body"])["Message"])
+            out.append((doc["monitor"]["name"], doc["event"]))
+            stack.sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    return out
+
+
+def test_filters_by_tag_and_by_event(stack: Stack) -> None:
+    infra_url, infra_arn = queue(stack, "infra")
+    downs_url, downs_arn = queue(stack, "downs")
+    made = stack.request(
+        "POST", SUBS, {"protocol": "sqs", "endpoint": infra_arn, "filter": {"tags": ["infrastructure"]}}
+    )
+    assert made.status == 201 and made.json()["status"] == "confirmed"
+    stack.request("POST", SUBS, {"protocol": "sqs", "endpoint": downs_arn, "filter": {"events": ["monitor.down"]}})
+
+    backup = stack.create_monitor(name="Backup", tags=["infrastructure", "db"])
+    report = stack.create_monitor(name="Reporting", tags=["finance"])
+    for m in (backup, report):
+        stack.ping(m["token"], "/fail")
+        stack.ping(m["token"])
+
+    assert received(stack, infra_url) == [("Backup", "monitor.down"), ("Backup", "monitor.up")]
+    assert received(stack, downs_url) == [("Backup", "monitor.down"), ("Reporting", "monitor.down")]
+
+
+def test_a_filter_by_monitor_and_listing_and_removal(stack: Stack) -> None:
+    url, arn = queue(stack, "one")
+    backup = stack.create_monitor(name="Backup")
+    other = stack.create_monitor(name="Other")
+    sub = stack.request("POST", SUBS, {"protocol": "sqs", "endpoint": arn, "filter": {"monitors": [backup["id"]]}})
+    stack.ping(other["token"], "/fail")
+    stack.ping(backup["token"], "/fail")
+    assert received(stack, url) == [("Backup", "monitor.down")]
+
+    listed = [s for s in stack.request("GET", SUBS).json()["items"] if s["endpoint"] == arn]
+    assert listed == [sub.json()] and listed[0]["filter"]["monitors"] == [backup["id"]]
+    assert stack.request("DELETE", f"{SUBS}/{listed[0]['id']}").status == 204
+    assert all(s["endpoint"] != arn for s in stack.request("GET", SUBS).json()["items"])
+    assert stack.request("DELETE", f"{SUBS}/{listed[0]['id']}").status == 404
+    assert stack.request("DELETE", f"{SUBS}/not-an-id").status == 404
+
+
+def test_https_urls_are_masked(stack: Stack) -> None:
+    hook = stack.request("POST", SUBS, {"protocol": "https", "endpoint": "https://hooks.example.com/T0/B1/secret"})
+    assert hook.status == 201 and hook.json()["endpoint"] == "https://hooks.example.com/…"
+    assert b"secret" not in stack.request("GET", SUBS).body
+
+
+def test_bad_subscriptions_are_422_and_subscribe_nothing(stack: Stack) -> None:
+    before = stack.sns.list_subscriptions_by_topic(TopicArn=stack.refs["AlertsTopic"])["Subscriptions"]
+    for body in (
+        {"protocol": "slack", "endpoint": "https://hooks.slack.com/x"},
+        {"protocol": "email", "endpoint": "not an address"},
+        {"protocol": "sms", "endpoint": "555-1234"},
+        {"protocol": "https", "endpoint": "http://insecure.example.com"},
+        {"protocol": "sqs", "endpoint": "arn:aws:sqs:us-east-1:123456789012:q", "filter": {"events": ["monitor.late"]}},
+        {"protocol": "sqs", "endpoint": "arn:aws:sqs:us-east-1:123456789012:q", "filter": {"monitors": ["nope"]}},
+    ):
+        assert stack.request("POST", SUBS, body).status == 422, body
+    after = stack.sns.list_subscriptions_by_topic(TopicArn=stack.refs["AlertsTopic"])["Subscriptions"]
+    assert after == before
+    read_key = stack.make_key("read")
+    assert stack.request("POST", SUBS, {"protocol": "email", "endpoint": "a@b.co"}, key=read_key).status == 403
+
+
+def test_the_cli_adds_lists_and_removes(stack: Stack) -> None:
+    from heartbeat_tools import cli
+    from heartbeat_tools.harness import HandlerApi
+
+    _, arn = queue(stack, "cli")
+    api = HandlerApi(stack)
+    flags = ["--protocol", "sqs", "--endpoint", arn, "--tag", "infrastructure", "--event", "monitor.down"]
+    out = cli.show_subscriptions(api, cli.parser().parse_args(["subscriptions", "add", *flags]))
+    assert out.startswith(f"subscribed {arn} (confirmed) id ")
+    listing = cli.show_subscriptions(api, cli.parser().parse_args(["subscriptions", "list"]))
+    assert "infrastructure" in listing and "monitor.down" in listing
+    sub_id = out.rsplit(" ", 1)[-1]
+    assert (
+        cli.show_subscriptions(api, cli.parser().parse_args(["subscriptions", "remove", sub_id])) == f"removed {sub_id}"
+    )

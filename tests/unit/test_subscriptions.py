@@ -1,0 +1,40 @@
+"""How SNS's answers about confirmation read (moto confirms at once, so this uses botocore's Stubber)."""
+
+from __future__ import annotations
+
+import boto3
+from botocore.stub import Stubber
+
+from heartbeat.subscriptions import Filter, Subscriptions, masked
+
+TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts"
+
+
+def test_an_email_subscription_shows_pending_until_confirmed() -> None:
+    sns = boto3.client("sns", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    arn = f"{TOPIC}:0b9f3c1e-34b8-4a51-9c71-5f0c1d2e3f4a"
+    with Stubber(sns) as stub:
+        stub.add_response("subscribe", {"SubscriptionArn": arn})
+        stub.add_response("get_subscription_attributes", {"Attributes": {"PendingConfirmation": "true"}})
+        stub.add_response(
+            "list_subscriptions_by_topic",
+            {"Subscriptions": [{"SubscriptionArn": "PendingConfirmation", "Protocol": "email", "Endpoint": "a@b.co"}]},
+        )
+        subs = Subscriptions(sns, TOPIC)
+        made = subs.add("email", "a@b.co", Filter(tags=["infrastructure"]))
+        assert made.pending and made.id == arn.rsplit(":", 1)[-1]
+        [listed] = subs.list()
+        assert listed.pending and listed.id == ""
+
+
+def test_a_filter_becomes_the_sns_policy_and_back() -> None:
+    f = Filter(monitors=["a" * 32], tags=["db"], events=["monitor.down"])
+    assert f.policy() == {"monitor_id": ["a" * 32], "tags": ["db"], "event": ["monitor.down"]}
+    assert Filter.from_policy(f.policy()) == f
+    assert Filter().policy() == {}
+
+
+def test_https_endpoints_hide_their_path() -> None:
+    assert masked("https", "https://hooks.slack.com/services/T0/B1/XYZ") == "https://hooks.slack.com/…"
+    assert masked("https", "https://example.com") == "https://example.com"
+    assert masked("email", "a@b.co") == "a@b.co"
