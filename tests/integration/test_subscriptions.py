@@ -100,3 +100,8 @@ def test_the_cli_adds_lists_and_removes(stack: Stack) -> None:
     assert (
         cli.show_subscriptions(api, cli.parser().parse_args(["subscriptions", "remove", sub_id])) == f"removed {sub_id}"
     )
+
+
+def test_a_queue_in_a_region_aws_does_not_have_is_422(stack: Stack) -> None:
+    reply = stack.request("POST", SUBS, {"protocol": "sqs", "endpoint": "arn:aws:sqs:aa-a-0:123456789012:q"})
+    assert reply.status == 422 and "region 'aa-a-0'" in reply.json()["error"]["message"]

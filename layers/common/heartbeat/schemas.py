@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    create_model,
+    model_validator,
+)
 
 from heartbeat import schedules
 from heartbeat.alerts import iso
@@ -25,7 +34,7 @@ from heartbeat.model import (
 )
 from heartbeat.monitors import Uptime
 from heartbeat.slugs import SLUG_RE, slugify
-from heartbeat.subscriptions import ENDPOINTS, Subscription, masked
+from heartbeat.subscriptions import ENDPOINTS, PROTOCOLS, Subscription, masked
 
 Seconds = Annotated[int, Field(ge=MIN_SECONDS, le=MAX_SECONDS, strict=True)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -225,42 +234,20 @@ class FilterSpec(_Strict):
     events: list[Literal["monitor.down", "monitor.up", "monitor.reminder"]] = []
 
 
-def _endpoint(protocol: str) -> Any:
-    return Annotated[str, StringConstraints(max_length=2048, pattern=ENDPOINTS[protocol][0].pattern)]
-
-
 class _SubscriptionCreate(_Strict):
     filter: FilterSpec = FilterSpec()
 
 
-class EmailSubscription(_SubscriptionCreate):
-    protocol: Literal["email"]
-    endpoint: _endpoint("email")  # type: ignore[valid-type]
-
-
-class SmsSubscription(_SubscriptionCreate):
-    protocol: Literal["sms"]
-    endpoint: _endpoint("sms")  # type: ignore[valid-type]
-
-
-class HttpsSubscription(_SubscriptionCreate):
-    protocol: Literal["https"]
-    endpoint: _endpoint("https")  # type: ignore[valid-type]
-
-
-class SqsSubscription(_SubscriptionCreate):
-    protocol: Literal["sqs"]
-    endpoint: _endpoint("sqs")  # type: ignore[valid-type]
-
-
-class LambdaSubscription(_SubscriptionCreate):
-    protocol: Literal["lambda"]
-    endpoint: _endpoint("lambda")  # type: ignore[valid-type]
+def _subscription_model(protocol: str) -> type[BaseModel]:
+    endpoint = Annotated[str, StringConstraints(max_length=2048, pattern=ENDPOINTS[protocol][0].pattern)]
+    name = f"{protocol.capitalize()}Subscription"
+    literal: Any = Literal[protocol]
+    return create_model(name, __base__=_SubscriptionCreate, protocol=(literal, ...), endpoint=(endpoint, ...))
 
 
 # One model per protocol, so the OpenAPI document says what each endpoint must look like.
-SubscriptionCreate = Annotated[
-    EmailSubscription | SmsSubscription | HttpsSubscription | SqsSubscription | LambdaSubscription,
+SubscriptionCreate: Any = Annotated[
+    Union[tuple(_subscription_model(p) for p in PROTOCOLS)],  # noqa: UP007 (a Union of a computed tuple)
     Field(discriminator="protocol"),
 ]
 

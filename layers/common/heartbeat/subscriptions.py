@@ -8,6 +8,7 @@ tools need the notifier, which is not built yet.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import uuid
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+import botocore.session
 from botocore.exceptions import ClientError
 
 from heartbeat.errors import InvalidInput, NotFound
@@ -22,13 +24,14 @@ from heartbeat.model import AlertEvent
 
 PROTOCOLS = ("email", "sms", "https", "sqs", "lambda")
 EVENTS = tuple(e.value for e in AlertEvent)
+_REGION = r"[a-z]{2}(-[a-z]+)+-[0-9]+"  # us-east-1, eu-north-1, us-gov-west-1
 ENDPOINTS = {
     # Printable ASCII only: SNS refuses the rest, and it has no place in an address or URL.
     "email": (re.compile(r"^[!-?A-~]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$"), "an email address"),
     "sms": (re.compile(r"^\+[1-9][0-9]{6,14}$"), "a phone number in E.164 form, such as +15551234567"),
     "https": (re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[!-~]*)?$"), "an https:// URL"),
-    "sqs": (re.compile(r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_.-]+$"), "an SQS queue ARN"),
-    "lambda": (re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_:.-]+$"), "a Lambda ARN"),
+    "sqs": (re.compile(rf"^arn:aws[a-z-]*:sqs:{_REGION}:[0-9]{{12}}:[A-Za-z0-9_.-]+$"), "an SQS queue ARN"),
+    "lambda": (re.compile(rf"^arn:aws[a-z-]*:lambda:{_REGION}:[0-9]{{12}}:function:[A-Za-z0-9_:.-]+$"), "a Lambda ARN"),
 }
 PENDING = "PendingConfirmation"
 
@@ -66,6 +69,17 @@ def masked(protocol: str, endpoint: str) -> str:
     return f"{parts.scheme}://{parts.netloc}/…" if parts.path.strip("/") or parts.query else endpoint
 
 
+@functools.cache
+def _regions(service: str) -> frozenset[str]:
+    """The regions botocore knows the service in, in every partition (its own data; no network)."""
+    session = botocore.session.get_session()
+    return frozenset(
+        region
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions(service, partition_name=partition)
+    )
+
+
 class Subscriptions:
     def __init__(self, sns: Any, topic_arn: str) -> None:
         self._sns = sns
@@ -77,6 +91,10 @@ class Subscriptions:
         pattern, what = ENDPOINTS[protocol]
         if not pattern.match(endpoint):
             raise InvalidInput("endpoint", f"must be {what} for protocol {protocol}")
+        if protocol in ("sqs", "lambda"):
+            region = endpoint.split(":")[3]
+            if region not in _regions(protocol):
+                raise InvalidInput("endpoint", f"names the region {region!r}, where AWS has no {protocol}")
         unknown = sorted(set(filter.events) - set(EVENTS))
         if unknown:
             raise InvalidInput("filter.events", f"unknown {', '.join(unknown)}; use {', '.join(EVENTS)}")
