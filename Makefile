@@ -63,7 +63,7 @@ properties: $(VENV)/.installed
 
 # The long forms of the property tests: about 9,000 random steps instead of 500 (about 15 minutes).
 soak: $(VENV)/.installed
-	HYPOTHESIS_PROFILE=soak $(PYTEST) tests/properties
+	HYPOTHESIS_PROFILE=soak $(PYTEST) tests/properties tests/integration/test_openapi.py
 
 e2e: $(VENV)/.installed
 	$(PYTEST) tests/e2e

@@ -20,7 +20,8 @@ from heartbeat_tools.harness import Stack
 
 INTERVAL_S, GRACE_S = 60, 30
 PROFILES = {
-    "default": settings(max_examples=25, stateful_step_count=20),
+    # The same interleavings on every `make test` (CI stays reproducible); `make soak` explores anew.
+    "default": settings(max_examples=25, stateful_step_count=20, derandomize=True),
     "soak": settings(max_examples=150, stateful_step_count=60),
 }
 
