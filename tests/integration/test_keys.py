@@ -66,3 +66,11 @@ def test_the_cli_creates_lists_and_revokes(stack: Stack) -> None:
     assert "ci" in listing and key not in listing and key[:8] in listing
     key_id = next(k["id"] for k in stack.request("GET", KEYS).json()["items"] if k["name"] == "ci")
     assert cli.show_keys(api, cli.parser().parse_args(["keys", "revoke", key_id])) == f"revoked {key_id}"
+
+
+def test_more_keys_than_one_index_page_are_all_listed(stack: Stack) -> None:
+    ring = stack.modules["ApiFunction"].keyring
+    for i in range(105):
+        ring.create(f"k{i:03d}", "read", stack.clock.advance(0.001))
+    names = [k["name"] for k in stack.request("GET", KEYS).json()["items"]]
+    assert len(names) == 106 and names[1:] == [f"k{i:03d}" for i in range(105)]

@@ -63,7 +63,7 @@ def plan(existing: list[Monitor], declared: list[Declared], prune: str) -> list[
     by_key = {m.apply_key: m for m in existing if m.apply_key}
     by_name: dict[str, Monitor] = {}
     for m in existing:
-        by_name.setdefault(m.name, m)  # the oldest of same-named monitors, listing order being by name then id
+        by_name.setdefault(m.name, m)  # of same-named monitors, the first listed (by name, then id)
     changes: list[Change] = []
     claimed: set[str] = set()
     for d in declared:

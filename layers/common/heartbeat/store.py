@@ -1137,7 +1137,7 @@ class Store:
                 "prefix": _s(key.prefix),
                 "created_ms": _n(key.created_ms),
                 "list_pk": _s(KEY_LIST_PK),
-                "list_sk": _s(f"{key.created_ms:013d}#{key.id}"),
+                "list_sk": _s(f"{key.created_ms:013d}#{key.key_hash}"),
             },
             # Race: never expected (keys are random), but a key must not overwrite another.
             ConditionExpression="attribute_not_exists(pk)",
@@ -1153,8 +1153,10 @@ class Store:
         while True:
             start = None
             if cursor:
-                list_sk = _decode_cursor(cursor, r"[0-9]{13}#[0-9a-f]{16}")
-                start = {"list_pk": _s(KEY_LIST_PK), "list_sk": _s(list_sk)}
+                list_sk = _decode_cursor(cursor, r"[0-9]{13}#[0-9a-f]{64}")
+                # A start key in an index also names the item's own key.
+                key = {"pk": _s(f"KEY#{list_sk.split('#')[1]}"), "sk": _s("KEY")}
+                start = {"list_pk": _s(KEY_LIST_PK), "list_sk": _s(list_sk), **key}
             page, cursor = self._index_page(
                 "list_pk = :p", {":p": _s(KEY_LIST_PK)}, 100, start, _api_key_from_item, None
             )
