@@ -47,7 +47,7 @@ def webhook() -> Iterator[Webhook]:
 def stack(tmp_path: Path, webhook: Webhook) -> Iterator[LocalStackProcess]:
     running = start_stack(tmp_path / "state", webhook.url)
     yield running
-    running.stop()
+    assert running.stop() == 0, "".join(running.lines[-200:])
 
 
 pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is needed to ping like the README does")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import faulthandler
 import json
 import logging
 import os
@@ -309,6 +310,9 @@ class LocalStack:
         say(f"Stopped. {count} items saved to {shown}.")
 
 
+STOP_SECONDS = 20
+
+
 def banner(stack: LocalStack) -> str:
     url = f"http://127.0.0.1:{stack.port}"
     webhook = f", and POSTed to {stack.webhook}" if stack.webhook else ""
@@ -366,7 +370,10 @@ def main(argv: list[str] | None = None) -> int:
     say(banner(stack))
     stop.wait()
     say("Stopping...")
+    # Never hang on exit: should stopping stall, show where every thread is, then end anyway.
+    faulthandler.dump_traceback_later(STOP_SECONDS, exit=True)
     stack.stop()
+    faulthandler.cancel_dump_traceback_later()
     return 0
 
 

@@ -103,4 +103,8 @@ class LocalStackProcess:
         """Ctrl-C, as a user would; the exit code."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)
-        return self.proc.wait(timeout=30)
+        try:
+            return self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise RuntimeError("local stack did not stop:\n" + "".join(self.lines[-200:])) from None
