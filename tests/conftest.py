@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import boto3
 import pytest
 
+from heartbeat.delivery import RetryPolicy
 from heartbeat_tools.harness import Clock, Stack
 from heartbeat_tools.template import Template
 
@@ -35,7 +36,7 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def stack(aws: None, template: Template, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Stack:
+def stack(aws: None, template: Template, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
     refs = template.create_resources(boto3.Session(), "test")
     for key, value in template.function_env(refs).items():
         monkeypatch.setenv(key, value)
@@ -43,4 +44,10 @@ def stack(aws: None, template: Template, clock: Clock, monkeypatch: pytest.Monke
     # moto is not thread-safe for transactions; the concurrent test serialises requests itself.
     monkeypatch.setenv("SWEEP_WORKERS", "1")
     monkeypatch.setenv("APPLY_WORKERS", "1")
-    return Stack(template, refs, clock)
+    monkeypatch.setenv("ALLOW_HTTP_TARGETS", "1")  # chat targets are local HTTP servers here
+    stack = Stack(template, refs, clock)
+    # SNS → notifier as Lambda runs it (synchronously here, so a test sees the delivery at once),
+    # with retries quick enough for tests; their timing has its own unit tests.
+    stack.modules["NotifierFunction"].notifier._policy = RetryPolicy(attempts=3, base_s=0.01, budget_s=5, timeout_s=2)
+    with stack.notifier_bridge(background=False):
+        yield stack

@@ -19,6 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from heartbeat import apply, monitors, slugs
 from heartbeat.clock import now_ms
+from heartbeat.delivery import DeadLetters, Notifier
 from heartbeat.errors import Contention, InvalidInput, NotFound, Unauthorized
 from heartbeat.keys import KeyRing, secret_from
 from heartbeat.schemas import (
@@ -26,6 +27,7 @@ from heartbeat.schemas import (
     ApplyOut,
     ErrorOut,
     ExportOut,
+    FailedAlertPage,
     IncidentPage,
     KeyCreate,
     KeyCreatedOut,
@@ -36,11 +38,14 @@ from heartbeat.schemas import (
     MonitorPatch,
     PingKeyOut,
     PingPage,
+    RetryOut,
     SubscriptionCreate,
     SubscriptionOut,
     SubscriptionPage,
+    TestAlertOut,
     UptimeOut,
     change_json,
+    dead_letter_json,
     declared,
     export_json,
     incident_json,
@@ -49,13 +54,15 @@ from heartbeat.schemas import (
     monitor_settings,
     parse_since,
     ping_json,
+    retry_json,
     subscription_json,
+    target_of,
     unique,
     uptime_json,
 )
 from heartbeat.settings import Settings
 from heartbeat.store import LostRace, Store
-from heartbeat.subscriptions import Filter, Subscriptions
+from heartbeat.subscriptions import Delivery, Filter, Subscriptions
 
 settings = Settings.from_env()
 logger = Logger(service="heartbeat-api")
@@ -310,7 +317,7 @@ def revoke_key(key_id: str) -> Response[str]:
 def add_subscription(spec: Annotated[SubscriptionCreate, Body()]) -> Response[dict]:
     """Subscribe an endpoint to the alerts its filter picks; email and https wait for confirmation."""
     f = Filter(spec.filter.monitors, unique(spec.filter.tags), list(dict.fromkeys(spec.filter.events)))
-    sub = subscriptions().add(spec.protocol, spec.endpoint, f)
+    sub = subscriptions().add(spec.protocol, spec.endpoint, f, target_of(spec), now_ms())
     logger.info("subscription added", protocol=sub.protocol, pending=sub.pending)
     return Response(201, "application/json", subscription_json(sub))
 
@@ -328,9 +335,43 @@ def remove_subscription(subscription_id: str) -> Response[str]:
     return Response(204, None, "")
 
 
+@app.post("/api/v1/subscriptions/<subscription_id>/test", responses=documented(TestAlertOut, 202))
+def test_subscription(subscription_id: str) -> Response[dict]:
+    """Send a test alert through SNS to this subscription alone."""
+    message_id = subscriptions().test(subscription_id, now_ms())
+    logger.info("test alert sent", subscription_id=subscription_id)
+    return Response(202, "application/json", {"messageId": message_id})
+
+
+@app.get("/api/v1/alerts/failed", responses=documented(FailedAlertPage))
+def failed_alerts(limit: Annotated[int, Query(ge=1, le=100)] = 100) -> Response[dict]:
+    """Alerts that could not be delivered, waiting in the dead-letter queue."""
+    items = [dead_letter_json(letter) for letter in dead_letters().peek(limit)]
+    return Response(200, "application/json", {"items": items})
+
+
+@app.post("/api/v1/alerts/retry", responses=documented(RetryOut))
+def retry_alerts() -> Response[dict]:
+    """Deliver up to 10 dead-lettered alerts again; those delivered leave the queue."""
+    report = dead_letters().retry(retrier())
+    logger.info("dead letters retried", **retry_json(report))
+    return Response(200, "application/json", retry_json(report))
+
+
 @functools.cache
 def subscriptions() -> Subscriptions:
-    return Subscriptions(boto3.client("sns"), settings.topic_arn)
+    delivery = Delivery(settings.notifier_arn, settings.dead_letter_queue_arn, settings.allow_http_targets)
+    return Subscriptions(boto3.client("sns"), settings.topic_arn, store, delivery)
+
+
+@functools.cache
+def dead_letters() -> DeadLetters:
+    return DeadLetters(boto3.client("sqs"), settings.dead_letter_queue_url)
+
+
+@functools.cache
+def retrier() -> Notifier:
+    return Notifier(store, boto3.client("sqs"), settings.dead_letter_queue_url, settings.api_url)
 
 
 @app.get("/api/v1/ping-key", responses=documented(PingKeyOut))

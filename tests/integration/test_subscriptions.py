@@ -71,7 +71,11 @@ def test_https_urls_are_masked(stack: Stack) -> None:
 def test_bad_subscriptions_are_422_and_subscribe_nothing(stack: Stack) -> None:
     before = stack.sns.list_subscriptions_by_topic(TopicArn=stack.refs["AlertsTopic"])["Subscriptions"]
     for body in (
-        {"protocol": "slack", "endpoint": "https://hooks.slack.com/x"},
+        {"protocol": "slack", "endpoint": "http://hooks.slack.com/x"},  # plain http, and not this machine
+        {"protocol": "pagerduty", "endpoint": "too-short"},
+        {"protocol": "telegram", "endpoint": "123456:" + "a" * 35, "chatId": "not a chat"},
+        {"protocol": "webhook", "endpoint": "https://hooks.example.com/x", "template": "$NAME is $NOPE"},
+        {"protocol": "opsgenie", "endpoint": "k" * 30, "url": "ftp://api.opsgenie.com"},
         {"protocol": "email", "endpoint": "not an address"},
         {"protocol": "sms", "endpoint": "555-1234"},
         {"protocol": "https", "endpoint": "http://insecure.example.com"},

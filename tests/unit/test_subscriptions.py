@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import boto3
 from botocore.stub import Stubber
 
-from heartbeat.subscriptions import Filter, Subscriptions, masked
+from heartbeat.subscriptions import Delivery, Filter, Subscriptions, masked
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts"
 
@@ -20,7 +22,8 @@ def test_an_email_subscription_shows_pending_until_confirmed() -> None:
             "list_subscriptions_by_topic",
             {"Subscriptions": [{"SubscriptionArn": "PendingConfirmation", "Protocol": "email", "Endpoint": "a@b.co"}]},
         )
-        subs = Subscriptions(sns, TOPIC)
+        no_targets = SimpleNamespace(list_targets=lambda: [])  # the table's part is not what this tests
+        subs = Subscriptions(sns, TOPIC, store=no_targets, delivery=Delivery())  # type: ignore[arg-type]
         made = subs.add("email", "a@b.co", Filter(tags=["infrastructure"]))
         assert made.pending and made.id == arn.rsplit(":", 1)[-1]
         [listed] = subs.list()
@@ -29,9 +32,16 @@ def test_an_email_subscription_shows_pending_until_confirmed() -> None:
 
 def test_a_filter_becomes_the_sns_policy_and_back() -> None:
     f = Filter(monitors=["a" * 32], tags=["db"], events=["monitor.down"])
-    assert f.policy() == {"monitor_id": ["a" * 32], "tags": ["db"], "event": ["monitor.down"]}
-    assert Filter.from_policy(f.policy()) == f
-    assert Filter().policy() == {}
+    policy = f.policy("sub-1")
+    assert policy == {
+        "monitor_id": ["a" * 32],
+        "tags": ["db"],
+        "event": ["monitor.down"],
+        "audience": ["alerts", "sub-1"],
+    }
+    assert Filter.from_policy(policy) == f
+    # No filter still names the audience: real alerts, and test alerts for this subscription only.
+    assert Filter().policy("sub-1") == {"audience": ["alerts", "sub-1"]}
 
 
 def test_https_endpoints_hide_their_path() -> None:

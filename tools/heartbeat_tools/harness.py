@@ -98,6 +98,20 @@ class Stack:
         module.now_ms = self.clock  # every handler reads time through `now_ms`
         return module
 
+    def notifier_bridge(self, background: bool) -> Any:
+        """A context in which SNS delivers the notifier's subscriptions to its handler here."""
+        from heartbeat_tools.snslambda import SnsLambdaBridge
+
+        bridge = SnsLambdaBridge(background)
+        notifier = self.modules["NotifierFunction"]
+        bridge.register(
+            self.refs["NotifierFunction.Arn"],
+            lambda event: notifier.lambda_handler(event, LambdaContext("NotifierFunction")),
+            self.sqs,
+            self.refs["AlertsDeadLetterQueue"],
+        )
+        return bridge.installed()
+
     def make_key(self, role: str) -> str:
         return str(self.modules["ApiFunction"].keyring.create(f"test-{role}", role, self.clock())[0])
 
@@ -186,10 +200,13 @@ class Stack:
     def incidents(self, monitor_id: str) -> list[dict]:
         return self.request("GET", f"/api/v1/monitors/{monitor_id}/incidents").json()["items"]
 
-    def count_calls(self) -> list[str]:
-        """Record the DynamoDB operations the handlers make from now on (botocore's own events)."""
+    def count_calls(self, *functions: str) -> list[str]:
+        """Record the DynamoDB operations the handlers (or these functions') make from now on
+        (botocore's own events)."""
         calls: list[str] = []
-        for module in self.modules.values():
+        for name, module in self.modules.items():
+            if functions and name not in functions:
+                continue
             module.store._db.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
         return calls
 

@@ -6,6 +6,7 @@ whatever AWS boto3 points at (moto), resolves the functions' environment and lis
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from dataclasses import dataclass
@@ -117,20 +118,26 @@ class Template:
         return self.parameter_default(value["Ref"]) if isinstance(value, dict) and "Ref" in value else str(value)
 
     def function_env(self, refs: dict[str, str], overrides: dict[str, str] | None = None) -> dict[str, str]:
-        """Globals' environment with !Ref resolved: resource refs from `refs`, parameters from defaults."""
-        env = {}
-        variables = self.doc["Globals"]["Function"]["Environment"]["Variables"]
-        for key, value in variables.items():
-            if isinstance(value, dict) and "Ref" in value:
-                target = value["Ref"]
-                if target in refs:
-                    value = refs[target]
-                elif overrides and target in overrides:
-                    value = overrides[target]
-                else:
-                    value = self.parameter_default(target)
-            env[key] = str(value)
-        return env
+        """The environment the functions share here (they run in one process): Globals' and each
+        function's own, but its service name, with !Ref and !GetAtt resolved from `refs`
+        (resources), `overrides` and parameter defaults."""
+        variables = dict(self.doc["Globals"]["Function"]["Environment"]["Variables"])
+        for fn in self.of_type("AWS::Serverless::Function").values():
+            own = fn["Properties"].get("Environment", {}).get("Variables", {})
+            variables.update({k: v for k, v in own.items() if k != "POWERTOOLS_SERVICE_NAME"})
+        return {key: str(self._resolve(value, {**(overrides or {}), **refs})) for key, value in variables.items()}
+
+    def _resolve(self, value: Any, refs: dict[str, str]) -> Any:
+        """!Ref and !GetAtt (in lists and maps too): resources from `refs`, parameters at their defaults."""
+        if isinstance(value, dict) and "Fn::GetAtt" in value:
+            return refs[".".join(value["Fn::GetAtt"])]
+        if isinstance(value, dict) and "Ref" in value:
+            return refs.get(value["Ref"]) or self.parameter_default(value["Ref"])
+        if isinstance(value, dict):
+            return {k: self._resolve(v, refs) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._resolve(v, refs) for v in value]
+        return value
 
     def create_table(self, dynamodb: Any, logical_id: str, table_name: str) -> None:
         props = self.resources[logical_id]["Properties"]
@@ -163,7 +170,17 @@ class Template:
             refs[logical_id] = sns.create_topic(Name=f"{prefix}-{logical_id}")["TopicArn"]
         sqs = session.client("sqs")
         for logical_id in self.of_type("AWS::SQS::Queue"):
-            refs[logical_id] = sqs.create_queue(QueueName=f"{prefix}-{logical_id}")["QueueUrl"]
+            url = sqs.create_queue(QueueName=f"{prefix}-{logical_id}")["QueueUrl"]
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            refs |= {logical_id: url, f"{logical_id}.Arn": arn, f"{logical_id}.QueueName": arn.rsplit(":", 1)[-1]}
+        region, account = sqs.meta.region_name, "123456789012"  # moto's account
+        for logical_id in self.of_type("AWS::Serverless::Function"):
+            # The ARN a subscription names; the local stack runs the function itself (snslambda).
+            refs[f"{logical_id}.Arn"] = f"arn:aws:lambda:{region}:{account}:function:{prefix}-{logical_id}"
+        for props in (r["Properties"] for r in self.of_type("AWS::SNS::Subscription").values()):
+            p = self._resolve(props, refs)
+            attributes = {"RedrivePolicy": json.dumps(p["RedrivePolicy"])} if "RedrivePolicy" in p else {}
+            sns.subscribe(TopicArn=p["TopicArn"], Protocol=p["Protocol"], Endpoint=p["Endpoint"], Attributes=attributes)
         secrets_manager = session.client("secretsmanager")
         for logical_id in self.of_type("AWS::SecretsManager::Secret"):
             # GenerateSecretString, done here: a random string of the declared length.

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from heartbeat.model import Alert, AlertEvent, Cause, Monitor
+from heartbeat.model import AUDIENCE, Alert, AlertEvent, Cause, Monitor
 from heartbeat.store import Store
 
 # How long the writer of an alert has to publish it before a sweep may take it over.
@@ -72,7 +72,10 @@ def _alert(
     return dataclasses.replace(alert, message=_message(alert.id, event, monitor, incident))
 
 
-def down_alert(monitor: Monitor, opened_ms: int, cause: Cause, now_ms: int) -> Alert:
+BODY_CHARS = 1000  # of the failing ping's body, in the alert: enough to read the error
+
+
+def down_alert(monitor: Monitor, opened_ms: int, cause: Cause, now_ms: int, body: bytes = b"") -> Alert:
     incident = {
         "id": str(opened_ms),
         "cause": cause.value,
@@ -80,6 +83,8 @@ def down_alert(monitor: Monitor, opened_ms: int, cause: Cause, now_ms: int) -> A
         # For a missed deadline the incident opens at the deadline, not at the (maybe late) sweep.
         "missedDeadline": iso(opened_ms) if cause in (Cause.MISSED, Cause.TIMEOUT) else None,
     }
+    if body:
+        incident["body"] = body.decode("utf-8", errors="replace")[:BODY_CHARS]
     return _alert(monitor, opened_ms, AlertEvent.DOWN, _subject("DOWN", monitor.name), incident, now_ms)
 
 
@@ -120,6 +125,7 @@ class SnsPublisher:
             "event": {"DataType": "String", "StringValue": alert.event.value},
             "monitor_id": {"DataType": "String", "StringValue": alert.monitor_id},
             "alert_id": {"DataType": "String", "StringValue": alert.id},
+            "audience": {"DataType": "String", "StringValue": AUDIENCE},  # not a test alert
         }
         if alert.tags:  # SNS refuses an empty String.Array
             attributes["tags"] = {"DataType": "String.Array", "StringValue": json.dumps(alert.tags)}

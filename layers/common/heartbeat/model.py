@@ -40,6 +40,9 @@ class Cause(StrEnum):
     KEYWORD = "keyword"  # a success whose body matched a failure keyword, or none of the success keywords
 
 
+AUDIENCE = "alerts"  # the SNS `audience` attribute of every real alert; a test alert names its one subscription
+
+
 class AlertEvent(StrEnum):
     DOWN = "monitor.down"
     UP = "monitor.up"

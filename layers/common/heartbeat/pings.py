@@ -140,7 +140,7 @@ def transition(store: Store, current: Monitor, ping: Ping, now_ms: int) -> Outco
         # Incidents are keyed by their opening time: one that opens in the same millisecond as the
         # last one (fail, success, fail) opens a millisecond later rather than collide with it.
         opened = max(now_ms, (current.last_incident_ms or 0) + 1)
-        alert = down_alert(after, opened, cause, now_ms)
+        alert = down_alert(after, opened, cause, now_ms, ping.body)
         reminder_at = reminder_after(current, opened, now_ms)
         return Outcome(store.open_by_ping(current, ping.kind, now_ms, cause, alert, reminder_at), alert, cause=cause)
     if current.open_incident_ms is None:

@@ -17,9 +17,10 @@ from pydantic import (
     model_validator,
 )
 
-from heartbeat import schedules
+from heartbeat import schedules, targets
 from heartbeat.alerts import iso
 from heartbeat.apply import Change, Declared
+from heartbeat.delivery import DeadLetter, RetryReport
 from heartbeat.errors import InvalidInput
 from heartbeat.model import (
     DEFAULT_GRACE_S,
@@ -34,7 +35,8 @@ from heartbeat.model import (
 )
 from heartbeat.monitors import Uptime
 from heartbeat.slugs import SLUG_RE, slugify
-from heartbeat.subscriptions import ENDPOINTS, PROTOCOLS, Subscription, masked
+from heartbeat.subscriptions import ENDPOINTS, SNS_PROTOCOLS, Subscription, masked
+from heartbeat.targets import Target
 
 Seconds = Annotated[int, Field(ge=MIN_SECONDS, le=MAX_SECONDS, strict=True)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -245,9 +247,75 @@ def _subscription_model(protocol: str) -> type[BaseModel]:
     return create_model(name, __base__=_SubscriptionCreate, protocol=(literal, ...), endpoint=(endpoint, ...))
 
 
+Url = Annotated[str, StringConstraints(max_length=2048, pattern=r"^https?://[!-~]+$")]
+ContentType = Annotated[
+    str, StringConstraints(max_length=100, pattern=r"^[a-z]+/[A-Za-z0-9.+-]+(; *charset=[A-Za-z0-9-]+)?$")
+]
+Secret = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=r"^[!-~]+$")]
+_TARGET_FIELDS: dict[str, dict[str, Any]] = {
+    "slack": {"endpoint": (Url, Field(description="the incoming webhook's URL"))},
+    "discord": {"endpoint": (Url, Field(description="the channel webhook's URL"))},
+    "teams": {"endpoint": (Url, Field(description="the Workflows webhook's URL"))},
+    "telegram": {
+        "endpoint": (Secret, Field(description="the bot's token")),
+        "chatId": (Annotated[str, StringConstraints(max_length=40)], ...),
+        "url": (Url | None, Field(None, description="a Bot API server other than api.telegram.org")),
+    },
+    "pagerduty": {
+        "endpoint": (Secret, Field(description="the Events API v2 integration (routing) key")),
+        "url": (Url | None, Field(None, description="default https://events.pagerduty.com/v2/enqueue")),
+    },
+    "opsgenie": {
+        "endpoint": (Secret, Field(description="the API integration's key")),
+        "url": (
+            Url | None,
+            Field(None, description="default https://api.opsgenie.com; EU: https://api.eu.opsgenie.com"),
+        ),
+    },
+    "webhook": {
+        "endpoint": (Url, Field(description="the URL the alert is POSTed to")),
+        "template": (
+            Annotated[str, StringConstraints(max_length=10_000)] | None,
+            Field(None, description=f"the body, with ${', $'.join(targets.VARIABLES)}; default the alert's JSON"),
+        ),
+        "contentType": (
+            Annotated[
+                str, StringConstraints(max_length=100, pattern=r"^[a-z]+/[A-Za-z0-9.+-]+(; *charset=[A-Za-z0-9-]+)?$")
+            ],
+            "application/json",
+        ),
+    },
+}
+
+
+def _target_model(kind: str) -> type[BaseModel]:
+    literal: Any = Literal[kind]
+    fields = _TARGET_FIELDS[kind]
+    return create_model(
+        f"{kind.capitalize()}Subscription", __base__=_SubscriptionCreate, protocol=(literal, ...), **fields
+    )
+
+
+def target_of(spec: Any) -> Target | None:
+    """The delivery details of a chat or incident target; None for SNS's own protocols."""
+    if spec.protocol not in targets.KINDS:
+        return None
+    return Target(
+        id="",
+        kind=spec.protocol,
+        endpoint=spec.endpoint,
+        chat_id=getattr(spec, "chatId", "") or "",
+        url=getattr(spec, "url", "") or "",
+        template=getattr(spec, "template", "") or "",
+        content_type=getattr(spec, "contentType", "application/json"),
+    )
+
+
 # One model per protocol, so the OpenAPI document says what each endpoint must look like.
 SubscriptionCreate: Any = Annotated[
-    Union[tuple(_subscription_model(p) for p in PROTOCOLS)],  # noqa: UP007 (a Union of a computed tuple)
+    Union[  # noqa: UP007 (a Union of a computed tuple)
+        tuple(_subscription_model(p) for p in SNS_PROTOCOLS) + tuple(_target_model(k) for k in targets.KINDS)
+    ],
     Field(discriminator="protocol"),
 ]
 
@@ -261,6 +329,22 @@ def subscription_json(sub: Subscription) -> dict[str, Any]:
         "filter": {"monitors": f.monitors, "tags": f.tags, "events": f.events},
         "status": "pending confirmation" if sub.pending else "confirmed",
     }
+
+
+def dead_letter_json(letter: DeadLetter) -> dict[str, Any]:
+    return {
+        "messageId": letter.message_id,
+        "alertId": letter.alert_id,
+        "source": letter.source,
+        "subscriptionId": letter.target_id,
+        "subject": letter.subject,
+        "error": letter.error,
+        "failedAt": iso(letter.failed_at_ms),
+    }
+
+
+def retry_json(report: RetryReport) -> dict[str, int]:
+    return dataclasses.asdict(report)
 
 
 class KeyCreate(_Strict):
@@ -537,6 +621,33 @@ class SubscriptionOut(_Out):
 class SubscriptionPage(_Out):
     items: list[SubscriptionOut]
     nextCursor: str | None
+
+
+class TestAlertOut(_Out):
+    messageId: str = Field(description="SNS's id of the test alert, sent to this subscription alone")
+
+
+class FailedAlertOut(_Out):
+    messageId: str
+    alertId: str | None
+    source: Literal["notifier", "lambda", "sns"] = Field(
+        description="notifier: one target failed; lambda: the notifier failed for a whole alert; sns: SNS's redrive"
+    )
+    subscriptionId: str | None = Field(description="the target that failed, where one did")
+    subject: str | None
+    error: str
+    failedAt: str | None
+
+
+class FailedAlertPage(_Out):
+    items: list[FailedAlertOut]
+
+
+class RetryOut(_Out):
+    delivered: int
+    failed: int = Field(description="tried again and failed again: still in the queue")
+    kept: int = Field(description="SNS's own redrive names no subscription to send to again: still in the queue")
+    dropped: int = Field(description="no target wants it any more (removed): taken out of the queue")
 
 
 class KeyOut(_Out):

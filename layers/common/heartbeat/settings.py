@@ -41,6 +41,11 @@ class Settings:
     sweep_workers: int = 8
     apply_workers: int = 8  # monitors written at once by a bulk apply
     api_key_secret_arn: str = ""  # the secret API keys are hashed with (the API function needs it)
+    notifier_arn: str = ""  # the function chat and incident targets subscribe
+    dead_letter_queue_url: str = ""  # alerts that could not be delivered
+    dead_letter_queue_arn: str = ""
+    allow_http_targets: bool = False  # plain http targets on this machine: the local stack only
+    api_url: str = ""  # where $INCIDENT_URL points
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -55,4 +60,9 @@ class Settings:
             sweep_workers=_int(env, "SWEEP_WORKERS", 8, 1, 64),
             apply_workers=_int(env, "APPLY_WORKERS", 8, 1, 64),
             api_key_secret_arn=env.get("API_KEY_SECRET_ARN", "").strip(),
+            notifier_arn=env.get("NOTIFIER_ARN", "").strip(),
+            dead_letter_queue_url=env.get("DEAD_LETTER_QUEUE_URL", "").strip(),
+            dead_letter_queue_arn=env.get("DEAD_LETTER_QUEUE_ARN", "").strip(),
+            allow_http_targets=env.get("ALLOW_HTTP_TARGETS", "").strip() == "1",
+            api_url=env.get("API_URL", "").strip().rstrip("/"),
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from botocore.exceptions import ClientError
 
 from heartbeat.errors import InvalidInput, NotFound
 from heartbeat.model import Alert, AlertEvent, ApiKey, Cause, Incident, Monitor, Ping, PingEvent, PingKind, Status
+from heartbeat.targets import Filter, Target
 
 Item = dict[str, dict[str, Any]]
 T = TypeVar("T")
@@ -25,6 +27,7 @@ MONITOR_SK = "MON"
 LIST_PK = "MON"
 INCIDENT_LIST_PK = "INC"  # incidents share the `list` index, by opening time
 KEY_LIST_PK = "KEY"  # and so do API keys, by creation
+TARGETS_PK = "TARGETS"  # chat and incident targets, all in one partition
 DUE_INDEX = "due"
 LIST_INDEX = "list"
 SLUG_INDEX = "slug"
@@ -1176,6 +1179,70 @@ class Store:
             if _code(e) == "ConditionalCheckFailedException":
                 raise NotFound(f"API key {key.id} not found") from None
             raise
+
+    # -- notifier targets: one partition, read whole by the notifier for each alert (there are few)
+
+    def put_target(self, target: Target) -> None:
+        f = target.filter
+        item = {
+            "pk": _s(TARGETS_PK),
+            "sk": _s(target.id),
+            "kind": _s(target.kind),
+            "endpoint": _s(target.endpoint),
+            "content_type": _s(target.content_type),
+            "audience": _s(target.audience),
+            "created_ms": _n(target.created_ms),
+            "filter": {"M": {name: {"L": [_s(v) for v in values]} for name, values in dataclasses.asdict(f).items()}},
+        }
+        for name, value in [("chat_id", target.chat_id), ("url", target.url), ("template", target.template)]:
+            if value:
+                item[name] = _s(value)
+        # Race: never expected (ids are random), but one target must not overwrite another.
+        self._db.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+
+    def list_targets(self) -> list[Target]:
+        found: list[Target] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": {":p": _s(TARGETS_PK)},
+            "ConsistentRead": True,  # a target removed a moment ago gets nothing more
+        }
+        while True:
+            resp = self._db.query(**kwargs)
+            found += [_target_from_item(item) for item in resp.get("Items", [])]
+            if "LastEvaluatedKey" not in resp:
+                return sorted(found, key=lambda t: (t.created_ms, t.id))
+            kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+
+    def delete_target(self, target_id: str) -> None:
+        try:
+            # Race: removed twice at once; the second one answers 404.
+            self._db.delete_item(
+                TableName=self._table,
+                Key={"pk": _s(TARGETS_PK), "sk": _s(target_id)},
+                ConditionExpression="attribute_exists(pk)",
+            )
+        except ClientError as e:
+            if _code(e) == "ConditionalCheckFailedException":
+                raise NotFound(f"subscription {target_id} not found") from None
+            raise
+
+
+def _target_from_item(item: Item) -> Target:
+    f = item.get("filter", {}).get("M", {})
+    return Target(
+        id=item["sk"]["S"],
+        kind=item["kind"]["S"],
+        endpoint=item["endpoint"]["S"],
+        chat_id=item.get("chat_id", {}).get("S", ""),
+        url=item.get("url", {}).get("S", ""),
+        template=item.get("template", {}).get("S", ""),
+        content_type=item.get("content_type", {}).get("S", "application/json"),
+        filter=Filter(_strings(f.get("monitors")), _strings(f.get("tags")), _strings(f.get("events"))),
+        audience=item.get("audience", {}).get("S", ""),
+        created_ms=int(item.get("created_ms", {}).get("N", "0")),
+    )
 
 
 def _api_key_from_item(item: Item) -> ApiKey:

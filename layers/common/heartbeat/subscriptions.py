@@ -1,28 +1,37 @@
-"""Subscriptions: who receives which alerts. They live in SNS itself, as subscriptions on the
-alerts topic with a filter policy, so there is no copy in a table to drift from what SNS does.
+"""Subscriptions: who receives which alerts. SNS's own (email, sms, https, sqs, lambda) live in
+SNS itself, as subscriptions on the alerts topic with a filter policy, so there is no copy in a
+table to drift from what SNS does; each redrives what SNS cannot deliver to the dead-letter queue.
+Chat and incident targets (Slack, PagerDuty, ...) are items in the table, delivered by the
+notifier (targets.py says why). Both kinds are listed, tested and removed alike.
 
 A filter names monitors (ids), tags (a monitor with any of them) and events; alerts carry the
-matching message attributes (alerts.SnsPublisher). SNS's own protocols only: chat and incident
-tools need the notifier, which is not built yet.
+matching message attributes (alerts.SnsPublisher). Every filter also names an audience: "alerts"
+for real alerts and a value of its own, so a test alert goes through SNS to one subscription only.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
+import secrets
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import botocore.session
 from botocore.exceptions import ClientError
 
+from heartbeat import targets
 from heartbeat.errors import InvalidInput, NotFound
-from heartbeat.model import AlertEvent
+from heartbeat.model import AUDIENCE, AlertEvent
+from heartbeat.store import Store
+from heartbeat.targets import Filter, Target
 
-PROTOCOLS = ("email", "sms", "https", "sqs", "lambda")
+SNS_PROTOCOLS = ("email", "sms", "https", "sqs", "lambda")
+PROTOCOLS = SNS_PROTOCOLS + targets.KINDS
 EVENTS = tuple(e.value for e in AlertEvent)
 _REGION = r"[a-z]{2}(-[a-z]+)+-[0-9]+"  # us-east-1, eu-north-1, us-gov-west-1
 ENDPOINTS = {
@@ -37,28 +46,13 @@ PENDING = "PendingConfirmation"
 
 
 @dataclass(frozen=True)
-class Filter:
-    monitors: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    events: list[str] = field(default_factory=list)
-
-    def policy(self) -> dict[str, list[str]]:
-        """The SNS filter policy: every part given must match; within a part, any value."""
-        parts = {"monitor_id": self.monitors, "tags": self.tags, "event": self.events}
-        return {name: values for name, values in parts.items() if values}
-
-    @classmethod
-    def from_policy(cls, policy: dict[str, list[str]]) -> Filter:
-        return cls(policy.get("monitor_id", []), policy.get("tags", []), policy.get("event", []))
-
-
-@dataclass(frozen=True)
 class Subscription:
     id: str  # the subscription ARN's last part; "" where SNS does not give it (listing a pending one)
     protocol: str
     endpoint: str
     filter: Filter
     pending: bool
+    audience: str = ""  # its own value in the filter: a test alert to it alone carries it
 
 
 def masked(protocol: str, endpoint: str) -> str:
@@ -80,14 +74,45 @@ def _regions(service: str) -> frozenset[str]:
     )
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """Where the deployment's notifier and dead-letter queue are, and what targets may be."""
+
+    notifier_arn: str = ""  # its own subscription is the deployment's, not listed
+    dead_letter_arn: str = ""
+    allow_http: bool = False  # plain http to this machine: the local stack only
+
+
 class Subscriptions:
-    def __init__(self, sns: Any, topic_arn: str) -> None:
+    def __init__(self, sns: Any, topic_arn: str, store: Store, delivery: Delivery) -> None:
         self._sns = sns
         self._topic = topic_arn
+        self._store = store
+        self._delivery = delivery
 
-    def add(self, protocol: str, endpoint: str, filter: Filter) -> Subscription:
+    def add(
+        self, protocol: str, endpoint: str, filter: Filter, target: Target | None = None, now_ms: int = 0
+    ) -> Subscription:
+        """Subscribe an SNS endpoint, or add a chat or incident target (`target` gives its details)."""
         if protocol not in PROTOCOLS:
             raise InvalidInput("protocol", f"must be one of {', '.join(PROTOCOLS)}")
+        unknown = sorted(set(filter.events) - set(EVENTS))
+        if unknown:
+            raise InvalidInput("filter.events", f"unknown {', '.join(unknown)}; use {', '.join(EVENTS)}")
+        audience = f"sub-{secrets.token_hex(8)}"  # not a secret: it only routes test alerts
+        if protocol in targets.KINDS:
+            target = target or Target("", protocol, endpoint)
+            targets.check(target, self._delivery.allow_http)
+            if not self._delivery.notifier_arn:
+                raise InvalidInput("protocol", f"{protocol} needs the notifier, which this deployment lacks")
+            target = dataclasses.replace(
+                target, id=str(uuid.uuid4()), filter=filter, audience=audience, created_ms=now_ms
+            )
+            self._store.put_target(target)
+            return _shown(target)
+        return self._subscribe(protocol, endpoint, filter, audience)
+
+    def _subscribe(self, protocol: str, endpoint: str, filter: Filter, audience: str) -> Subscription:
         pattern, what = ENDPOINTS[protocol]
         if not pattern.match(endpoint):
             raise InvalidInput("endpoint", f"must be {what} for protocol {protocol}")
@@ -95,10 +120,9 @@ class Subscriptions:
             region = endpoint.split(":")[3]
             if region not in _regions(protocol):
                 raise InvalidInput("endpoint", f"names the region {region!r}, where AWS has no {protocol}")
-        unknown = sorted(set(filter.events) - set(EVENTS))
-        if unknown:
-            raise InvalidInput("filter.events", f"unknown {', '.join(unknown)}; use {', '.join(EVENTS)}")
-        attributes = {"FilterPolicy": json.dumps(filter.policy())} if filter.policy() else {}
+        attributes = {"FilterPolicy": json.dumps(filter.policy(audience))}
+        if self._delivery.dead_letter_arn:
+            attributes["RedrivePolicy"] = json.dumps({"deadLetterTargetArn": self._delivery.dead_letter_arn})
         try:
             arn = self._sns.subscribe(
                 TopicArn=self._topic,
@@ -112,35 +136,84 @@ class Subscriptions:
                 raise
             raise InvalidInput("endpoint", f"SNS refused it: {e.response['Error'].get('Message', '')}") from None
         if arn == PENDING or not arn.startswith(self._topic):
-            return Subscription("", protocol, endpoint, filter, pending=True)
+            return Subscription("", protocol, endpoint, filter, pending=True, audience=audience)
         # Email and https subscriptions have an ARN at once but stay pending until confirmed.
         attributes = self._sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]
         pending = attributes.get("PendingConfirmation") == "true"
-        return Subscription(arn.rsplit(":", 1)[-1], protocol, endpoint, filter, pending)
+        return Subscription(arn.rsplit(":", 1)[-1], protocol, endpoint, filter, pending, audience)
 
     def list(self) -> list[Subscription]:
+        """SNS's subscriptions (but the notifier's own), then the targets, oldest first."""
         found = []
         for page in self._sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=self._topic):
             for s in page.get("Subscriptions", []):
                 arn = s["SubscriptionArn"]
+                if s["Protocol"] == "lambda" and s["Endpoint"] == self._delivery.notifier_arn:
+                    continue
                 if arn == PENDING:
                     found.append(Subscription("", s["Protocol"], s["Endpoint"], Filter(), pending=True))
                     continue
                 attributes = self._sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]
                 policy = json.loads(attributes.get("FilterPolicy") or "{}")
                 pending = attributes.get("PendingConfirmation") == "true"
+                audience = next((a for a in policy.get("audience", []) if a != AUDIENCE), "")
+                sub_id = arn.rsplit(":", 1)[-1]
                 found.append(
-                    Subscription(
-                        arn.rsplit(":", 1)[-1], s["Protocol"], s["Endpoint"], Filter.from_policy(policy), pending
-                    )
+                    Subscription(sub_id, s["Protocol"], s["Endpoint"], Filter.from_policy(policy), pending, audience)
                 )
-        return found
+        return found + [_shown(t) for t in self._store.list_targets()]
 
-    def remove(self, subscription_id: str) -> None:
+    def get(self, subscription_id: str) -> Subscription:
         try:
             uuid.UUID(subscription_id)
         except ValueError:
             raise NotFound(f"subscription {subscription_id} not found") from None
-        if not any(s.id == subscription_id for s in self.list()):
-            raise NotFound(f"subscription {subscription_id} not found")
-        self._sns.unsubscribe(SubscriptionArn=f"{self._topic}:{subscription_id}")
+        for sub in self.list():
+            if sub.id == subscription_id:
+                return sub
+        raise NotFound(f"subscription {subscription_id} not found")
+
+    def remove(self, subscription_id: str) -> None:
+        sub = self.get(subscription_id)
+        if sub.protocol in targets.KINDS:
+            self._store.delete_target(subscription_id)
+        else:
+            self._sns.unsubscribe(SubscriptionArn=f"{self._topic}:{subscription_id}")
+
+    def test(self, subscription_id: str, now_ms: int) -> str:
+        """Send a test alert through SNS to this subscription alone; the SNS message id."""
+        sub = self.get(subscription_id)
+        if not sub.audience:
+            raise InvalidInput("id", "this subscription was made before test alerts; remove and add it again")
+        f = sub.filter
+        # The routing attributes must pass the subscription's own filter; the message says it is a test.
+        attributes: dict[str, Any] = {
+            "audience": {"DataType": "String", "StringValue": sub.audience},
+            "event": {"DataType": "String", "StringValue": (f.events or ["monitor.test"])[0]},
+            "monitor_id": {"DataType": "String", "StringValue": (f.monitors or ["test"])[0]},
+        }
+        if f.tags:
+            attributes["tags"] = {"DataType": "String.Array", "StringValue": json.dumps(f.tags[:1])}
+        message = test_message(sub.id, f.tags[:1], now_ms)
+        resp = self._sns.publish(
+            TopicArn=self._topic, Subject="TEST: Heartbeat alert", Message=message, MessageAttributes=attributes
+        )
+        return str(resp["MessageId"])
+
+
+def _shown(target: Target) -> Subscription:
+    return Subscription(target.id, target.kind, targets.masked(target), target.filter, False, target.audience)
+
+
+def test_message(subscription_id: str, tags: list[str], now_ms: int) -> str:
+    return json.dumps(
+        {
+            "version": "1",
+            "alertId": f"test:{subscription_id}:{now_ms}",
+            "event": "monitor.test",
+            "monitor": {"id": "test", "name": "Heartbeat test alert", "tags": tags},
+            "incident": {"id": "test", "cause": "test"},
+            "lastPingAt": None,
+        },
+        separators=(",", ":"),
+    )

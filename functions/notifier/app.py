@@ -1,0 +1,43 @@
+"""SNS → chat and incident targets (Slack, PagerDuty, ...): each alert to every target that wants it.
+
+What a target does not take goes to the dead-letter queue; should that fail too, the invocation
+fails, Lambda retries it and at last keeps the event in the same queue.
+"""
+
+from __future__ import annotations
+
+import boto3
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.parser.models import SnsModel
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from heartbeat.clock import now_ms
+from heartbeat.delivery import Notifier
+from heartbeat.model import AUDIENCE
+from heartbeat.settings import Settings
+from heartbeat.store import Store
+
+settings = Settings.from_env()
+logger = Logger(service="heartbeat-notifier")
+store = Store(boto3.client("dynamodb"), settings.table_name)
+notifier = Notifier(store, boto3.client("sqs"), settings.dead_letter_queue_url, settings.api_url)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@event_parser(model=SnsModel)
+def lambda_handler(event: SnsModel, context: LambdaContext) -> dict:
+    delivered = failed = 0
+    for record in event.Records:
+        attributes = record.Sns.MessageAttributes or {}
+        audience = attributes["audience"].Value if "audience" in attributes else AUDIENCE
+        outcomes = notifier.notify(str(record.Sns.Message), record.Sns.Subject, audience, now_ms())
+        for target_id, outcome in outcomes.items():
+            # The target's id and the outcome only: its URL or key is a secret.
+            if outcome.delivered:
+                delivered += 1
+                logger.info("delivered", target=target_id, attempts=outcome.attempts)
+            else:
+                failed += 1
+                logger.error("dead-lettered", target=target_id, attempts=outcome.attempts, error=outcome.error)
+    return {"delivered": delivered, "deadLettered": failed}

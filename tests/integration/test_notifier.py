@@ -1,0 +1,265 @@
+"""Chat and incident targets end to end: a subscription through the API, a monitor that goes down
+and comes back, SNS (moto, with its filter policies) invoking the notifier, and a local HTTP
+server in place of each service, which checks the exact payload."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from heartbeat_tools.harness import Stack
+from heartbeat_tools.targetserver import Answer, Received, TargetServer
+
+SUBS = "/api/v1/subscriptions"
+T = 1_795_572_000_000  # 2026-11-25T02:00:00Z
+DOWN_TEXT = (
+    "DOWN: Nightly Backup\nCause: missed\nDown since 2026-11-25T02:01:30.000Z\n"
+    "Last ping: 2026-11-25T02:00:00.000Z\nTags: infrastructure"
+)
+UP_TEXT = "UP: Nightly Backup\nDown for 30s\nLast ping: 2026-11-25T02:02:00.000Z\nTags: infrastructure"
+PD_KEY = "R0UT1NGKEY0123456789abcdefABCDEF"
+GENIE_KEY = "eb243592-faa2-4ba2-a551q-1afdf565c889"
+INFRA = "infrastructure"
+BOT_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+
+
+@pytest.fixture
+def target() -> Iterator[TargetServer]:
+    server = TargetServer()
+    yield server
+    server.close()
+
+
+def subscribe(stack: Stack, body: dict[str, Any]) -> dict[str, Any]:
+    reply = stack.request("POST", SUBS, body)
+    assert reply.status == 201, reply.body
+    return dict(reply.json())
+
+
+def outage(stack: Stack) -> dict[str, Any]:
+    """Nightly Backup pings at T, misses its deadline (T + 90 s), and pings again at T + 120 s."""
+    stack.clock.now = T
+    monitor = stack.create_monitor("Nightly Backup", interval=60, grace=30, tags=["infrastructure"])
+    assert stack.ping(monitor["token"]).status == 200
+    stack.clock.advance(100)
+    stack.sweep()
+    stack.clock.advance(20)
+    assert stack.ping(monitor["token"]).status == 200
+    return monitor
+
+
+def only(received: list[Received], count: int) -> list[Received]:
+    assert len(received) == count, [r.body for r in received]
+    return received
+
+
+def test_slack_gets_a_readable_message_for_down_and_up(stack: Stack, target: TargetServer) -> None:
+    sub = subscribe(stack, {"protocol": "slack", "endpoint": f"{target.url}/services/T0/B1/XYZ"})
+    assert sub["protocol"] == "slack" and sub["endpoint"] == f"{target.url}/…"  # the secret path is hidden
+    monitor = outage(stack)
+    down, up = only(target.received, 2)
+    assert down.path == "/services/T0/B1/XYZ"
+    assert down.headers["content-type"] == "application/json"
+    assert down.headers["x-heartbeat-alert-id"] == f"{monitor['id']}:1795572090000:monitor.down"
+    assert down.json() == {"text": DOWN_TEXT, "attachments": [{"color": "#d1242f", "text": DOWN_TEXT}]}
+    assert up.json() == {"text": UP_TEXT, "attachments": [{"color": "#1a7f37", "text": UP_TEXT}]}
+
+
+def test_discord_gets_an_embed_that_mentions_no_one(stack: Stack, target: TargetServer) -> None:
+    subscribe(stack, {"protocol": "discord", "endpoint": f"{target.url}/api/webhooks/1/abc"})
+    outage(stack)
+    down, _ = only(target.received, 2)
+    assert down.json() == {
+        "embeds": [{"title": "DOWN: Nightly Backup", "description": DOWN_TEXT, "color": 0xD1242F}],
+        "allowed_mentions": {"parse": []},
+    }
+
+
+def test_teams_gets_an_adaptive_card(stack: Stack, target: TargetServer) -> None:
+    subscribe(stack, {"protocol": "teams", "endpoint": f"{target.url}/workflows/1"})
+    outage(stack)
+    down, _ = only(target.received, 2)
+    card = down.json()["attachments"][0]
+    assert down.json()["type"] == "message" and card["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert card["content"]["body"] == [
+        {"type": "TextBlock", "text": "DOWN: Nightly Backup", "weight": "Bolder", "wrap": True},
+        {"type": "TextBlock", "text": DOWN_TEXT.split("\n", 1)[1], "wrap": True},
+    ]
+
+
+def test_telegram_gets_send_message_for_its_chat(stack: Stack, target: TargetServer) -> None:
+    sub = subscribe(stack, {"protocol": "telegram", "endpoint": BOT_TOKEN, "chatId": "-100123", "url": target.url})
+    assert sub["endpoint"] == "1234…"  # the bot token is a secret
+    outage(stack)
+    down, _ = only(target.received, 2)
+    assert down.path == f"/bot{BOT_TOKEN}/sendMessage"
+    assert down.json() == {"chat_id": "-100123", "text": DOWN_TEXT, "disable_web_page_preview": True}
+
+
+def test_pagerduty_triggers_then_resolves_the_same_incident(stack: Stack, target: TargetServer) -> None:
+    subscribe(stack, {"protocol": "pagerduty", "endpoint": PD_KEY, "url": f"{target.url}/v2/enqueue"})
+    monitor = outage(stack)
+    trigger, resolve = only(target.received, 2)
+    dedup = f"heartbeat:{monitor['id']}:1795572090000"
+    assert trigger.json() == {
+        "routing_key": PD_KEY,
+        "event_action": "trigger",
+        "dedup_key": dedup,
+        "payload": {
+            "summary": "DOWN: Nightly Backup",
+            "source": "heartbeat",
+            "severity": "critical",
+            "component": "Nightly Backup",
+            "custom_details": {
+                "alertId": f"{monitor['id']}:1795572090000:monitor.down",
+                "id": "1795572090000",
+                "cause": "missed",
+                "openedAt": "2026-11-25T02:01:30.000Z",
+                "missedDeadline": "2026-11-25T02:01:30.000Z",
+                "lastPingAt": "2026-11-25T02:00:00.000Z",
+            },
+        },
+    }
+    # The same dedup key: the page closes itself.
+    assert resolve.json() == {"routing_key": PD_KEY, "event_action": "resolve", "dedup_key": dedup}
+
+
+def test_opsgenie_creates_then_closes_by_alias(stack: Stack, target: TargetServer) -> None:
+    subscribe(stack, {"protocol": "opsgenie", "endpoint": GENIE_KEY, "url": target.url})
+    monitor = outage(stack)
+    create, close = only(target.received, 2)
+    alias = f"heartbeat:{monitor['id']}:1795572090000"
+    assert create.path == "/v2/alerts" and create.headers["authorization"] == f"GenieKey {GENIE_KEY}"
+    assert create.json() == {
+        "message": "DOWN: Nightly Backup",
+        "alias": alias,
+        "description": DOWN_TEXT,
+        "tags": ["infrastructure"],
+        "source": "heartbeat",
+        "priority": "P1",
+        "details": {"alertId": f"{monitor['id']}:1795572090000:monitor.down", "monitorId": monitor["id"]},
+    }
+    assert close.path == f"/v2/alerts/heartbeat%3A{monitor['id']}%3A1795572090000/close?identifierType=alias"
+    assert close.json() == {"source": "heartbeat", "note": UP_TEXT}
+
+
+def test_a_webhook_template_fills_its_variables_as_json(stack: Stack, target: TargetServer) -> None:
+    template = (
+        '{"text": "$NAME is $STATUS ($CAUSE) since $OPENED_AT; last ping $LAST_PING; tags $TAGS", "id": "$ALERT_ID"}'
+    )
+    subscribe(stack, {"protocol": "webhook", "endpoint": f"{target.url}/hook", "template": template})
+    monitor = outage(stack)
+    down, up = only(target.received, 2)
+    assert down.json() == {
+        "text": "Nightly Backup is down (missed) since 2026-11-25T02:01:30.000Z; "
+        "last ping 2026-11-25T02:00:00.000Z; tags infrastructure",
+        "id": f"{monitor['id']}:1795572090000:monitor.down",
+    }
+    assert up.json()["text"] == (
+        "Nightly Backup is up () since 2026-11-25T02:01:30.000Z; "
+        "last ping 2026-11-25T02:02:00.000Z; tags infrastructure"
+    )
+
+
+def test_a_webhook_without_template_gets_the_alert_document(stack: Stack, target: TargetServer) -> None:
+    subscribe(stack, {"protocol": "webhook", "endpoint": f"{target.url}/hook"})
+    monitor = outage(stack)
+    down, _ = only(target.received, 2)
+    assert down.json() == {
+        "version": "1",
+        "alertId": f"{monitor['id']}:1795572090000:monitor.down",
+        "event": "monitor.down",
+        "monitor": {"id": monitor["id"], "name": "Nightly Backup", "tags": ["infrastructure"]},
+        "incident": {
+            "id": "1795572090000",
+            "cause": "missed",
+            "openedAt": "2026-11-25T02:01:30.000Z",
+            "missedDeadline": "2026-11-25T02:01:30.000Z",
+        },
+        "lastPingAt": "2026-11-25T02:00:00.000Z",
+    }
+
+
+def test_a_failing_job_s_output_reaches_the_target_as_body(stack: Stack, target: TargetServer) -> None:
+    subscribe(stack, {"protocol": "webhook", "endpoint": f"{target.url}/hook", "template": "$STATUS: $BODY"})
+    monitor = stack.create_monitor("Nightly Backup")
+    assert stack.ping(monitor["token"], "/fail", method="POST", body="pg_dump: connection refused").status == 200
+    [down] = only(target.received, 1)
+    assert down.body == b"down: pg_dump: connection refused"
+
+
+def test_a_user_gets_slack_and_pagerduty_and_an_email_filtered_by_tag(stack: Stack, target: TargetServer) -> None:
+    """The issue's scenario: each target receives exactly the messages it asked for."""
+    subscribe(stack, {"protocol": "slack", "endpoint": f"{target.url}/slack"})
+    subscribe(
+        stack,
+        {
+            "protocol": "pagerduty",
+            "endpoint": PD_KEY,
+            "url": f"{target.url}/pd",
+            "filter": {"tags": ["infrastructure"]},
+        },
+    )
+    subscribe(stack, {"protocol": "email", "endpoint": "ops@example.com", "filter": {"tags": ["infrastructure"]}})
+    stack.clock.now = T
+    reports = stack.create_monitor("Reports", interval=60, grace=30, tags=["reporting"])
+    assert stack.ping(reports["token"]).status == 200
+    backup = outage(stack)  # down at T + 100 s (both), Nightly Backup up at T + 120 s
+    by_path: dict[str, list[str]] = {}
+    for r in target.received:
+        by_path.setdefault(r.path, []).append(r.headers["x-heartbeat-alert-id"])
+    assert sorted(by_path["/slack"]) == sorted(
+        [
+            f"{backup['id']}:1795572090000:monitor.down",
+            f"{backup['id']}:1795572090000:monitor.up",
+            f"{reports['id']}:1795572090000:monitor.down",
+        ]
+    )
+    assert by_path["/pd"] == [f"{backup['id']}:1795572090000:monitor.down", f"{backup['id']}:1795572090000:monitor.up"]
+    listed = {s["protocol"]: s for s in stack.request("GET", SUBS).json()["items"]}
+    assert listed["email"]["filter"]["tags"] == ["infrastructure"] and listed["email"]["status"] == "confirmed"
+    assert listed["pagerduty"]["endpoint"] == "R0UT…"
+
+
+def test_removing_a_target_removes_its_secret_and_its_deliveries(stack: Stack, target: TargetServer) -> None:
+    sub = subscribe(stack, {"protocol": "slack", "endpoint": f"{target.url}/slack"})
+    assert stack.request("DELETE", f"{SUBS}/{sub['id']}").status == 204
+    assert stack.store.list_targets() == []  # its secret is gone with it
+    outage(stack)
+    assert target.received == []
+
+
+def test_a_test_alert_reaches_one_subscription_only(stack: Stack, target: TargetServer) -> None:
+    one = subscribe(
+        stack, {"protocol": "slack", "endpoint": f"{target.url}/one", "filter": {"events": ["monitor.down"]}}
+    )
+    subscribe(stack, {"protocol": "slack", "endpoint": f"{target.url}/two"})
+    queue = stack.sqs.create_queue(QueueName="other")["QueueUrl"]
+    arn = stack.sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    subscribe(stack, {"protocol": "sqs", "endpoint": arn})
+    reply = stack.request("POST", f"{SUBS}/{one['id']}/test")
+    assert reply.status == 202 and reply.json()["messageId"]
+    [test] = only(target.received, 1)
+    assert test.path == "/one" and test.json()["text"].startswith("TEST: Heartbeat alert")
+    assert "Messages" not in stack.sqs.receive_message(QueueUrl=queue)  # nor any other subscription
+    # An SNS subscription is tested the same way: its queue, and no target, gets this one.
+    [sqs_sub] = [s for s in stack.request("GET", SUBS).json()["items"] if s["endpoint"] == arn]
+    assert stack.request("POST", f"{SUBS}/{sqs_sub['id']}/test").status == 202
+    [message] = stack.sqs.receive_message(QueueUrl=queue)["Messages"]
+    assert json.loads(json.loads(message["Body"])["Message"])["event"] == "monitor.test"
+    assert len(target.received) == 1
+    assert stack.request("POST", f"{SUBS}/0b9f3c1e-34b8-4a51-9c71-5f0c1d2e3f4a/test").status == 404
+
+
+def test_no_target_secret_appears_in_logs(stack: Stack, target: TargetServer, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO")
+    subscribe(stack, {"protocol": "pagerduty", "endpoint": PD_KEY, "url": f"{target.url}/v2/enqueue"})
+    target.script = [Answer(400)] * 2  # fails for good: logged as an error
+    outage(stack)
+    # Every record whole, with the fields Powertools adds (target id, error, ...).
+    logged = "\n".join(json.dumps(r.__dict__, default=str) for r in caplog.records)
+    assert "dead-lettered" in logged and "HTTP 400" in logged
+    assert PD_KEY not in logged and "/v2/enqueue" not in logged
