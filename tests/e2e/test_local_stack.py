@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from heartbeat_tools.localproc import LocalStackProcess, Webhook
+from heartbeat_tools.targetserver import TargetServer
 
 ADMIN_KEY = "hb_e2e-test-admin-key-0123456789abcdefghijklmnopq"
 
@@ -94,6 +95,21 @@ def test_newcomer_path_down_alert_then_recovery(stack: LocalStackProcess, webhoo
     assert both[1]["incident"]["downtimeSeconds"] > 0
     # And the console showed both alerts
     wait_for(lambda: sum("ALERT" in line and "E2E Backup" in line for line in stack.lines) == 2)
+
+
+def test_chat_targets_get_their_alerts_from_the_local_stack(stack: LocalStackProcess) -> None:
+    slack = TargetServer()
+    try:
+        stack.cli("subscriptions", "add", "--protocol", "slack", "--endpoint", f"{slack.url}/services/T/B/X")
+        monitor = stack.cli(
+            "monitors", "create", "--name", "E2E Chat", "--expected-interval", "2", "--grace-period", "1"
+        )
+        curl(monitor["pingUrl"])
+        down = wait_for(lambda: [r.json() for r in slack.received if "DOWN: E2E Chat" in r.json()["text"]])
+        assert down[0]["attachments"][0]["color"] == "#d1242f"
+        wait_for(lambda: any("NOTIFIER delivered to 1 target(s)" in line for line in stack.lines))
+    finally:
+        slack.close()
 
 
 def test_a_job_pings_by_slug_and_creates_its_monitor_over_http(stack: LocalStackProcess) -> None:

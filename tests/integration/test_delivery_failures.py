@@ -189,3 +189,28 @@ def test_read_keys_can_list_but_not_retry(stack: Stack) -> None:
     read = stack.make_key("read")
     assert stack.request("GET", FAILED, key=read).status == 200
     assert stack.request("POST", RETRY, key=read).status == 403
+
+
+def test_the_cli_adds_a_target_tests_it_and_retries_what_failed(stack: Stack, target: TargetServer) -> None:
+    from heartbeat_tools import cli
+    from heartbeat_tools.harness import HandlerApi
+
+    api = HandlerApi(stack)
+
+    def run(group: str, *args: str) -> str:
+        show = cli.show_alerts if group == "alerts" else cli.show_subscriptions
+        return show(api, cli.parser().parse_args([group, *args]))
+
+    added = run("subscriptions", "add", "--protocol", "webhook", "--endpoint", f"{target.url}/hook",
+                "--template", "$STATUS $NAME", "--content-type", "text/plain", "--event", "monitor.down")  # fmt: skip
+    assert added.startswith(f"subscribed {target.url}/… (confirmed) id ")
+    sub_id = added.rsplit(" ", 1)[-1]
+    assert run("subscriptions", "test", sub_id).startswith(f"test alert sent to {sub_id}")
+    assert target.received[-1].body == b"test Heartbeat test alert"
+    assert run("alerts", "failed") == "No failed alerts."
+    target.script = [Answer(503)] * 3
+    outage(stack)
+    listing = run("alerts", "failed")
+    assert "HTTP 503" in listing and sub_id in listing
+    assert run("alerts", "retry") == "1 delivered, 0 dropped (target removed), 0 still failing"
+    assert target.received[-1].body == b"down Nightly Backup"

@@ -66,6 +66,10 @@ def _error_message(status: int, raw: bytes) -> str:
 # ---- output ------------------------------------------------------------------------------------
 
 
+PROTOCOLS = ["email", "sms", "https", "sqs", "lambda"]  # SNS's own
+PROTOCOLS += ["slack", "discord", "teams", "telegram", "pagerduty", "opsgenie", "webhook"]  # the notifier's
+
+
 def table(rows: list[dict[str, Any]], columns: list[tuple[str, str]]) -> str:
     cells = [[title for _, title in columns]]
     for row in rows:
@@ -198,6 +202,8 @@ def run(args: argparse.Namespace) -> str:
         return show_keys(api, args)
     if args.group == "subscriptions":
         return show_subscriptions(api, args)
+    if args.group == "alerts":
+        return show_alerts(api, args)
     if args.group == "apply":
         prune = "all" if args.prune_all else "managed" if args.prune else "none"
         return apply_file(api, args.file, args.dry_run, prune)
@@ -374,6 +380,11 @@ def show_subscriptions(api: Any, args: argparse.Namespace) -> str:
             "endpoint": args.endpoint,
             "filter": {"monitors": args.monitor, "tags": args.tag, "events": args.event},
         }
+        for flag, field in [("chat_id", "chatId"), ("url", "url"), ("template", "template")]:
+            if getattr(args, flag) is not None:
+                body[field] = getattr(args, flag)
+        if args.content_type is not None:
+            body["contentType"] = args.content_type
         result = api.call("POST", "/api/v1/subscriptions", body)
         if args.output == "json":
             return json.dumps(result, indent=2)
@@ -382,6 +393,9 @@ def show_subscriptions(api: Any, args: argparse.Namespace) -> str:
     if args.command == "remove":
         api.call("DELETE", f"/api/v1/subscriptions/{quote(args.id, safe='')}")
         return json.dumps({"removed": args.id}) if args.output == "json" else f"removed {args.id}"
+    if args.command == "test":
+        sent = api.call("POST", f"/api/v1/subscriptions/{quote(args.id, safe='')}/test")
+        return json.dumps(sent) if args.output == "json" else f"test alert sent to {args.id} ({sent['messageId']})"
     listing = api.call("GET", "/api/v1/subscriptions")
     if args.output == "json":
         return json.dumps(listing, indent=2)
@@ -392,6 +406,28 @@ def show_subscriptions(api: Any, args: argparse.Namespace) -> str:
     columns = [("id", "ID"), ("protocol", "PROTOCOL"), ("endpoint", "ENDPOINT"), ("status", "STATUS")]
     columns += [("monitors", "MONITORS"), ("tags", "TAGS"), ("events", "EVENTS")]
     return table(rows, columns)
+
+
+def show_alerts(api: Any, args: argparse.Namespace) -> str:
+    if args.command == "retry":
+        # Ten at a time (each call fits the API's 30 s); on while a call moves anything out.
+        total = {"delivered": 0, "failed": 0, "kept": 0, "dropped": 0}
+        while True:
+            report = api.call("POST", "/api/v1/alerts/retry")
+            total = {k: total[k] + report[k] for k in total}
+            if not (report["delivered"] or report["dropped"]):
+                break
+        if args.output == "json":
+            return json.dumps(total)
+        left = total["failed"] + total["kept"]
+        return f"{total['delivered']} delivered, {total['dropped']} dropped (target removed), {left} still failing"
+    listing = api.call("GET", "/api/v1/alerts/failed")
+    if args.output == "json":
+        return json.dumps(listing, indent=2)
+    if not listing["items"]:
+        return "No failed alerts."
+    columns = [("alertId", "ALERT"), ("source", "SOURCE"), ("subscriptionId", "SUBSCRIPTION"), ("error", "ERROR")]
+    return table(listing["items"], [*columns, ("failedAt", "FAILED AT")])
 
 
 def show_keys(api: Any, args: argparse.Namespace) -> str:
@@ -462,13 +498,23 @@ def parser() -> argparse.ArgumentParser:
     subs = groups.add_parser("subscriptions", help="who receives which alerts (SNS subscriptions)")
     sub_cmds = subs.add_subparsers(dest="command", required=True)
     add = sub_cmds.add_parser("add", help="subscribe an endpoint, optionally filtered")
-    add.add_argument("--protocol", required=True, choices=["email", "sms", "https", "sqs", "lambda"])
-    add.add_argument("--endpoint", required=True, help="address, phone number, URL or ARN")
+    add.add_argument("--protocol", required=True, choices=PROTOCOLS)
+    add.add_argument("--endpoint", required=True, help="address, phone number, URL, ARN, routing key or bot token")
+    add.add_argument("--chat-id", help="telegram: the chat (a number, or @channel)")
+    add.add_argument("--url", help="pagerduty, opsgenie, telegram: the service's API, when not its default")
+    add.add_argument("--template", help="webhook: the body, with $NAME, $STATUS, $TAGS, $LAST_PING, $BODY, ...")
+    add.add_argument("--content-type", help="webhook: the body's media type (default application/json)")
     add.add_argument("--monitor", action="append", default=[], help="repeatable: only these monitors (ids)")
     add.add_argument("--tag", action="append", default=[], help="repeatable: only monitors with any of these tags")
     add.add_argument("--event", action="append", default=[], choices=["monitor.down", "monitor.up", "monitor.reminder"])
     sub_cmds.add_parser("list", help="subscriptions, with their filters and confirmation status")
     sub_cmds.add_parser("remove", help="unsubscribe by id").add_argument("id")
+    sub_cmds.add_parser("test", help="send a test alert to this subscription alone").add_argument("id")
+
+    alerts = groups.add_parser("alerts", help="alerts that could not be delivered (the dead-letter queue)")
+    alert_cmds = alerts.add_subparsers(dest="command", required=True)
+    alert_cmds.add_parser("failed", help="what sits in the dead-letter queue, and why")
+    alert_cmds.add_parser("retry", help="deliver them again; those delivered leave the queue")
 
     apply = groups.add_parser("apply", help="make the monitors match a file (YAML), idempotently")
     apply.add_argument("-f", "--file", required=True, help='version: "1" and a list of monitors')

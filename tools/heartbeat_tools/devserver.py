@@ -99,6 +99,7 @@ class LocalStack:
         self.stopping = threading.Event()
         self.dirty = threading.Event()
         self.threads: list[threading.Thread] = []
+        self.exits = contextlib.ExitStack()
 
     # -- start
 
@@ -122,6 +123,12 @@ class LocalStack:
         template = Template()
         refs = template.create_resources(self.session, PREFIX)
         os.environ.update(template.function_env(refs))
+        # Bound now, served later: the port is known before the functions read API_URL.
+        self.http = ThreadingHTTPServer(("127.0.0.1", self.port), self._request_handler())
+        self.http.daemon_threads = True
+        self.port = self.http.server_address[1]
+        os.environ["API_URL"] = f"http://127.0.0.1:{self.port}"  # $INCIDENT_URL in alerts
+        os.environ["ALLOW_HTTP_TARGETS"] = "1"  # chat targets may be http://localhost here
         # The handlers' INFO logs (every sweep) would drown the console; HEARTBEAT_LOG_LEVEL=INFO shows them.
         os.environ["POWERTOOLS_LOG_LEVEL"] = os.environ.get("HEARTBEAT_LOG_LEVEL", "WARNING")
         # moto applies a transaction by copying its tables, which concurrent writes can break: one
@@ -141,14 +148,12 @@ class LocalStack:
         self.functions = {name: LocalFunction(name, path) for name, path in template.functions().items()}
         self.routes = template.routes()
         self.throttle = Throttle(template.throttles())  # as API Gateway would: 429 past a route's limit
+        self._start_notifier(refs)
         self._subscribe_console()
         if self.webhook:
             scheme = urlsplit(self.webhook).scheme
             self.session.client("sns").subscribe(TopicArn=self.topic_arn, Protocol=scheme, Endpoint=self.webhook)
 
-        self.http = ThreadingHTTPServer(("127.0.0.1", self.port), self._request_handler())
-        self.http.daemon_threads = True
-        self.port = self.http.server_address[1]
         self._spawn(self.http.serve_forever)
         self._spawn(self._sweep_loop)
         self._spawn(self._console_loop)
@@ -185,6 +190,24 @@ class LocalStack:
             key_file.write_text(key + "\n")
             key_file.chmod(0o600)
         return key
+
+    def _start_notifier(self, refs: dict[str, str]) -> None:
+        """SNS invokes the notifier here as Lambda would (in the background), and the console says
+        what it delivered."""
+        from heartbeat_tools.snslambda import SnsLambdaBridge
+
+        notifier = self.functions["NotifierFunction"]
+
+        def invoke(event: dict[str, Any]) -> None:
+            result = notifier.invoke(event)
+            delivered, failed = result["delivered"], result["deadLettered"]
+            if delivered or failed:
+                more = f", {failed} failed (see: heartbeat alerts failed)" if failed else ""
+                say(f"NOTIFIER delivered to {delivered} target(s){more}")
+
+        bridge = SnsLambdaBridge(background=True)
+        bridge.register(refs["NotifierFunction.Arn"], invoke, self.session.client("sqs"), refs["AlertsDeadLetterQueue"])
+        self.exits.enter_context(bridge.installed())
 
     def _subscribe_console(self) -> None:
         sqs = self.session.client("sqs")
@@ -304,6 +327,7 @@ class LocalStack:
         self.http.shutdown()
         for thread in self.threads:
             thread.join(timeout=5)
+        self.exits.close()
         count = save_table(self.dynamodb, self.table, self.state_file)
         self.moto.stop()
         shown = self.state_file.relative_to(ROOT) if self.state_file.is_relative_to(ROOT) else self.state_file
