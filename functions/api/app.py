@@ -47,7 +47,9 @@ from heartbeat.schemas import (
     change_json,
     dead_letter_json,
     declared,
+    declared_subscriptions,
     export_json,
+    filter_of,
     incident_json,
     key_json,
     monitor_json,
@@ -55,6 +57,7 @@ from heartbeat.schemas import (
     parse_since,
     ping_json,
     retry_json,
+    subscription_change_json,
     subscription_json,
     target_of,
     unique,
@@ -62,7 +65,7 @@ from heartbeat.schemas import (
 )
 from heartbeat.settings import Settings
 from heartbeat.store import LostRace, Store
-from heartbeat.subscriptions import Delivery, Filter, Subscriptions
+from heartbeat.subscriptions import Delivery, FileSync, Subscriptions
 
 settings = Settings.from_env()
 logger = Logger(service="heartbeat-api")
@@ -276,12 +279,24 @@ def apply_file(
     prune: Annotated[Literal["none", "managed", "all"], Query()] = "none",
 ) -> Response[dict]:
     """Apply a whole monitors file (see README: Monitoring as code): the plan, made unless dryRun."""
+    # Subscriptions are planned (and checked) first: a file with any error changes nothing.
+    sync = FileSync(subscriptions())
+    sub_plan = sync.plan(declared_subscriptions(doc), prune) if doc.subscriptions is not None else []
     changes = apply.apply(store, store.all_monitors, declared(doc), prune, dryRun, now_ms(), settings.apply_workers)
-    counts = Counter(c.action for c in changes)
-    summary = {a: counts.get(a, 0) for a in ("create", "update", "unchanged", "delete")}
-    logger.info("file applied", dry_run=dryRun, summary=summary)
-    body = {"dryRun": dryRun, "summary": summary}
-    return Response(200, "application/json", {**body, "changes": [change_json(c) for c in changes]})
+    if not dryRun:
+        sync.execute(sub_plan, now_ms())
+    summary, sub_summary = tally(c.action for c in changes), tally(c.action for c, _ in sub_plan)
+    logger.info("file applied", dry_run=dryRun, summary=summary, subscriptions=sub_summary)
+    body = {"dryRun": dryRun, "summary": summary, "changes": [change_json(c) for c in changes]}
+    sub_changes = [subscription_change_json(c) for c, _ in sub_plan]
+    return Response(
+        200, "application/json", {**body, "subscriptionSummary": sub_summary, "subscriptionChanges": sub_changes}
+    )
+
+
+def tally(actions: Any) -> dict[str, int]:
+    counts = Counter(actions)
+    return {a: counts.get(a, 0) for a in ("create", "update", "unchanged", "delete")}
 
 
 @app.get("/api/v1/export", responses=documented(ExportOut))
@@ -316,15 +331,14 @@ def revoke_key(key_id: str) -> Response[str]:
 @app.post("/api/v1/subscriptions", responses=documented(SubscriptionOut, 201))
 def add_subscription(spec: Annotated[SubscriptionCreate, Body()]) -> Response[dict]:
     """Subscribe an endpoint to the alerts its filter picks; email and https wait for confirmation."""
-    f = Filter(spec.filter.monitors, unique(spec.filter.tags), list(dict.fromkeys(spec.filter.events)))
-    sub = subscriptions().add(spec.protocol, spec.endpoint, f, target_of(spec), now_ms())
+    sub = subscriptions().add(spec.protocol, spec.endpoint, filter_of(spec.filter), target_of(spec), now_ms())
     logger.info("subscription added", protocol=sub.protocol, pending=sub.pending)
     return Response(201, "application/json", subscription_json(sub))
 
 
 @app.get("/api/v1/subscriptions", responses=documented(SubscriptionPage))
 def list_subscriptions() -> Response[dict]:
-    items = [subscription_json(s) for s in subscriptions().list()]
+    items = [subscription_json(s) for s in subscriptions().listing()]
     return Response(200, "application/json", {"items": items, "nextCursor": None})
 
 

@@ -169,3 +169,88 @@ def test_a_large_file_applies_in_chunks_with_a_progress_bar(stack: Stack, tmp_pa
 def test_a_read_key_cannot_apply(stack: Stack) -> None:
     reply = stack.request("POST", "/api/v1/apply", {"version": "1", "monitors": []}, key=stack.make_key("read"))
     assert reply.status == 403
+
+
+SUBS_FILE = """
+version: "1"
+monitors:
+  - name: Nightly Backup
+    type: HEARTBEAT
+    config: {expectedInterval: 86400, gracePeriod: 3600}
+    tags: [infrastructure]
+subscriptions:
+  - protocol: slack
+    endpoint: ${SLACK_WEBHOOK_URL}
+    filter: {tags: [infrastructure]}
+  - protocol: email
+    endpoint: oncall@example.com
+    filter: {events: [monitor.down]}
+"""
+
+
+def subscriptions(stack: Stack) -> dict[str, dict]:
+    return {s["protocol"]: s for s in stack.request("GET", "/api/v1/subscriptions").json()["items"]}
+
+
+def test_subscriptions_in_the_file_apply_with_secrets_from_the_environment(
+    stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = HandlerApi(stack)
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T0/B0/secret")
+    path = write(tmp_path, SUBS_FILE)
+    out = cli.apply_file(api, path, dry_run=False, prune="none")
+    assert "+ create    slack https://hooks.slack.com/…" in out  # the secret is not printed
+    assert out.splitlines()[-1] == "Subscriptions: 2 created, 0 updated, 0 unchanged, 0 deleted."
+    made = subscriptions(stack)
+    assert made["slack"]["filter"]["tags"] == ["infrastructure"] and made["email"]["filter"]["events"] == [
+        "monitor.down"
+    ]
+    assert [t.endpoint for t in stack.store.list_targets()] == ["https://hooks.slack.com/services/T0/B0/secret"]
+    # Applied again: nothing written.
+    assert (
+        cli.apply_file(api, path, dry_run=False, prune="none") == "No changes: 1 monitors, 2 subscriptions unchanged."
+    )
+    # A changed filter is updated in place (the same subscription, so no second confirmation email).
+    changed = write(tmp_path, SUBS_FILE.replace("events: [monitor.down]", "events: [monitor.down, monitor.up]"))
+    out = cli.apply_file(api, changed, dry_run=False, prune="none")
+    assert (
+        '~ update    email oncall@example.com: filter.events ["monitor.down"] -> ["monitor.down", "monitor.up"]' in out
+    )
+    after = subscriptions(stack)
+    assert after["email"]["id"] == made["email"]["id"] and after["email"]["filter"]["events"] == [
+        "monitor.down",
+        "monitor.up",
+    ]
+
+
+def test_prune_removes_only_the_subscriptions_a_file_made(
+    stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = HandlerApi(stack)
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T0/B0/secret")
+    cli.apply_file(api, write(tmp_path, SUBS_FILE), dry_run=False, prune="none")
+    by_hand = stack.request("POST", "/api/v1/subscriptions", {"protocol": "sms", "endpoint": "+15551234567"})
+    assert by_hand.status == 201
+    only_email = (
+        SUBS_FILE.split("  - protocol: slack")[0] + "  - protocol: email" + SUBS_FILE.split("  - protocol: email")[1]
+    )
+    out = cli.apply_file(api, write(tmp_path, only_email), dry_run=False, prune="managed")
+    assert "- delete    slack https://hooks.slack.com/…" in out
+    assert set(subscriptions(stack)) >= {"email", "sms"} and "slack" not in subscriptions(stack)
+    assert stack.store.list_targets() == []
+    cli.apply_file(api, write(tmp_path, only_email), dry_run=False, prune="all")
+    assert "sms" not in subscriptions(stack)
+
+
+def test_a_file_with_a_bad_subscription_changes_nothing(stack: Stack, tmp_path: Path) -> None:
+    api = HandlerApi(stack)
+    bad = SUBS_FILE.replace("${SLACK_WEBHOOK_URL}", "http://hooks.slack.com/plain-http")
+    with pytest.raises(cli.CliError, match=r"subscriptions\[0\]\.endpoint"):
+        cli.apply_file(api, write(tmp_path, bad), dry_run=False, prune="none")
+    assert monitors(stack) == {} and stack.store.list_targets() == []
+
+
+def test_a_missing_environment_variable_is_named(stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SLACK_WEBHOOK_URL", raising=False)
+    with pytest.raises(cli.CliError, match=r"subscriptions\[0\]: \$\{SLACK_WEBHOOK_URL\} is not set"):
+        cli.apply_file(HandlerApi(stack), write(tmp_path, SUBS_FILE), dry_run=False, prune="none")

@@ -26,7 +26,7 @@ def test_an_email_subscription_shows_pending_until_confirmed() -> None:
         subs = Subscriptions(sns, TOPIC, store=no_targets, delivery=Delivery())  # type: ignore[arg-type]
         made = subs.add("email", "a@b.co", Filter(tags=["infrastructure"]))
         assert made.pending and made.id == arn.rsplit(":", 1)[-1]
-        [listed] = subs.list()
+        [listed] = subs.listing()
         assert listed.pending and listed.id == ""
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 import urllib.error
@@ -295,7 +296,29 @@ def read_file(path: str) -> dict[str, Any]:
         raise CliError(f"{where}: not valid YAML: {getattr(e, 'problem', None) or e}") from None
     if not isinstance(doc, dict):
         raise CliError(f'{path}: expected a mapping with version: "1" and a list of monitors')
+    if isinstance(doc.get("subscriptions"), list):
+        doc["subscriptions"] = [
+            _expand(entry, f"{path}: subscriptions[{i}]") for i, entry in enumerate(doc["subscriptions"])
+        ]
     return doc
+
+
+def _expand(value: Any, where: str) -> Any:
+    """${NAME} from the environment in a subscription, so a webhook URL or key stays out of git.
+    (Templates' own $NAME, without braces, is left for the notifier.)"""
+    if isinstance(value, dict):
+        return {k: _expand(v, where) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand(v, where) for v in value]
+    if not isinstance(value, str):
+        return value
+
+    def variable(m: re.Match[str]) -> str:
+        if m[1] not in os.environ:
+            raise CliError(f"{where}: ${{{m[1]}}} is not set in the environment")
+        return os.environ[m[1]]
+
+    return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", variable, value)
 
 
 def describe(change: dict[str, Any]) -> str:
@@ -303,12 +326,12 @@ def describe(change: dict[str, Any]) -> str:
     return f"{SYMBOLS[change['action']]} {change['action']:<9} {change['name']}" + (f": {diff}" if diff else "")
 
 
-def summary(counts: dict[str, int], done: bool) -> str:
+def summary(counts: dict[str, int], done: bool, what: str = "") -> str:
     words = (
         ("created", "updated", "unchanged", "deleted") if done else ("to create", "to update", "unchanged", "to delete")
     )
     parts = [f"{counts[a]} {w}" for a, w in zip(("create", "update", "unchanged", "delete"), words, strict=True)]
-    return ("Applied: " if done else "Plan: ") + ", ".join(parts) + "."
+    return (what + ": " if what else "Applied: " if done else "Plan: ") + ", ".join(parts) + "."
 
 
 def apply_file(api: Any, path: str, dry_run: bool, prune: str, progress: Any = sys.stderr) -> str:
@@ -316,16 +339,24 @@ def apply_file(api: Any, path: str, dry_run: bool, prune: str, progress: Any = s
     then apply it in chunks with a progress bar, and prune last with the whole file in view."""
     doc = read_file(path)
     plan = api.call("POST", "/api/v1/apply", doc, query={"dryRun": "true", "prune": prune})
-    lines = [describe(c) for c in plan["changes"] if c["action"] != "unchanged"]
-    counts = plan["summary"]
+    changes = plan["changes"] + plan["subscriptionChanges"]
+    lines = [describe(c) for c in changes if c["action"] != "unchanged"]
+    counts, sub_counts = plan["summary"], plan["subscriptionSummary"]
+    has_subs = doc.get("subscriptions") is not None
+    totals = [summary(counts, done=not dry_run)] + ([summary(sub_counts, not dry_run, "Subscriptions")] * has_subs)
     if dry_run:
-        return "\n".join([*lines, summary(counts, done=False)])
-    if counts["create"] == counts["update"] == counts["delete"] == 0:
-        return f"No changes: {counts['unchanged']} monitors unchanged."
+        return "\n".join([*lines, *totals])
+    if all(c[a] == 0 for c in (counts, sub_counts) for a in ("create", "update", "delete")):
+        subs = f", {sub_counts['unchanged']} subscriptions" if has_subs else ""
+        return f"No changes: {counts['unchanged']} monitors{subs} unchanged."
     entries = doc.get("monitors") or []
-    chunks = [entries[i : i + CHUNK] for i in range(0, len(entries), CHUNK)]
+    chunks = [entries[i : i + CHUNK] for i in range(0, len(entries), CHUNK)] or [[]]
+    without_subs = {k: v for k, v in doc.items() if k != "subscriptions"}
     for n, chunk in enumerate(chunks, 1):
-        api.call("POST", "/api/v1/apply", {**doc, "monitors": chunk}, query={"prune": "none"})
+        # The subscriptions (few) go with the first chunk only.
+        api.call(
+            "POST", "/api/v1/apply", {**(doc if n == 1 else without_subs), "monitors": chunk}, query={"prune": "none"}
+        )
         if len(chunks) > 1:
             done = min(n * CHUNK, len(entries))
             bar = "#" * (30 * done // len(entries))
@@ -334,7 +365,7 @@ def apply_file(api: Any, path: str, dry_run: bool, prune: str, progress: Any = s
         print(file=progress)
     if prune != "none":
         api.call("POST", "/api/v1/apply", doc, query={"prune": prune})
-    return "\n".join([*lines, summary(counts, done=True)])
+    return "\n".join([*lines, *totals])
 
 
 def export_file(api: Any, path: str | None) -> str:

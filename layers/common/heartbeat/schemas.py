@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from heartbeat import schedules, targets
+from heartbeat import schedules, subscriptions, targets
 from heartbeat.alerts import iso
 from heartbeat.apply import Change, Declared
 from heartbeat.delivery import DeadLetter, RetryReport
@@ -36,7 +36,7 @@ from heartbeat.model import (
 from heartbeat.monitors import Uptime
 from heartbeat.slugs import SLUG_RE, slugify
 from heartbeat.subscriptions import ENDPOINTS, SNS_PROTOCOLS, Subscription, masked
-from heartbeat.targets import Target
+from heartbeat.targets import Filter, Target
 
 Seconds = Annotated[int, Field(ge=MIN_SECONDS, le=MAX_SECONDS, strict=True)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -173,13 +173,6 @@ class MonitorPatch(_Strict):
 
 class ApplyMonitor(MonitorCreate):
     key: Slug | None = None  # identity in the file, instead of the name (lets a file rename a monitor)
-
-
-class ApplyDocument(_Strict):
-    """The file `heartbeat apply` reads (YAML or JSON), as POST /api/v1/apply takes it."""
-
-    version: Literal["1"]
-    monitors: Annotated[list[ApplyMonitor], Field(max_length=5000)] = []
 
 
 # Monitor fields as the API names them, for an apply plan's diffs.
@@ -329,6 +322,37 @@ def subscription_json(sub: Subscription) -> dict[str, Any]:
         "filter": {"monitors": f.monitors, "tags": f.tags, "events": f.events},
         "status": "pending confirmation" if sub.pending else "confirmed",
     }
+
+
+class ApplyDocument(_Strict):
+    """The file `heartbeat apply` reads (YAML or JSON), as POST /api/v1/apply takes it."""
+
+    version: Literal["1"]
+    monitors: Annotated[list[ApplyMonitor], Field(max_length=5000)] = []
+    # Absent: the file leaves subscriptions alone. A list (even empty) is all there should be.
+    subscriptions: Annotated[list[SubscriptionCreate], Field(max_length=500)] | None = None
+
+
+def declared_subscriptions(doc: ApplyDocument) -> list[subscriptions.Declared]:
+    return [
+        subscriptions.Declared(
+            where=f"subscriptions[{i}]",
+            protocol=spec.protocol,
+            endpoint=spec.endpoint,
+            filter=filter_of(spec.filter),
+            target=target_of(spec),
+        )
+        for i, spec in enumerate(doc.subscriptions or [])
+    ]
+
+
+def filter_of(spec: FilterSpec) -> Filter:
+    return Filter(spec.monitors, unique(spec.tags), list(dict.fromkeys(spec.events)))
+
+
+def subscription_change_json(c: subscriptions.SubscriptionChange) -> dict[str, Any]:
+    diff = {k: {"from": old, "to": new} for k, (old, new) in c.diff.items()}
+    return {"action": c.action, "name": c.name, "id": c.id, "diff": diff}
 
 
 def dead_letter_json(letter: DeadLetter) -> dict[str, Any]:
@@ -597,6 +621,8 @@ class ApplyOut(_Out):
     dryRun: bool
     summary: dict[str, int]
     changes: list[ChangeOut]
+    subscriptionSummary: dict[str, int] = Field(description="all 0 where the file has no subscriptions list")
+    subscriptionChanges: list[ChangeOut]
 
 
 class ExportOut(_Out):

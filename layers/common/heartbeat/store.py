@@ -1182,7 +1182,7 @@ class Store:
 
     # -- notifier targets: one partition, read whole by the notifier for each alert (there are few)
 
-    def put_target(self, target: Target) -> None:
+    def put_target(self, target: Target, replace: bool = False) -> None:
         f = target.filter
         item = {
             "pk": _s(TARGETS_PK),
@@ -1197,8 +1197,18 @@ class Store:
         for name, value in [("chat_id", target.chat_id), ("url", target.url), ("template", target.template)]:
             if value:
                 item[name] = _s(value)
-        # Race: never expected (ids are random), but one target must not overwrite another.
-        self._db.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+        # Race: a new one must not overwrite another (never expected: ids are random); a changed one
+        # must not bring back a target removed meanwhile.
+        condition = "attribute_exists(pk)" if replace else "attribute_not_exists(pk)"
+        try:
+            self._db.put_item(TableName=self._table, Item=item, ConditionExpression=condition)
+        except ClientError as e:
+            if replace and _code(e) == "ConditionalCheckFailedException":
+                raise NotFound(f"subscription {target.id} not found") from None
+            raise
+
+    def replace_target(self, target: Target) -> None:
+        self.put_target(target, replace=True)
 
     def list_targets(self) -> list[Target]:
         found: list[Target] = []

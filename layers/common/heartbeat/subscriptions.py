@@ -91,7 +91,13 @@ class Subscriptions:
         self._delivery = delivery
 
     def add(
-        self, protocol: str, endpoint: str, filter: Filter, target: Target | None = None, now_ms: int = 0
+        self,
+        protocol: str,
+        endpoint: str,
+        filter: Filter,
+        target: Target | None = None,
+        now_ms: int = 0,
+        audience: str = "",
     ) -> Subscription:
         """Subscribe an SNS endpoint, or add a chat or incident target (`target` gives its details)."""
         if protocol not in PROTOCOLS:
@@ -99,7 +105,7 @@ class Subscriptions:
         unknown = sorted(set(filter.events) - set(EVENTS))
         if unknown:
             raise InvalidInput("filter.events", f"unknown {', '.join(unknown)}; use {', '.join(EVENTS)}")
-        audience = f"sub-{secrets.token_hex(8)}"  # not a secret: it only routes test alerts
+        audience = audience or f"sub-{secrets.token_hex(8)}"  # not a secret: it only routes test alerts
         if protocol in targets.KINDS:
             target = target or Target("", protocol, endpoint)
             targets.check(target, self._delivery.allow_http)
@@ -142,8 +148,35 @@ class Subscriptions:
         pending = attributes.get("PendingConfirmation") == "true"
         return Subscription(arn.rsplit(":", 1)[-1], protocol, endpoint, filter, pending, audience)
 
-    def list(self) -> list[Subscription]:
+    def listing(self) -> list[Subscription]:
         """SNS's subscriptions (but the notifier's own), then the targets, oldest first."""
+        return self.sns_subscriptions() + [_shown(t) for t in self.targets()]
+
+    def targets(self) -> list[Target]:
+        return self._store.list_targets()
+
+    @property
+    def allow_http(self) -> bool:
+        return self._delivery.allow_http
+
+    def refilter(self, current: Subscription | Target, declared: Any) -> None:
+        """A new filter (and, for a target, new details) for an existing subscription, in place."""
+        if isinstance(current, Target):
+            t = declared.target or current
+            new = dataclasses.replace(
+                current, filter=declared.filter, url=t.url, template=t.template, content_type=t.content_type
+            )
+            targets.check(new, self._delivery.allow_http)
+            self._store.replace_target(new)
+            return
+        policy = declared.filter.policy(current.audience or f"file-{secrets.token_hex(8)}")
+        self._sns.set_subscription_attributes(
+            SubscriptionArn=f"{self._topic}:{current.id}",
+            AttributeName="FilterPolicy",
+            AttributeValue=json.dumps(policy),
+        )
+
+    def sns_subscriptions(self) -> list[Subscription]:
         found = []
         for page in self._sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=self._topic):
             for s in page.get("Subscriptions", []):
@@ -161,14 +194,14 @@ class Subscriptions:
                 found.append(
                     Subscription(sub_id, s["Protocol"], s["Endpoint"], Filter.from_policy(policy), pending, audience)
                 )
-        return found + [_shown(t) for t in self._store.list_targets()]
+        return found
 
     def get(self, subscription_id: str) -> Subscription:
         try:
             uuid.UUID(subscription_id)
         except ValueError:
             raise NotFound(f"subscription {subscription_id} not found") from None
-        for sub in self.list():
+        for sub in self.listing():
             if sub.id == subscription_id:
                 return sub
         raise NotFound(f"subscription {subscription_id} not found")
@@ -217,3 +250,113 @@ def test_message(subscription_id: str, tags: list[str], now_ms: int) -> str:
         },
         separators=(",", ":"),
     )
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A subscription as an apply file declares it."""
+
+    where: str  # subscriptions[2], for messages
+    protocol: str
+    endpoint: str
+    filter: Filter
+    target: Target | None  # chat and incident targets: their details
+
+
+@dataclass(frozen=True)
+class SubscriptionChange:
+    action: str  # create, update, unchanged, delete
+    name: str  # "<protocol> <endpoint as shown>"
+    id: str | None
+    diff: dict[str, tuple[Any, Any]]
+
+
+def _identity(protocol: str, endpoint: str, chat_id: str = "") -> tuple[str, str, str]:
+    return (protocol, endpoint, chat_id)
+
+
+class FileSync:
+    """Monitoring as code for subscriptions: a file's list made true, matched by protocol and
+    endpoint (and chat), filters updated in place. Made by a file: an audience beginning `file-`."""
+
+    def __init__(self, subs: Subscriptions) -> None:
+        self._subs = subs
+
+    def plan(self, declared: list[Declared], prune: str) -> list[tuple[SubscriptionChange, Any]]:
+        """(change, what to act on): the declared entry, or the existing subscription or target."""
+        seen: dict[tuple[str, str, str], str] = {}
+        for d in declared:
+            if d.target is not None:
+                try:
+                    targets.check(d.target, self._subs.allow_http)
+                except InvalidInput as e:
+                    raise InvalidInput(f"{d.where}.{e.field}", e.message) from None
+            key = _identity(d.protocol, d.endpoint, d.target.chat_id if d.target else "")
+            if key in seen:
+                raise InvalidInput(d.where, f"declares the same subscription as {seen[key]}")
+            seen[key] = d.where
+        existing = self._existing()
+        out: list[tuple[SubscriptionChange, Any]] = []
+        matched: set[tuple[str, str, str]] = set()
+        for d in declared:
+            key = _identity(d.protocol, d.endpoint, d.target.chat_id if d.target else "")
+            current = existing.get(key)
+            shown = _name(d.protocol, d.endpoint, d.target)
+            if current is None:
+                out.append((SubscriptionChange("create", shown, None, {}), d))
+                continue
+            matched.add(key)
+            diff = _diff(current, d) if current.id else {}  # SNS names no pending subscription: left as is
+            sub_id = current.id
+            out.append(
+                (SubscriptionChange("update" if diff else "unchanged", shown, sub_id or None, diff), (current, d))
+            )
+        for key, current in existing.items():
+            mine = current.audience.startswith("file-")
+            if key in matched or not current.id or prune == "none" or (prune == "managed" and not mine):
+                continue
+            endpoint = current.endpoint
+            name = (
+                _name(current.kind, endpoint, current) if isinstance(current, Target) else _name(key[0], endpoint, None)
+            )
+            out.append((SubscriptionChange("delete", name, current.id, {}), current))
+        return out
+
+    def execute(self, planned: list[tuple[SubscriptionChange, Any]], now_ms: int) -> None:
+        subs = self._subs
+        for change, subject in planned:
+            if change.action == "create":
+                d: Declared = subject
+                subs.add(d.protocol, d.endpoint, d.filter, d.target, now_ms, audience=f"file-{secrets.token_hex(8)}")
+            elif change.action == "update":
+                current, d = subject
+                subs.refilter(current, d)
+            elif change.action == "delete":
+                subs.remove(change.id or "")
+
+    def _existing(self) -> dict[tuple[str, str, str], Any]:
+        found: dict[tuple[str, str, str], Any] = {}
+        for sub in self._subs.sns_subscriptions():
+            found.setdefault(_identity(sub.protocol, sub.endpoint), sub)
+        for target in self._subs.targets():
+            found.setdefault(_identity(target.kind, target.endpoint, target.chat_id), target)
+        return found
+
+
+def _name(protocol: str, endpoint: str, target: Target | None) -> str:
+    return f"{protocol} {targets.masked(target) if target else masked(protocol, endpoint)}"
+
+
+def _diff(current: Subscription | Target, d: Declared) -> dict[str, tuple[Any, Any]]:
+    diff: dict[str, tuple[Any, Any]] = {}
+    for part in ("monitors", "tags", "events"):
+        old, new = getattr(current.filter, part), getattr(d.filter, part)
+        if sorted(old) != sorted(new):
+            diff[f"filter.{part}"] = (old, new)
+    if isinstance(current, Target) and d.target is not None:
+        for name, field_name in (("url", "url"), ("template", "template"), ("contentType", "content_type")):
+            old, new = getattr(current, field_name), getattr(d.target, field_name)
+            if old != new:
+                # A template is not a secret; a URL may be: shown masked.
+                diff[name] = (old, new) if name != "url" else ("…" if old else "", "…" if new else "")
+    return diff
