@@ -19,6 +19,7 @@ import boto3
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import BotoCoreError, ClientError
 
 from heartbeat.clock import now_ms
 from heartbeat.errors import Contention, InvalidInput, NotFound
@@ -147,5 +148,18 @@ def lambda_handler(event: APIGatewayProxyEventV2, context: LambdaContext) -> dic
         if isinstance(e, InvalidInput):
             code = f"invalid_{e.field}"
         message = "not found" if status == 404 else str(e)
-        return response(status, json.dumps({"error": {"code": code, "message": message}}), "application/json")
+        return error_response(status, code, message)
+    except (BotoCoreError, ClientError) as e:
+        # DynamoDB throttled or failed past botocore's own retries: the ping was not recorded, and
+        # the job must not hear OK. 503 with Retry-After is what `curl --retry` tries again on.
+        code = e.response.get("Error", {}).get("Code", "") if isinstance(e, ClientError) else type(e).__name__
+        logger.error("ping not recorded", aws_error=code)
+        return error_response(503, "unavailable", "the ping was not recorded; try again")
     return response(201, "Created") if created else response(200, "OK")
+
+
+def error_response(status: int, code: str, message: str) -> dict:
+    reply = response(status, json.dumps({"error": {"code": code, "message": message}}), "application/json")
+    if status == 503:
+        reply["headers"]["Retry-After"] = "1"
+    return reply

@@ -432,6 +432,7 @@ def monitor_json(m: Monitor, now_ms: int, ping_base: str | None) -> dict[str, An
         "pingUrl": f"{ping_base}/api/v1/heartbeat/{m.token}" if ping_base else None,
         "lastPingAt": iso(m.last_ping_ms),
         "lastPingKind": m.last_ping_kind,
+        "pingCount": m.n_pings,
         "lastStartAt": iso(m.last_start_ms),
         "lastDurationSeconds": None if m.last_duration_ms is None else m.last_duration_ms / 1000,
         # While down, the deadline attribute holds the next reminder instead.
@@ -541,6 +542,7 @@ class MonitorOut(_Out):
     pingUrl: str | None = Field(description="null for a read-only API key")
     lastPingAt: str | None
     lastPingKind: str | None
+    pingCount: int = Field(description="pings recorded, of every kind")
     lastStartAt: str | None
     lastDurationSeconds: float | None
     nextDeadline: str | None
