@@ -21,7 +21,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 help:
 	@echo "make dev     run the whole stack locally (moto + HTTP front + sweeper) on 127.0.0.1:3000"
 	@echo "make test    lint, unit, integration and end-to-end tests, template checks and sam build"
-	@echo "make soak    the property tests with many more random interleavings"
+	@echo "make soak    the property tests with many more random interleavings, and the 50,000-ping load"
 	@echo "make bench   measure the targets in DESIGN.md; writes bench/RESULTS.md (about 5 minutes)"
 	@echo "make build   sam build;  make deploy: sam build && sam deploy --guided"
 	@echo "make openapi regenerate docs/openapi.json from the API's routes"
@@ -64,6 +64,7 @@ properties: $(VENV)/.installed
 # The long forms of the property tests: about 9,000 random steps instead of 500 (about 15 minutes).
 soak: $(VENV)/.installed
 	HYPOTHESIS_PROFILE=soak $(PYTEST) tests/properties tests/integration/test_openapi.py
+	LOAD_PINGS=50000 LOAD_MONITORS=1000 LOAD_CONCURRENCY=32 LOAD_TIME_LIMIT=7200 $(PYTEST) -s tests/e2e/test_load.py
 
 e2e: $(VENV)/.installed
 	$(PYTEST) tests/e2e

@@ -36,6 +36,16 @@ REGION = "us-east-1"
 NOT_FOUND = (404, [("content-type", "application/json")], b'{"message":"Not Found"}')
 INTERNAL_ERROR = (500, [("content-type", "application/json")], b'{"message":"Internal Server Error"}')
 TOO_MANY = (429, [("content-type", "application/json")], b'{"message":"Too Many Requests"}')  # API Gateway's own
+BAD_REQUEST = (400, [("content-type", "application/json")], b'{"message":"Bad Request"}')
+TOO_LARGE = (413, [("content-type", "application/json")], b'{"message":"Request Entity Too Large"}')
+SAVE_SECONDS = 15  # how often changed state is saved (and always on exit)
+MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's limit on a request body
+MAX_EVENT_BYTES = 6 * 1024 * 1024  # Lambda's on a synchronous event (a body, base64'd, in JSON)
+
+
+class FrontServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # socketserver's 5 makes a burst of clients time out connecting
 
 
 def say(message: str) -> None:
@@ -124,8 +134,7 @@ class LocalStack:
         refs = template.create_resources(self.session, PREFIX)
         os.environ.update(template.function_env(refs))
         # Bound now, served later: the port is known before the functions read API_URL.
-        self.http = ThreadingHTTPServer(("127.0.0.1", self.port), self._request_handler())
-        self.http.daemon_threads = True
+        self.http = FrontServer(("127.0.0.1", self.port), self._request_handler())
         self.port = self.http.server_address[1]
         os.environ["API_URL"] = f"http://127.0.0.1:{self.port}"  # $INCIDENT_URL in alerts
         os.environ["ALLOW_HTTP_TARGETS"] = "1"  # chat targets may be http://localhost here
@@ -259,7 +268,8 @@ class LocalStack:
                 sqs.delete_message(QueueUrl=self.console_queue, ReceiptHandle=message["ReceiptHandle"])
 
     def _save_loop(self) -> None:
-        while not self.stopping.wait(2):
+        # Each save reads the whole table through moto: under load, every 2 s would starve the pings.
+        while not self.stopping.wait(SAVE_SECONDS):
             if self.dirty.is_set():
                 self.dirty.clear()
                 save_table(self.dynamodb, self.table, self.state_file)
@@ -281,6 +291,8 @@ class LocalStack:
         event = http_event(
             route, params, method, parts.path, parts.query, headers, body, client_ip, f"127.0.0.1:{self.port}"
         )
+        if len(json.dumps(event)) > MAX_EVENT_BYTES:
+            return TOO_LARGE, route  # Lambda refuses the invocation; the function never runs
         try:
             result = self.functions[route.function].invoke(event)
         except Exception:
@@ -297,11 +309,17 @@ class LocalStack:
             protocol_version = "HTTP/1.1"
 
             def _serve(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                body = self.rfile.read(length) if length else b""
-                (status, headers, payload), route = stack.dispatch(
-                    self.command, self.path, list(self.headers.items()), body, self.client_address[0]
-                )
+                declared = self.headers.get("content-length", "0")
+                length = int(declared) if declared.isdigit() else -1
+                if not 0 <= length <= MAX_REQUEST_BYTES:
+                    # Refused unread, as API Gateway does: nothing reaches a function.
+                    self.close_connection = True
+                    (status, headers, payload), route = (BAD_REQUEST if length < 0 else TOO_LARGE), None
+                else:
+                    body = self.rfile.read(length) if length else b""
+                    (status, headers, payload), route = stack.dispatch(
+                        self.command, self.path, list(self.headers.items()), body, self.client_address[0]
+                    )
                 self.send_response(status)
                 for name, value in headers:
                     if name.lower() != "content-length":
