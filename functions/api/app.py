@@ -17,7 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from heartbeat import apply, monitors, slugs
+from heartbeat import apply, badges, monitors, slugs
 from heartbeat.clock import now_ms
 from heartbeat.delivery import DeadLetters, Notifier
 from heartbeat.errors import Contention, InvalidInput, NotFound, Unauthorized
@@ -25,6 +25,7 @@ from heartbeat.keys import KeyRing, secret_from
 from heartbeat.schemas import (
     ApplyDocument,
     ApplyOut,
+    BadgeKeyOut,
     ErrorOut,
     ExportOut,
     FailedAlertPage,
@@ -39,6 +40,7 @@ from heartbeat.schemas import (
     PingKeyOut,
     PingPage,
     RetryOut,
+    ShieldsOut,
     SubscriptionCreate,
     SubscriptionOut,
     SubscriptionPage,
@@ -87,8 +89,9 @@ MAX_BODY_BYTES = 5_000_000
 
 
 def require_key(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[dict]:
-    if app.current_event.path in PUBLIC:
-        return next_middleware(app)  # the API's own description is no secret
+    path = app.current_event.path
+    if path in PUBLIC or path.startswith(KEY_IN_PATH):
+        return next_middleware(app)  # the API's description is no secret; badges and metrics carry their key
     role = keyring.authenticate(app.current_event.headers or {})
     if role != "admin" and app.current_event.http_method != "GET":
         raise Forbidden("this API key may only read")
@@ -407,9 +410,67 @@ def ping_key_response(key: str) -> Response[dict]:
     return Response(200, "application/json", {"pingKey": key, "pingUrlPrefix": f"{ping_base()}/ping/{key}/"})
 
 
+# ---- badges and metrics: where teams already look ----
+
+
+@app.get("/api/v1/badge-key", responses=documented(BadgeKeyOut))
+def get_badge_key() -> Response[dict]:
+    """The deployment's badge key, for /badge/<key>/<tag>.svg (made on first use). Admin keys only."""
+    require_admin()
+    return badge_key_response(slugs.deployment_key(store, badges.BADGE_KEY, now_ms()))
+
+
+@app.post("/api/v1/badge-key/rotate", responses=documented(BadgeKeyOut))
+def rotate_badge_key() -> Response[dict]:
+    """A new badge key: badges with the old one get 404 from now on."""
+    key = slugs.rotate_deployment_key(store, badges.BADGE_KEY, now_ms())
+    logger.info("badge key rotated")
+    return badge_key_response(key)
+
+
+# A badge answers SVG, or shields.io's JSON for `<tag>.json`.
+SHIELDS = {
+    200: {"description": "OK", "content": {"image/svg+xml": {"model": str}, "application/json": {"model": ShieldsOut}}}
+}
+
+
+def badge_key_response(key: str) -> Response[dict]:
+    prefix = f"{ping_base()}/badge/{key}/"
+    return Response(200, "application/json", {"badgeKey": key, "badgeUrlPrefix": prefix})
+
+
+@app.get("/badge/<badge_key>/<badge_file>", responses=documented(str, 200, ("image/svg+xml",)) | SHIELDS)
+def badge(badge_key: str, badge_file: str) -> Response[str]:
+    """A tag's state as a badge: `<tag>.svg`, or `<tag>.json` for shields.io's endpoint badge. No API key."""
+    tag, dot, kind = badge_file.rpartition(".")
+    if not dot or kind not in ("svg", "json") or not tag:
+        raise NotFoundError("a badge is <tag>.svg or <tag>.json")
+    try:
+        slugs.check_deployment_key(store, badges.BADGE_KEY, badge_key)
+    except NotFound:
+        raise NotFoundError("not found") from None
+    state = badges.tag_state(store.all_monitors(), tag, now_ms())
+    cache = {"Cache-Control": "max-age=60"}  # a README shows it on every view
+    if kind == "json":
+        return Response(200, "application/json", json.dumps(badges.shields(tag, state)), headers=cache)
+    return Response(200, "image/svg+xml", badges.svg(tag, state), headers=cache)
+
+
+@app.get("/metrics/<read_key>", responses=documented(str, 200, ("text/plain",)))
+def metrics(read_key: str) -> Response[str]:
+    """Prometheus metrics for a scraper; the path holds a read API key (an admin key is refused: URLs
+    end up in config files and logs)."""
+    role = keyring.authenticate({"x-api-key": read_key})
+    if role != "read":
+        raise Forbidden("use a read API key in a metrics URL")
+    body = badges.prometheus(store.all_monitors(), now_ms())
+    return Response(200, "text/plain; version=0.0.4; charset=utf-8", body)
+
+
 # ---- the API's description: OpenAPI generated from the routes and models above, and a viewer ----
 
 PUBLIC = ("/api/v1/openapi.json", "/api/v1/docs")
+KEY_IN_PATH = ("/badge/", "/metrics/")
 SWAGGER_UI = "https://unpkg.com/swagger-ui-dist@5.17.14"
 DOCS_PAGE = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Heartbeat API</title>

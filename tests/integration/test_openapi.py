@@ -61,7 +61,9 @@ def test_every_route_answers_fuzzed_requests_within_its_documented_schema(
     stack.ping(made["token"], method="POST", body="hello")
     stack.ping(made["token"], "/fail")
 
-    spare_key = stack.request("POST", "/api/v1/keys", {"name": "fuzz", "role": "read"}).json()["id"]
+    spare = stack.request("POST", "/api/v1/keys", {"name": "fuzz", "role": "read"}).json()
+    spare_key = spare["id"]
+    badge_key = stack.request("GET", "/api/v1/badge-key").json()["badgeKey"]
     queue = stack.sqs.create_queue(QueueName="fuzz")["QueueUrl"]
     queue_arn = stack.sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     spare_sub = stack.request("POST", "/api/v1/subscriptions", {"protocol": "sqs", "endpoint": queue_arn}).json()["id"]
@@ -71,6 +73,9 @@ def test_every_route_answers_fuzzed_requests_within_its_documented_schema(
         "key_id": st.sampled_from([spare_key]) | text,
         "subscription_id": st.sampled_from([spare_sub]) | text,
         "n": st.sampled_from(["1", "2"]) | st.text(max_size=5),
+        "badge_key": st.sampled_from([badge_key]) | text,
+        "badge_file": st.sampled_from(["x.svg", "x.json"]) | text,
+        "read_key": st.sampled_from([spare["key"], stack.admin_key]) | text,
     }
     params: dict[str, st.SearchStrategy[Any]] = {}
     for p in op.get("parameters", []):

@@ -219,6 +219,14 @@ def run(args: argparse.Namespace) -> str:
             return json.dumps(result, indent=2)
         url = f"{result['pingUrlPrefix']}<slug>"
         return f"{result['pingKey']}\n\nPing a monitor by its slug:  curl -fsS -o /dev/null {url}"
+    if args.group == "badge-key":
+        result = api.call(
+            *(("POST", "/api/v1/badge-key/rotate") if args.command == "rotate" else ("GET", "/api/v1/badge-key"))
+        )
+        if as_json:
+            return json.dumps(result, indent=2)
+        prefix = result["badgeUrlPrefix"]
+        return f"{result['badgeKey']}\n\nA tag's badge:  {prefix}<tag>.svg  (shields.io: {prefix}<tag>.json)"
     if args.command == "create":
         body: dict[str, Any] = {"name": args.name, "type": args.type, "config": _config(args), "tags": args.tag}
         if args.slug:
@@ -562,6 +570,11 @@ def parser() -> argparse.ArgumentParser:
     ping_key_cmds = ping_key.add_subparsers(dest="command", required=True)
     ping_key_cmds.add_parser("show", help="show it (made on first use)")
     ping_key_cmds.add_parser("rotate", help="replace it; slug URLs with the old key stop working")
+
+    badge_key = groups.add_parser("badge-key", help="the badge key for /badge/<badge key>/<tag>.svg URLs")
+    badge_key_cmds = badge_key.add_subparsers(dest="command", required=True)
+    badge_key_cmds.add_parser("show", help="show it (made on first use)")
+    badge_key_cmds.add_parser("rotate", help="replace it; badges with the old key stop working")
 
     keys = groups.add_parser("keys", help="API keys")
     key_cmds = keys.add_subparsers(dest="command", required=True)

@@ -651,6 +651,18 @@ class SubscriptionPage(_Out):
     nextCursor: str | None
 
 
+class BadgeKeyOut(_Out):
+    badgeKey: str
+    badgeUrlPrefix: str = Field(description="add <tag>.svg, or <tag>.json for shields.io")
+
+
+class ShieldsOut(_Out):
+    schemaVersion: Literal[1]
+    label: str
+    message: Literal["up", "late", "down", "unknown"]
+    color: str
+
+
 class TestAlertOut(_Out):
     messageId: str = Field(description="SNS's id of the test alert, sent to this subscription alone")
 

@@ -42,30 +42,47 @@ def is_ping_key(value: str) -> bool:
     return bool(_KEY_RE.match(value))
 
 
-def ping_key(store: Store, now_ms: int) -> str:
-    """The deployment's ping key, made on first use."""
+PING_KEY = "PINGKEY"
+
+
+def deployment_key(store: Store, name: str, now_ms: int) -> str:
+    """One of the deployment's keys (the ping key, the badge key), made on first use."""
     for _ in range(MAX_ATTEMPTS):
-        key = store.get_ping_key()
+        key = store.get_deployment_key(name)
         if key is not None:
             return key
-        store.set_ping_key(secrets.token_urlsafe(16), None, now_ms)  # then read back whichever key won
+        # 128 bits from `secrets`; of two callers making it at once, both read back the one that won.
+        store.set_deployment_key(name, secrets.token_urlsafe(16), None, now_ms)
     raise LostRace
 
 
-def rotate_ping_key(store: Store, now_ms: int) -> str:
-    """A new ping key; slug URLs with the old one stop working at once (token URLs are unaffected)."""
-    old = ping_key(store, now_ms)
+def rotate_deployment_key(store: Store, name: str, now_ms: int) -> str:
+    """A new key; URLs with the old one stop working at once."""
+    old = deployment_key(store, name, now_ms)
     new = secrets.token_urlsafe(16)
-    if not store.set_ping_key(new, old, now_ms):
+    if not store.set_deployment_key(name, new, old, now_ms):
         raise LostRace
     return new
 
 
-def check_ping_key(store: Store, key: str) -> None:
-    """NotFound unless `key` is the deployment's ping key (compared in constant time)."""
-    current = store.get_ping_key() if is_ping_key(key) else None
+def check_deployment_key(store: Store, name: str, key: str) -> None:
+    """NotFound unless `key` is the deployment's current one (compared in constant time)."""
+    current = store.get_deployment_key(name) if is_ping_key(key) else None
     if current is None or not hmac.compare_digest(current.encode(), key.encode()):
-        raise NotFound("unknown ping key")
+        raise NotFound("unknown key")
+
+
+def ping_key(store: Store, now_ms: int) -> str:
+    return deployment_key(store, PING_KEY, now_ms)
+
+
+def rotate_ping_key(store: Store, now_ms: int) -> str:
+    """Slug URLs with the old ping key stop working (token URLs are unaffected)."""
+    return rotate_deployment_key(store, PING_KEY, now_ms)
+
+
+def check_ping_key(store: Store, key: str) -> None:
+    check_deployment_key(store, PING_KEY, key)
 
 
 def monitor_for(store: Store, slug: str) -> str | None:

@@ -371,14 +371,13 @@ class Store:
         )
         return sorted(i["pk"]["S"].removeprefix("MON#") for i in resp.get("Items", []))
 
-    def get_ping_key(self) -> str | None:
-        resp = self._db.get_item(
-            TableName=self._table, Key={"pk": _s("PINGKEY"), "sk": _s("PINGKEY")}, ConsistentRead=True
-        )
+    def get_deployment_key(self, name: str) -> str | None:
+        """One of the deployment's own keys: PINGKEY (slug pings) or BADGEKEY (badges)."""
+        resp = self._db.get_item(TableName=self._table, Key={"pk": _s(name), "sk": _s(name)}, ConsistentRead=True)
         return resp["Item"]["key"]["S"] if "Item" in resp else None
 
-    def set_ping_key(self, key: str, replaces: str | None, now_ms: int) -> bool:
-        """Store the deployment's ping key. False if `replaces` is no longer the current one."""
+    def set_deployment_key(self, name: str, key: str, replaces: str | None, now_ms: int) -> bool:
+        """Store one of the deployment's keys. False if `replaces` is no longer the current one."""
         condition = "attribute_not_exists(pk)" if replaces is None else "#k = :old"
         values: Item = {":key": _s(key), ":now": _n(now_ms)}
         if replaces is not None:
@@ -387,7 +386,7 @@ class Store:
             # Race: two callers creating or rotating the key at once; one wins, the other reads it.
             self._db.update_item(
                 TableName=self._table,
-                Key={"pk": _s("PINGKEY"), "sk": _s("PINGKEY")},
+                Key={"pk": _s(name), "sk": _s(name)},
                 UpdateExpression="SET #k = :key, created_ms = :now",
                 ConditionExpression=condition,
                 ExpressionAttributeNames={"#k": "key"},
