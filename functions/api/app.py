@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import json
 from collections import Counter
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import boto3
@@ -410,6 +413,33 @@ def ping_key_response(key: str) -> Response[dict]:
     return Response(200, "application/json", {"pingKey": key, "pingUrlPrefix": f"{ping_base()}/ping/{key}/"})
 
 
+# ---- the dashboard: one static page that signs in with an API key and uses this API ----
+
+
+@functools.cache
+def dashboard() -> tuple[str, str]:
+    """The page, and a Content-Security-Policy that allows its own inline script and style only."""
+    page = (Path(__file__).parent / "dashboard.html").read_text()
+
+    def digest(tag: str) -> str:
+        inline = page.split(f"<{tag}>", 1)[1].split(f"</{tag}>", 1)[0]
+        return "'sha256-" + base64.b64encode(hashlib.sha256(inline.encode()).digest()).decode() + "'"
+
+    policy = (
+        f"default-src 'none'; script-src {digest('script')}; style-src {digest('style')}; connect-src 'self'; "
+        "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+    return page, policy
+
+
+@app.get("/", responses=documented(str, 200, ("text/html",)))
+def dashboard_page() -> Response[str]:
+    """The dashboard (no API key here: the page asks for one and keeps it in the tab)."""
+    page, policy = dashboard()
+    headers = {"Content-Security-Policy": policy, "X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
+    return Response(200, "text/html; charset=utf-8", page, headers=headers)
+
+
 # ---- badges and metrics: where teams already look ----
 
 
@@ -469,7 +499,7 @@ def metrics(read_key: str) -> Response[str]:
 
 # ---- the API's description: OpenAPI generated from the routes and models above, and a viewer ----
 
-PUBLIC = ("/api/v1/openapi.json", "/api/v1/docs")
+PUBLIC = ("/", "/api/v1/openapi.json", "/api/v1/docs")
 KEY_IN_PATH = ("/badge/", "/metrics/")
 SWAGGER_UI = "https://unpkg.com/swagger-ui-dist@5.17.14"
 DOCS_PAGE = f"""<!doctype html>

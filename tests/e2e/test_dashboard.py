@@ -1,0 +1,119 @@
+"""The dashboard in headless Chromium (Debian's), against the local stack: sign in, see a down
+monitor in red, open it, see its pings and incident, pause it. A screenshot is saved under
+test-output/ (and docs/dashboard.png, the README's, with UPDATE_SCREENSHOT=1)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from heartbeat_tools.localproc import LocalStackProcess
+from heartbeat_tools.template import ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ADMIN_KEY = "hb_e2e-dashboard-admin-key-0123456789abcdefghijklm"
+OUTPUT = ROOT / "test-output"
+
+playwright = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (.ci/run installs it)")
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[LocalStackProcess]:
+    running = LocalStackProcess(tmp_path / "state", None, ADMIN_KEY, sweep_seconds=0.5)
+    yield running
+    assert running.stop() == 0, "".join(running.lines[-100:])
+
+
+@pytest.fixture
+def page() -> Iterator[Any]:
+    with playwright.sync_playwright() as p:
+        # The flags this machine's closed network needs (no background connections to Google).
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        context = browser.new_context(viewport={"width": 1200, "height": 800})
+        yield context.new_page()
+        browser.close()
+
+
+def curl(url: str) -> None:
+    subprocess.run(["curl", "-fsS", "-o", "/dev/null", url], check=True, timeout=10)
+
+
+def test_sign_in_see_a_down_monitor_open_it_and_pause_it(stack: LocalStackProcess, page: Any) -> None:
+    backup = stack.cli("monitors", "create", "--name", "Nightly Backup", "--expected-interval", "2",
+                       "--grace-period", "1", "--tag", "infrastructure")  # fmt: skip
+    reports = stack.cli("monitors", "create", "--name", "Weekday Reports", "--schedule", "30 6 * * 1-5",
+                        "--timezone", "Europe/Riga", "--tag", "reporting")  # fmt: skip
+    curl(reports["pingUrl"])
+    curl(backup["pingUrl"] + "/start")
+    time.sleep(0.3)
+    curl(backup["pingUrl"])
+    subprocess.run(["curl", "-fsS", "-o", "/dev/null", "--data-binary", "pg_dump: connection refused",
+                    backup["pingUrl"] + "/fail"], check=True, timeout=10)  # fmt: skip
+
+    page.goto(stack.url + "/")
+    page.get_by_label("API key").fill(ADMIN_KEY)
+    page.get_by_role("button", name="Sign in").click()
+    row = page.locator("tr", has_text="Nightly Backup")
+    row.locator(".status").wait_for()
+    assert row.locator(".status").inner_text().lower() == "down"
+    assert row.evaluate("r => getComputedStyle(r.querySelector('.status')).color") == "rgb(209, 36, 47)"  # red
+    assert "every weekday at 06:30 Europe/Riga" in page.locator("tr", has_text="Weekday Reports").inner_text()
+    assert "key" not in page.url and ADMIN_KEY not in page.url  # the key never goes in a URL
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "dashboard.png"), full_page=True)
+    if os.environ.get("UPDATE_SCREENSHOT"):
+        page.screenshot(path=str(ROOT / "docs" / "dashboard.png"))
+
+    row.get_by_role("link", name="Nightly Backup").click()
+    page.get_by_role("heading", name="Nightly Backup").wait_for()
+    pings = page.locator("#pings")
+    assert "pg_dump: connection refused" in pings.inner_text()
+    assert "fail" in pings.inner_text() and "start" in pings.inner_text()
+    incidents = page.locator("#incidents tr")
+    assert incidents.count() == 1 and "failed" in incidents.first.inner_text()
+    assert "curl -fsS --retry 3 -o /dev/null " + backup["pingUrl"] in page.locator("#snippets").inner_text()
+    page.screenshot(path=str(OUTPUT / "dashboard-monitor.png"), full_page=True)
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Pause").click()
+    page.locator("#d-status", has_text="paused").wait_for()
+    assert stack.cli("monitors", "get", backup["id"])["status"] == "paused"
+
+
+def test_a_read_key_sees_no_ping_url_and_no_buttons(stack: LocalStackProcess, page: Any) -> None:
+    monitor = stack.cli("monitors", "create", "--name", "Quiet Job", "--expected-interval", "3600")
+    read = stack.cli("keys", "create", "--name", "viewer", "--role", "read")["key"]
+    page.goto(stack.url + "/")
+    page.get_by_label("API key").fill(read)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Quiet Job").click()
+    page.get_by_role("heading", name="Quiet Job").wait_for()
+    assert "admin keys only" in page.locator("#snippets").inner_text()
+    assert monitor["pingUrl"] not in page.content()
+    assert not page.get_by_role("button", name="Pause").is_visible()
+
+
+def test_a_wrong_key_is_refused_and_nothing_is_kept(stack: LocalStackProcess, page: Any) -> None:
+    page.goto(stack.url + "/")
+    page.get_by_label("API key").fill("hb_wrong")
+    page.get_by_role("button", name="Sign in").click()
+    page.locator("#signin-error", has_text="not valid").wait_for()
+    assert page.evaluate("sessionStorage.getItem('heartbeat-key')") is None
