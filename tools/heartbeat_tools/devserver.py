@@ -416,7 +416,10 @@ def main(argv: list[str] | None = None) -> int:
     faulthandler.dump_traceback_later(STOP_SECONDS, exit=True)
     stack.stop()
     faulthandler.cancel_dump_traceback_later()
-    return 0
+    # State is saved: end now, rather than wait at exit for a worker thread (a notifier still
+    # retrying a target, a client holding a connection open) that would never matter again.
+    sys.stdout.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -110,4 +110,4 @@ class SnsLambdaBridge:
         finally:
             Subscription.publish = original  # type: ignore[method-assign]
             if self._pool:
-                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool.shutdown(wait=False, cancel_futures=True)  # one in flight is Lambda's, not ours
