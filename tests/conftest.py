@@ -9,6 +9,7 @@ import pytest
 
 from heartbeat.delivery import RetryPolicy
 from heartbeat_tools.harness import Clock, Stack
+from heartbeat_tools.targetserver import TargetServer
 from heartbeat_tools.template import Template
 
 
@@ -51,3 +52,11 @@ def stack(aws: None, template: Template, clock: Clock, monkeypatch: pytest.Monke
     stack.modules["NotifierFunction"].notifier._policy = RetryPolicy(attempts=3, base_s=0.01, budget_s=5, timeout_s=2)
     with stack.notifier_bridge(background=False):
         yield stack
+
+
+@pytest.fixture
+def target() -> Iterator[TargetServer]:
+    """A stand-in for Slack, PagerDuty and the rest (heartbeat_tools.targetserver)."""
+    server = TargetServer()
+    yield server
+    server.close()

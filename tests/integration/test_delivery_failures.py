@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,13 +16,6 @@ from .test_notifier import outage, subscribe
 
 FAILED = "/api/v1/alerts/failed"
 RETRY = "/api/v1/alerts/retry"
-
-
-@pytest.fixture
-def target() -> Iterator[TargetServer]:
-    server = TargetServer()
-    yield server
-    server.close()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ server in place of each service, which checks the exact payload."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,13 +23,6 @@ PD_KEY = "R0UT1NGKEY0123456789abcdefABCDEF"
 GENIE_KEY = "eb243592-faa2-4ba2-a551q-1afdf565c889"
 INFRA = "infrastructure"
 BOT_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
-
-
-@pytest.fixture
-def target() -> Iterator[TargetServer]:
-    server = TargetServer()
-    yield server
-    server.close()
 
 
 def subscribe(stack: Stack, body: dict[str, Any]) -> dict[str, Any]:

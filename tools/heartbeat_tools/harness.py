@@ -5,8 +5,12 @@ Used by the tests and the benchmarks; never deployed."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -199,6 +203,21 @@ class Stack:
 
     def incidents(self, monitor_id: str) -> list[dict]:
         return self.request("GET", f"/api/v1/monitors/{monitor_id}/incidents").json()["items"]
+
+    @contextlib.contextmanager
+    def captured_logs(self) -> Iterator[io.StringIO]:
+        """Every logger of ours at DEBUG, into one buffer (botocore's own DEBUG output is off in Lambda)."""
+        buffer = io.StringIO()
+        handler = logging.StreamHandler(buffer)
+        loggers = [m.logger for m in self.modules.values()] + [logging.getLogger("heartbeat")]
+        for logger in loggers:
+            logger.setLevel("DEBUG")
+            logger.addHandler(handler)
+        try:
+            yield buffer
+        finally:
+            for logger in loggers:
+                logger.removeHandler(handler)
 
     def count_calls(self, *functions: str) -> list[str]:
         """Record the DynamoDB operations the handlers (or these functions') make from now on
