@@ -123,3 +123,18 @@ def test_sample_events_are_well_formed(path, template: Template) -> None:  # typ
     assert event["version"] == "2.0"
     [route] = [r for r in template.routes() if r.route_key == event["routeKey"]]
     assert route.match(event["requestContext"]["http"]["method"], event["rawPath"]) == event.get("pathParameters", {})
+
+
+def test_the_notifier_may_read_the_targets_and_dead_letter_what_fails(template: Template) -> None:
+    # moto does not enforce IAM: what the notifier's code calls must be granted here by hand.
+    props = template.resources["NotifierFunction"]["Properties"]
+    [statement] = props["Policies"][0]["Statement"]
+    assert statement["Action"] == ["dynamodb:Query"]  # Store.list_targets
+    assert props["Policies"][1]["SQSSendMessagePolicy"]["QueueName"] == {
+        "Fn::GetAtt": ["AlertsDeadLetterQueue", "QueueName"]
+    }
+    assert props["DeadLetterQueue"]["TargetArn"] == {"Fn::GetAtt": ["AlertsDeadLetterQueue", "Arn"]}
+    subscription = template.resources["NotifierSubscription"]["Properties"]
+    assert (
+        subscription["Endpoint"] == {"Fn::GetAtt": ["NotifierFunction", "Arn"]} and "FilterPolicy" not in subscription
+    )
