@@ -50,7 +50,9 @@ def moto_stack(extra_env: dict[str, str] | None = None) -> Iterator[Any]:
             refs = template.create_resources(boto3.Session(), "bench")
             os.environ.update(template.function_env(refs))
             os.environ.update({"POWERTOOLS_LOG_LEVEL": "ERROR", **(extra_env or {})})
-            yield Stack(template, refs, Clock())
+            stack = Stack(template, refs, Clock())
+            with stack.notifier_bridge(background=False):  # SNS invokes the notifier, as deployed
+                yield stack
     finally:
         os.environ.clear()
         os.environ.update(saved)
