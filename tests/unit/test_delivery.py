@@ -105,7 +105,6 @@ def test_retry_after_reads_an_http_date() -> None:
 
 def test_a_reminder_reads_as_one() -> None:
     request = render(SLACK, ALERT)
-    assert request is not None
     assert json.loads(request.body)["text"] == (
         "STILL DOWN (reminder 2): Backup\nDown since 2026-11-25T02:00:00.000Z\n"
         "Down for 2h 1m\nLast ping: never\nTags: db"
@@ -117,7 +116,7 @@ def test_a_plain_text_template_is_filled_as_is() -> None:
         "t2", "webhook", "https://example.com/h", template='$NAME: $STATUS "$TAGS"', content_type="text/plain"
     )
     request = render(hook, ALERT)
-    assert request is not None and request.body == b'Backup: still down "db"'
+    assert request.body == b'Backup: still down "db"'
     assert request.headers["content-type"] == "text/plain"
 
 
@@ -125,7 +124,7 @@ def test_a_json_template_escapes_what_it_fills_in() -> None:
     quoted = Alert.parse(json.dumps({**ALERT.doc, "monitor": {"id": "m", "name": 'say "hi"\n', "tags": []}}), "x")
     hook = Target("t3", "webhook", "https://example.com/h", template='{"n": "$NAME"}')
     request = render(hook, quoted)
-    assert request is not None and json.loads(request.body) == {"n": 'say "hi"\n'}
+    assert json.loads(request.body) == {"n": 'say "hi"\n'}
 
 
 @pytest.mark.parametrize(

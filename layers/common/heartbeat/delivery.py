@@ -91,8 +91,6 @@ def deliver(
     clock: Callable[[], float] = time.monotonic,
 ) -> Outcome:
     request = render(target, alert, incident_url)
-    if request is None:
-        return Outcome(True, 0)
     started = clock()
     attempt = 0
     while True:

@@ -207,8 +207,8 @@ def _json(url: str, body: dict[str, Any], alert: Alert, **headers: str) -> Reque
     return Request("POST", url, payload, {**base, **headers})
 
 
-def render(target: Target, alert: Alert, incident_url: str = "") -> Request | None:
-    """The one HTTP request that tells the target of this alert; None: nothing to send."""
+def render(target: Target, alert: Alert, incident_url: str = "") -> Request:
+    """The one HTTP request that tells the target of this alert."""
     kind, text, colour = target.kind, alert.text(), COLOURS.get(alert.event, "#0969da")
     if kind == "slack":
         return _json(target.endpoint, {"text": text, "attachments": [{"color": colour, "text": text}]}, alert)
