@@ -64,7 +64,7 @@ properties: $(VENV)/.installed
 # The long forms of the property tests: about 9,000 random steps instead of 500 (about 15 minutes).
 soak: $(VENV)/.installed
 	HYPOTHESIS_PROFILE=soak $(PYTEST) tests/properties tests/integration/test_openapi.py
-	LOAD_PINGS=50000 LOAD_MONITORS=1000 LOAD_CONCURRENCY=32 LOAD_TIME_LIMIT=7200 $(PYTEST) -s tests/e2e/test_load.py
+	LOAD_PINGS=50000 LOAD_MONITORS=1000 LOAD_CONCURRENCY=32 LOAD_SWEEP_SECONDS=60 LOAD_TIME_LIMIT=7200 $(PYTEST) -s tests/e2e/test_load.py
 
 e2e: $(VENV)/.installed
 	$(PYTEST) tests/e2e
