@@ -1,5 +1,6 @@
-"""Random interleavings of pings, sweeps, pauses, resumes, config changes and time, against a reference model of
-what a monitor's state and alerts must be (hypothesis stateful testing over the real handlers).
+"""Random interleavings of pings, sweeps, pauses, resumes, config changes and time, against a
+reference model of what a monitor's state and alerts must be (hypothesis stateful testing over the
+real handlers).
 
 Invariants after every step: the status the API shows is the model's; every alert delivered is
 one the model expects, in order: exactly one down alert per outage, one recovery per outage that a
