@@ -10,15 +10,13 @@ from heartbeat_tools.devserver import load_table, save_table, table_items
 from heartbeat_tools.harness import Stack
 
 
-def scan(stack: Stack) -> list[dict[str, Any]]:
-    items = []
-    for page in stack.dynamodb.get_paginator("scan").paginate(TableName=stack.refs["Table"]):
-        items.extend(page["Items"])
-    return sorted(items, key=lambda i: (i["pk"]["S"], i["sk"]["S"]))
-
-
 def by_key(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(items, key=lambda i: (i["pk"]["S"], i["sk"]["S"]))
+
+
+def scan(stack: Stack) -> list[dict[str, Any]]:
+    pages = stack.dynamodb.get_paginator("scan").paginate(TableName=stack.refs["Table"])
+    return by_key([item for page in pages for item in page["Items"]])
 
 
 def test_saved_items_are_the_scanned_items_and_load_back(stack: Stack, tmp_path: Path) -> None:
