@@ -96,7 +96,7 @@ def prometheus(monitors: list[Monitor], now_ms: int) -> str:
     lines += _header("heartbeat_monitor_last_duration_seconds", "The last run's duration (/start to success).")
     lines += durations
     lines += _header("heartbeat_tag_monitors", "Monitors with the tag that are up or down.")
-    for tag in sorted({t for t, _ in by_tag} | {t for m in monitors for t in m.tags}):
+    for tag in sorted({t for m in monitors for t in m.tags}):
         for state in ("up", "down"):
             lines.append(f'heartbeat_tag_monitors{{tag="{_label(tag)}",status="{state}"}} {by_tag[(tag, state)]}')
     return "\n".join(lines) + "\n"
