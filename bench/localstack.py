@@ -113,7 +113,7 @@ def throughput(stack) -> list[Row]:  # type: ignore[no-untyped-def]
 
 
 def run() -> list[Row]:
-    from heartbeat.tokens import new_api_key
+    from heartbeat.domain.tokens import new_api_key
     from heartbeat_tools.localproc import LocalStackProcess, Webhook
 
     hook = Webhook()

@@ -38,7 +38,7 @@ def _fill(stack: Any, total: int, overdue: int, now_ms: int) -> None:
             # Overdue ones by 1 s, 2 s, ...: a cutoff further back finds only the oldest few.
             deadline_ms=now_ms - 1_000 * (i + 1) if late else now_ms + 4_000_000,
         )
-        batch.append({"PutRequest": {"Item": stack.store.monitor_item(m)}})
+        batch.append({"PutRequest": {"Item": stack.store.monitors.item(m)}})
         if len(batch) == 25 or i == total - 1:
             request = {table: batch}
             while request:
@@ -58,8 +58,8 @@ def _scanned(stack: Any) -> list[int]:
 
 
 def measure(total: int, overdue: int) -> dict[str, float]:
-    from heartbeat.alerts import SnsPublisher
-    from heartbeat.sweep import sweep
+    from heartbeat.adapters.sns import SnsPublisher
+    from heartbeat.usecases.sweep import sweep
 
     with moto_stack() as stack:
         now = stack.clock.now
@@ -88,13 +88,13 @@ def measure(total: int, overdue: int) -> dict[str, float]:
         counts.clear()
         # The same table with only the oldest few overdue: what the sweep reads tracks the overdue count.
         cutoff = now - 1_000 * (overdue - FEW + 1)
-        few = [item for shard in stack.store.shards() for item in stack.store.due(shard, cutoff)]
+        few = [item for shard in stack.store.due.shards() for item in stack.store.due.due(shard, cutoff)]
         few_read = sum(counts)
         assert len(few) == FEW
         counts.clear()
         # Ours, the find phase: the sparse due index, shard by shard.
         start = time.perf_counter()
-        due = [item for shard in stack.store.shards() for item in stack.store.due(shard, now)]
+        due = [item for shard in stack.store.due.shards() for item in stack.store.due.due(shard, now)]
         find_s, sweep_read = time.perf_counter() - start, sum(counts)
         assert len(due) == overdue
         # The whole sweep (find, conditional writes, alerts) where moto's transactions allow.

@@ -16,7 +16,7 @@ WARMUP = 300
 def run() -> list[Row]:
     from botocore.stub import Stubber
 
-    from heartbeat.tokens import new_token
+    from heartbeat.domain.tokens import new_token
     from heartbeat_tools.harness import load_event, sample_monitor
     from heartbeat_tools.lambdas import LambdaContext, load_module
     from heartbeat_tools.template import ROOT
@@ -39,8 +39,8 @@ def run() -> list[Row]:
         timings: list[float] = []
         # What DynamoDB returns for the ping's write: the monitor as it was (ReturnValues=ALL_OLD).
         monitor = sample_monitor(token=token)
-        old_item = module.store.monitor_item(monitor)
-        with Stubber(module.store._db) as stub:
+        old_item = module.store.monitors.item(monitor)
+        with Stubber(module.store.table.client) as stub:
             for i in range(PINGS + WARMUP):
                 stub.add_response("update_item", {"Attributes": old_item})
                 stub.add_response("put_item", {})

@@ -20,11 +20,11 @@ from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from heartbeat import apply, badges, monitors, slugs
 from heartbeat.clock import now_ms
 from heartbeat.delivery import DeadLetters, Notifier
-from heartbeat.errors import Contention, InvalidInput, NotFound, Unauthorized
-from heartbeat.keys import KeyRing, secret_from
+from heartbeat.domain import badges
+from heartbeat.domain.errors import Contention, Forbidden, InvalidInput, LostRace, NotFound, Unauthorized, Unavailable
+from heartbeat.domain.monitors import matching
 from heartbeat.schemas import (
     ApplyDocument,
     ApplyOut,
@@ -69,22 +69,21 @@ from heartbeat.schemas import (
     uptime_json,
 )
 from heartbeat.settings import Settings
-from heartbeat.store import LostRace, Store
+from heartbeat.store import Store
 from heartbeat.subscriptions import Delivery, FileSync, Subscriptions
+from heartbeat.usecases import apply, deployment_keys, monitors
+from heartbeat.usecases.deployment_keys import BADGE_KEY, PING_KEY
+from heartbeat.usecases.keys import KeyRing, secret_from
 
 settings = Settings.from_env()
 logger = Logger(service="heartbeat-api")
-store = Store(boto3.client("dynamodb"), settings.table_name, settings.deadline_shards, settings.ping_retention_days)
+store = Store.from_settings(settings, boto3.client("dynamodb"))
 keyring = KeyRing(store, secret_from(boto3.client("secretsmanager"), settings.api_key_secret_arn))
 app = APIGatewayHttpResolver(enable_validation=True)
 
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=512)]
 StatusName = Literal["new", "up", "grace", "down", "paused", "started"]
-
-
-class Forbidden(Exception):
-    pass
 
 
 # A synchronous Lambda request is capped at 6 MB; refuse clearly well before API Gateway or Lambda do.
@@ -175,8 +174,8 @@ def list_monitors(
     name: Annotated[str | None, Query(max_length=200, description="name prefix, case-insensitive")] = None,
 ) -> Response[dict]:
     now, base = now_ms(), ping_urls()
-    keep = monitors.matching(now, tags=tag or [], status=status) if tag or status else None
-    items, next_cursor = store.list_monitors(limit, cursor, name, keep)
+    keep = matching(now, tags=tag or [], status=status) if tag or status else None
+    items, next_cursor = store.monitors.page(limit, cursor, name, keep)
     return Response(
         200, "application/json", {"items": [monitor_json(m, now, base) for m in items], "nextCursor": next_cursor}
     )
@@ -219,7 +218,7 @@ def resume_monitor(monitor_id: str) -> Response[dict]:
 @app.get("/api/v1/monitors/<monitor_id>/pings", responses=documented(PingPage))
 def list_pings(monitor_id: str, limit: Limit = 50, cursor: Cursor = None) -> Response[dict]:
     monitors.get_monitor(store, monitor_id)
-    items, next_cursor = store.list_pings(monitor_id, limit, cursor)
+    items, next_cursor = store.pings.page(monitor_id, limit, cursor)
     return Response(200, "application/json", {"items": [ping_json(p) for p in items], "nextCursor": next_cursor})
 
 
@@ -236,7 +235,7 @@ def ping_body(monitor_id: str, n: str):
     if not n.isdigit() or len(n) > 12:
         raise NotFound(f"ping {n} not found")
     monitors.get_monitor(store, monitor_id)
-    ping = store.get_ping(monitor_id, int(n)).ping
+    ping = store.pings.get(monitor_id, int(n)).ping
     try:
         ping.body.decode("utf-8")
         content_type = "text/plain; charset=utf-8"
@@ -249,7 +248,7 @@ def ping_body(monitor_id: str, n: str):
 @app.get("/api/v1/monitors/<monitor_id>/incidents", responses=documented(IncidentPage))
 def list_incidents(monitor_id: str, limit: Limit = 50, cursor: Cursor = None) -> Response[dict]:
     monitors.get_monitor(store, monitor_id)
-    items, next_cursor = store.list_incidents(monitor_id, limit, cursor)
+    items, next_cursor = store.incidents.page(monitor_id, limit, cursor)
     now = now_ms()
     return Response(
         200, "application/json", {"items": [incident_json(i, now) for i in items], "nextCursor": next_cursor}
@@ -265,7 +264,7 @@ def list_all_incidents(
 ) -> Response[dict]:
     """Incidents of every monitor, newest first."""
     keep = None if status is None else (lambda i: (i.resolved_ms is None) == (status == "open"))
-    items, next_cursor = store.list_all_incidents(limit, cursor, parse_since(since), keep)
+    items, next_cursor = store.incidents.page_all(limit, cursor, parse_since(since), keep)
     now = now_ms()
     return Response(
         200, "application/json", {"items": [incident_json(i, now) for i in items], "nextCursor": next_cursor}
@@ -288,7 +287,7 @@ def apply_file(
     # Subscriptions are planned (and checked) first: a file with any error changes nothing.
     sync = FileSync(subscriptions())
     sub_plan = sync.plan(declared_subscriptions(doc), prune) if doc.subscriptions is not None else []
-    changes = apply.apply(store, store.all_monitors, declared(doc), prune, dryRun, now_ms(), settings.apply_workers)
+    changes = apply.apply(store, declared(doc), prune, dryRun, now_ms(), settings.apply_workers)
     if not dryRun:
         sync.execute(sub_plan, now_ms())
     summary, sub_summary = tally(c.action for c in changes), tally(c.action for c, _ in sub_plan)
@@ -309,7 +308,7 @@ def tally(actions: Any) -> dict[str, int]:
 def export_file() -> Response[dict]:
     """Every monitor as a file `heartbeat apply` takes back unchanged."""
     return Response(
-        200, "application/json", {"version": "1", "monitors": [export_json(m) for m in store.all_monitors()]}
+        200, "application/json", {"version": "1", "monitors": [export_json(m) for m in store.monitors.all()]}
     )
 
 
@@ -398,13 +397,13 @@ def retrier() -> Notifier:
 def get_ping_key() -> Response[dict]:
     """The deployment's ping key, for /ping/<key>/<slug> URLs (made on first use). Admin keys only."""
     require_admin()
-    return ping_key_response(slugs.ping_key(store, now_ms()))
+    return ping_key_response(deployment_keys.deployment_key(store, PING_KEY, now_ms()))
 
 
 @app.post("/api/v1/ping-key/rotate", responses=documented(PingKeyOut))
 def rotate_ping_key() -> Response[dict]:
     """A new ping key: slug URLs with the old one get 404 from now on; token URLs are unaffected."""
-    key = slugs.rotate_ping_key(store, now_ms())
+    key = deployment_keys.rotate_deployment_key(store, PING_KEY, now_ms())
     logger.info("ping key rotated")
     return ping_key_response(key)
 
@@ -447,13 +446,13 @@ def dashboard_page() -> Response[str]:
 def get_badge_key() -> Response[dict]:
     """The deployment's badge key, for /badge/<key>/<tag>.svg (made on first use). Admin keys only."""
     require_admin()
-    return badge_key_response(slugs.deployment_key(store, badges.BADGE_KEY, now_ms()))
+    return badge_key_response(deployment_keys.deployment_key(store, BADGE_KEY, now_ms()))
 
 
 @app.post("/api/v1/badge-key/rotate", responses=documented(BadgeKeyOut))
 def rotate_badge_key() -> Response[dict]:
     """A new badge key: badges with the old one get 404 from now on."""
-    key = slugs.rotate_deployment_key(store, badges.BADGE_KEY, now_ms())
+    key = deployment_keys.rotate_deployment_key(store, BADGE_KEY, now_ms())
     logger.info("badge key rotated")
     return badge_key_response(key)
 
@@ -476,10 +475,10 @@ def badge(badge_key: str, badge_file: str) -> Response[str]:
     if not dot or kind not in ("svg", "json") or not tag:
         raise NotFoundError("a badge is <tag>.svg or <tag>.json")
     try:
-        slugs.check_deployment_key(store, badges.BADGE_KEY, badge_key)
+        deployment_keys.check_deployment_key(store, BADGE_KEY, badge_key)
     except NotFound:
         raise NotFoundError("not found") from None
-    state = badges.tag_state(store.all_monitors(), tag, now_ms())
+    state = badges.tag_state(store.monitors.all(), tag, now_ms())
     cache = {"Cache-Control": "max-age=60"}  # a README shows it on every view
     if kind == "json":
         return Response(200, "application/json", json.dumps(badges.shields(tag, state)), headers=cache)
@@ -493,7 +492,7 @@ def metrics(read_key: str) -> Response[str]:
     role = keyring.authenticate({"x-api-key": read_key})
     if role != "read":
         raise Forbidden("use a read API key in a metrics URL")
-    body = badges.prometheus(store.all_monitors(), now_ms())
+    body = badges.prometheus(store.monitors.all(), now_ms())
     return Response(200, "text/plain; version=0.0.4; charset=utf-8", body)
 
 
@@ -581,6 +580,13 @@ def not_found(e: Exception) -> Response[dict]:
 @app.exception_handler([Contention, LostRace])
 def contention(e: Exception) -> Response[dict]:
     return error(409, "conflict", str(e) or "a concurrent change won; try again")
+
+
+@app.exception_handler(Unavailable)
+def unavailable(e: Unavailable) -> Response[dict]:
+    logger.error("AWS call failed", aws_error=e.code)
+    body = {"error": {"code": "unavailable", "message": "the service is busy; try again"}}
+    return Response(503, "application/json", body, headers={"Retry-After": "1"})
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -14,13 +14,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from heartbeat.clock import now_ms
 from heartbeat.delivery import Notifier
-from heartbeat.model import AUDIENCE
+from heartbeat.domain.model import AUDIENCE
 from heartbeat.settings import Settings
 from heartbeat.store import Store
 
 settings = Settings.from_env()
 logger = Logger(service="heartbeat-notifier")
-store = Store(boto3.client("dynamodb"), settings.table_name)
+store = Store.from_settings(settings, boto3.client("dynamodb"))
 notifier = Notifier(store, boto3.client("sqs"), settings.dead_letter_queue_url, settings.api_url)
 
 

@@ -19,23 +19,21 @@ import boto3
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.exceptions import BotoCoreError, ClientError
 
 from heartbeat.clock import now_ms
-from heartbeat.errors import Contention, InvalidInput, NotFound
-from heartbeat.model import Ping, PingKind
-from heartbeat.pings import RulesCache, monitor_by_slug, monitor_by_token, record_ping
+from heartbeat.domain.errors import Ambiguous, Contention, InvalidInput, MethodNotAllowed, NotFound, Unavailable
+from heartbeat.domain.model import Ping, PingKind
+from heartbeat.domain.tokens import is_token
 from heartbeat.settings import Settings
-from heartbeat.slugs import Ambiguous
 from heartbeat.store import Store
-from heartbeat.tokens import is_token
+from heartbeat.usecases.pings import RulesCache, monitor_by_slug, monitor_by_token, record_ping
 
 if TYPE_CHECKING:
-    from heartbeat.alerts import SnsPublisher
+    from heartbeat.adapters.sns import SnsPublisher
 
 settings = Settings.from_env()
 logger = Logger(service="heartbeat-ping")
-store = Store(boto3.client("dynamodb"), settings.table_name, settings.deadline_shards, settings.ping_retention_days)
+store = Store.from_settings(settings, boto3.client("dynamodb"))
 rules_cache = RulesCache()  # lives as long as this warm Lambda
 
 # Healthchecks' headers: never cached, callable from a browser, and the body limit is announced.
@@ -51,13 +49,9 @@ METHODS = {"GET", "POST", "HEAD"}
 @functools.cache
 def publisher() -> SnsPublisher:
     # Created on first use: only pings that open or resolve an incident publish.
-    from heartbeat.alerts import SnsPublisher
+    from heartbeat.adapters.sns import SnsPublisher
 
     return SnsPublisher(boto3.client("sns"), settings.topic_arn)
-
-
-class MethodNotAllowed(Exception):
-    pass
 
 
 # Every error a ping can get, mapped once. Unknown and malformed tokens get the same 404.
@@ -149,11 +143,10 @@ def lambda_handler(event: APIGatewayProxyEventV2, context: LambdaContext) -> dic
             code = f"invalid_{e.field}"
         message = "not found" if status == 404 else str(e)
         return error_response(status, code, message)
-    except (BotoCoreError, ClientError) as e:
+    except Unavailable as e:
         # DynamoDB throttled or failed past botocore's own retries: the ping was not recorded, and
         # the job must not hear OK. 503 with Retry-After is what `curl --retry` tries again on.
-        code = e.response.get("Error", {}).get("Code", "") if isinstance(e, ClientError) else type(e).__name__
-        logger.error("ping not recorded", aws_error=code)
+        logger.error("ping not recorded", aws_error=e.code)
         return error_response(503, "unavailable", "the ping was not recorded; try again")
     return response(201, "Created") if created else response(200, "OK")
 

@@ -10,15 +10,15 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from heartbeat.alerts import SnsPublisher
+from heartbeat.adapters.sns import SnsPublisher
 from heartbeat.clock import now_ms
 from heartbeat.settings import Settings
 from heartbeat.store import Store
-from heartbeat.sweep import sweep
+from heartbeat.usecases.sweep import sweep
 
 settings = Settings.from_env()
 logger = Logger(service="heartbeat-sweeper")
-store = Store(boto3.client("dynamodb"), settings.table_name, settings.deadline_shards, settings.ping_retention_days)
+store = Store.from_settings(settings, boto3.client("dynamodb"))
 publisher = SnsPublisher(boto3.client("sns"), settings.topic_arn)
 
 

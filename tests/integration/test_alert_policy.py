@@ -46,7 +46,7 @@ def test_a_tolerated_failure_awaits_the_next_run_from_now(stack: Stack) -> None:
     stack.ping(m["token"])
     stack.clock.advance(50)
     stack.ping(m["token"], "/fail")
-    assert stack.store.get_monitor(m["id"]).deadline_ms == stack.clock.now + 90_000
+    assert stack.store.monitors.get(m["id"]).deadline_ms == stack.clock.now + 90_000
 
 
 def test_missed_runs_below_the_threshold_are_counted_and_the_nth_alerts(stack: Stack) -> None:
@@ -55,7 +55,7 @@ def test_missed_runs_below_the_threshold_are_counted_and_the_nth_alerts(stack: S
     first_deadline = stack.clock.now + 90_000
     stack.clock.now = first_deadline
     assert stack.sweep()["misses_tolerated"] == 1
-    assert stack.store.get_monitor(m["id"]).deadline_ms == first_deadline + 60_000
+    assert stack.store.monitors.get(m["id"]).deadline_ms == first_deadline + 60_000
     stack.clock.now = first_deadline + 60_000 - 1
     stack.sweep()
     assert stack.monitor(m["id"])["failStreak"] == 1
@@ -157,14 +157,14 @@ def test_a_missed_run_starts_reminders_from_its_deadline(stack: Stack) -> None:
     deadline = stack.clock.now + 90_000
     stack.clock.now = deadline
     stack.sweep()
-    assert stack.store.get_monitor(m["id"]).deadline_ms == deadline + 600_000
+    assert stack.store.monitors.get(m["id"]).deadline_ms == deadline + 600_000
 
 
 def test_turning_reminders_off_while_down_stops_them(stack: Stack) -> None:
     m = monitor(stack, realertInterval=3600)
     stack.ping(m["token"], "/fail")
     stack.request("PATCH", f"/api/v1/monitors/{m['id']}", {"config": {"realertInterval": None}})
-    assert stack.store.get_monitor(m["id"]).deadline_ms is None
+    assert stack.store.monitors.get(m["id"]).deadline_ms is None
     stack.clock.advance(7200)
     stack.sweep()
     assert events(stack) == ["monitor.down"]
@@ -175,7 +175,7 @@ def test_turning_reminders_on_while_down_schedules_the_first_from_now(stack: Sta
     stack.ping(m["token"], "/fail")
     stack.clock.advance(100)
     stack.request("PATCH", f"/api/v1/monitors/{m['id']}", {"config": {"realertInterval": 600}})
-    assert stack.store.get_monitor(m["id"]).deadline_ms == stack.clock.now + 600_000
+    assert stack.store.monitors.get(m["id"]).deadline_ms == stack.clock.now + 600_000
 
 
 def test_policy_settings_are_validated(stack: Stack) -> None:

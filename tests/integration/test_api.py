@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from heartbeat.tokens import is_token
+from heartbeat.domain.tokens import is_token
 from heartbeat_tools.harness import Stack
 
 MONITORS = "/api/v1/monitors"
@@ -216,7 +216,7 @@ def test_patch_changes_fields_and_moves_an_armed_deadline(stack: Stack) -> None:
     after = reply.json()
     assert after["name"] == "Renamed" and after["tags"] == ["x"]
     assert after["config"].items() >= {"expectedInterval": 60, "gracePeriod": 600}.items()
-    assert stack.store.get_monitor(m["id"]).deadline_ms == pinged_at + 660_000
+    assert stack.store.monitors.get(m["id"]).deadline_ms == pinged_at + 660_000
     assert [x["name"] for x in stack.request("GET", MONITORS).json()["items"]] == ["Renamed"]
 
 
@@ -284,7 +284,7 @@ def test_patch_on_a_started_run_moves_its_deadline_with_the_grace(stack: Stack) 
 
     stack.request("PATCH", f"{MONITORS}/{m['id']}", {"config": {"gracePeriod": 300}})
 
-    assert stack.store.get_monitor(m["id"]).deadline_ms == started + 300_000
+    assert stack.store.monitors.get(m["id"]).deadline_ms == started + 300_000
 
 
 # ---- list filters --------------------------------------------------------------------------------

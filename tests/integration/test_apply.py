@@ -162,7 +162,7 @@ def test_a_large_file_applies_in_chunks_with_a_progress_bar(stack: Stack, tmp_pa
     assert out.endswith("Applied: 250 created, 0 updated, 0 unchanged, 0 deleted.")
     assert api.requests == 1 + 2  # one dry run for the plan, then chunks of 200
     assert progress.getvalue().rstrip().endswith("250/250")
-    assert len(stack.store.all_monitors()) == 250
+    assert len(stack.store.monitors.all()) == 250
     assert cli.apply_file(api, write(tmp_path, doc), dry_run=False, prune="none").startswith("No changes: 250")
 
 
@@ -205,7 +205,7 @@ def test_subscriptions_in_the_file_apply_with_secrets_from_the_environment(
     assert made["slack"]["filter"]["tags"] == ["infrastructure"] and made["email"]["filter"]["events"] == [
         "monitor.down"
     ]
-    assert [t.endpoint for t in stack.store.list_targets()] == ["https://hooks.slack.com/services/T0/B0/secret"]
+    assert [t.endpoint for t in stack.store.targets.all()] == ["https://hooks.slack.com/services/T0/B0/secret"]
     # Applied again: nothing written.
     assert (
         cli.apply_file(api, path, dry_run=False, prune="none") == "No changes: 1 monitors, 2 subscriptions unchanged."
@@ -237,7 +237,7 @@ def test_prune_removes_only_the_subscriptions_a_file_made(
     out = cli.apply_file(api, write(tmp_path, only_email), dry_run=False, prune="managed")
     assert "- delete    slack https://hooks.slack.com/…" in out
     assert set(subscriptions(stack)) >= {"email", "sms"} and "slack" not in subscriptions(stack)
-    assert stack.store.list_targets() == []
+    assert stack.store.targets.all() == []
     cli.apply_file(api, write(tmp_path, only_email), dry_run=False, prune="all")
     assert "sms" not in subscriptions(stack)
 
@@ -247,7 +247,7 @@ def test_a_file_with_a_bad_subscription_changes_nothing(stack: Stack, tmp_path: 
     bad = SUBS_FILE.replace("${SLACK_WEBHOOK_URL}", "http://hooks.slack.com/plain-http")
     with pytest.raises(cli.CliError, match=r"subscriptions\[0\]\.endpoint"):
         cli.apply_file(api, write(tmp_path, bad), dry_run=False, prune="none")
-    assert monitors(stack) == {} and stack.store.list_targets() == []
+    assert monitors(stack) == {} and stack.store.targets.all() == []
 
 
 def test_a_missing_environment_variable_is_named(stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

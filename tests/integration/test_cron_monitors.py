@@ -38,13 +38,13 @@ def test_success_arms_the_next_run_plus_grace_and_a_warm_ping_is_one_write(stack
 
     assert stack.ping(m["token"]).status == 200  # a cold Lambda learns the schedule from the failed write
     assert calls == ["UpdateItem", "UpdateItem", "PutItem"]
-    assert stack.store.get_monitor(m["id"]).deadline_ms == at("2026-11-26T02:10")
+    assert stack.store.monitors.get(m["id"]).deadline_ms == at("2026-11-26T02:10")
 
     calls.clear()
     stack.clock.now = at("2026-11-26T02:03")
     assert stack.ping(m["token"]).status == 200
     assert calls == ["UpdateItem", "PutItem"]  # warm: one write, no read
-    assert stack.store.get_monitor(m["id"]).deadline_ms == at("2026-11-27T02:10")
+    assert stack.store.monitors.get(m["id"]).deadline_ms == at("2026-11-27T02:10")
 
 
 def test_a_missed_nightly_run_goes_down_at_next_run_plus_grace(stack: Stack) -> None:
@@ -66,7 +66,7 @@ def test_a_missed_nightly_run_goes_down_at_next_run_plus_grace(stack: Stack) -> 
 
     stack.clock.now = at("2026-11-26T09:00")
     stack.ping(m["token"])  # the recovery arms the next run by the schedule
-    assert stack.store.get_monitor(m["id"]).deadline_ms == at("2026-11-27T02:10")
+    assert stack.store.monitors.get(m["id"]).deadline_ms == at("2026-11-27T02:10")
     assert [a["event"] for a in stack.alerts()] == ["monitor.up"]
 
 
@@ -78,11 +78,11 @@ def test_a_schedule_change_is_never_missed_by_a_warm_ping(stack: Stack) -> None:
     patched = stack.request("PATCH", f"/api/v1/monitors/{m['id']}", {"config": {"schedule": "0 */6 * * *"}})
     assert patched.status == 200
     # The armed deadline moved with the schedule at once: next 6-hourly run after the last success, + grace.
-    assert stack.store.get_monitor(m["id"]).deadline_ms == at("2026-11-25T06:10")
+    assert stack.store.monitors.get(m["id"]).deadline_ms == at("2026-11-25T06:10")
 
     stack.clock.now = at("2026-11-25T06:01")
     stack.ping(m["token"])  # stale memory: the revision guard refuses it, the ping relearns and retries
-    assert stack.store.get_monitor(m["id"]).deadline_ms == at("2026-11-25T12:10")
+    assert stack.store.monitors.get(m["id"]).deadline_ms == at("2026-11-25T12:10")
 
 
 def test_switching_between_cron_and_interval(stack: Stack) -> None:
@@ -96,13 +96,13 @@ def test_switching_between_cron_and_interval(stack: Stack) -> None:
     assert to_interval.json()["nextExpected"] == []
     stack.clock.now = at("2026-11-25T03:00")
     stack.ping(m["token"])
-    assert stack.store.get_monitor(m["id"]).deadline_ms == stack.clock.now + 4_200_000
+    assert stack.store.monitors.get(m["id"]).deadline_ms == stack.clock.now + 4_200_000
 
     back = stack.request("PATCH", f"/api/v1/monitors/{m['id']}", {"config": {"schedule": "@daily", "timezone": "UTC"}})
     assert back.json()["config"].items() >= {"schedule": "@daily", "timezone": "UTC", "gracePeriod": 600}.items()
     assert "expectedInterval" not in back.json()["config"]
     stack.ping(m["token"])
-    assert stack.store.get_monitor(m["id"]).deadline_ms == at("2026-11-26T00:10", "UTC")
+    assert stack.store.monitors.get(m["id"]).deadline_ms == at("2026-11-26T00:10", "UTC")
 
 
 def test_patch_with_both_interval_and_schedule_is_422(stack: Stack) -> None:

@@ -106,20 +106,20 @@ def test_one_failing_target_does_not_hold_up_another(stack: Stack, target: Targe
 def test_a_publish_that_fails_is_sent_by_the_next_sweep_once(
     stack: Stack, target: TargetServer, slack: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sweeper = stack.modules["SweeperFunction"]
-    real = sweeper.publisher.publish
+    sns = stack.modules["SweeperFunction"].publisher._sns  # SNS itself throttles, under the real publisher
+    real = sns.publish
 
-    def throttled(alert: Any) -> str:
+    def throttled(**kwargs: Any) -> str:
         raise ClientError({"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}, "Publish")
 
     stack.clock.now = 1_795_572_000_000
     monitor = stack.create_monitor("Nightly Backup", interval=60, grace=30)
     stack.ping(monitor["token"])
     stack.clock.advance(100)
-    monkeypatch.setattr(sweeper.publisher, "publish", throttled)
+    monkeypatch.setattr(sns, "publish", throttled)
     stack.sweep()  # down, but its alert stays pending in the outbox
     assert target.received == []
-    monkeypatch.setattr(sweeper.publisher, "publish", real)
+    monkeypatch.setattr(sns, "publish", real)
     stack.clock.advance(60)  # past the outbox's retry time
     stack.sweep()
     stack.sweep()
@@ -129,8 +129,8 @@ def test_a_publish_that_fails_is_sent_by_the_next_sweep_once(
 def test_a_notifier_that_crashes_is_retried_by_lambda(
     stack: Stack, target: TargetServer, slack: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = stack.modules["NotifierFunction"].store
-    real, calls = store.list_targets, []
+    targets = stack.modules["NotifierFunction"].store.targets
+    real, calls = targets.all, []
 
     def crash_once() -> Any:
         calls.append(1)
@@ -138,7 +138,7 @@ def test_a_notifier_that_crashes_is_retried_by_lambda(
             raise ClientError({"Error": {"Code": "InternalServerError", "Message": "boom"}}, "Query")
         return real()
 
-    monkeypatch.setattr(store, "list_targets", crash_once)
+    monkeypatch.setattr(targets, "all", crash_once)
     monitor = outage(stack)
     assert alert_ids(target)[0] == f"{monitor['id']}:1795572090000:monitor.down"
     assert len(target.received) == 2 and failed(stack) == []
@@ -147,19 +147,19 @@ def test_a_notifier_that_crashes_is_retried_by_lambda(
 def test_a_notifier_that_crashes_every_time_leaves_the_event_in_the_queue(
     stack: Stack, target: TargetServer, slack: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = stack.modules["NotifierFunction"].store
-    real = store.list_targets
+    targets = stack.modules["NotifierFunction"].store.targets
+    real = targets.all
 
     def crash() -> Any:
         raise ClientError({"Error": {"Code": "InternalServerError", "Message": "boom"}}, "Query")
 
-    monkeypatch.setattr(store, "list_targets", crash)
+    monkeypatch.setattr(targets, "all", crash)
     monitor = outage(stack)  # Lambda tries each alert 3 times, then keeps its event
     assert target.received == []
     letters = failed(stack)
     assert {f["source"] for f in letters} == {"lambda"} and len(letters) == 2
     assert "InternalServerError" in letters[0]["error"]
-    monkeypatch.setattr(store, "list_targets", real)
+    monkeypatch.setattr(targets, "all", real)
     assert stack.request("POST", RETRY).json()["delivered"] == 2
     assert sorted(alert_ids(target)) == [
         f"{monitor['id']}:1795572090000:monitor.down",

@@ -4,7 +4,7 @@ tokens, bodies and bad JSON: test_ping.py, test_api.py and the fuzzing in test_o
 
 from __future__ import annotations
 
-from heartbeat.tokens import new_token
+from heartbeat.domain.tokens import new_token
 from heartbeat_tools.harness import Stack
 
 

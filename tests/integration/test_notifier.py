@@ -219,7 +219,7 @@ def test_a_user_gets_slack_and_pagerduty_and_an_email_filtered_by_tag(stack: Sta
 def test_removing_a_target_removes_its_secret_and_its_deliveries(stack: Stack, target: TargetServer) -> None:
     sub = subscribe(stack, {"protocol": "slack", "endpoint": f"{target.url}/slack"})
     assert stack.request("DELETE", f"{SUBS}/{sub['id']}").status == 204
-    assert stack.store.list_targets() == []  # its secret is gone with it
+    assert stack.store.targets.all() == []  # its secret is gone with it
     outage(stack)
     assert target.received == []
 

@@ -24,7 +24,7 @@ def test_success_ping_answers_ok_and_arms_the_deadline(stack: Stack) -> None:
     assert reply.headers["ping-body-limit"] == "100000"
     after = stack.monitor(monitor["id"])
     assert after["status"] == "up"
-    item = stack.store.get_monitor(monitor["id"])
+    item = stack.store.monitors.get(monitor["id"])
     assert item.deadline_ms == stack.clock.now + 90_000
     assert stack.alerts() == []  # new -> up is not news
 
@@ -137,7 +137,7 @@ def test_start_arms_start_plus_grace(stack: Stack) -> None:
 
     assert stack.ping(monitor["token"], "/start").status == 200
 
-    m = stack.store.get_monitor(monitor["id"])
+    m = stack.store.monitors.get(monitor["id"])
     assert m.status.value == "started"
     assert m.deadline_ms == stack.clock.now + 300_000
     assert m.last_start_ms == stack.clock.now
@@ -147,18 +147,18 @@ def test_start_while_down_keeps_the_incident_open(stack: Stack) -> None:
     monitor = stack.create_monitor()
     stack.ping(monitor["token"], "/fail")
     stack.ping(monitor["token"], "/start")
-    m = stack.store.get_monitor(monitor["id"])
+    m = stack.store.monitors.get(monitor["id"])
     assert m.status.value == "down" and m.open_incident_ms is not None and m.deadline_ms is None
 
 
 def test_log_keeps_a_message_and_changes_no_state(stack: Stack) -> None:
     monitor = stack.create_monitor()
     stack.ping(monitor["token"])
-    before = stack.store.get_monitor(monitor["id"])
+    before = stack.store.monitors.get(monitor["id"])
 
     assert stack.ping(monitor["token"], "/log", method="POST", body="step 2 of 3").status == 200
 
-    after = stack.store.get_monitor(monitor["id"])
+    after = stack.store.monitors.get(monitor["id"])
     assert (after.status, after.deadline_ms, after.last_ping_ms) == (
         before.status,
         before.deadline_ms,
@@ -239,7 +239,7 @@ def test_ping_resumes_a_paused_monitor(stack: Stack) -> None:
     stack.ping(monitor["token"])
 
     assert stack.monitor(monitor["id"])["status"] == "up"
-    assert stack.store.get_monitor(monitor["id"]).deadline_ms is not None
+    assert stack.store.monitors.get(monitor["id"]).deadline_ms is not None
 
 
 def test_token_never_appears_in_logs(stack: Stack) -> None:
@@ -321,7 +321,7 @@ def test_a_pings_body_is_returned_byte_for_byte(stack: Stack) -> None:
 
 
 def test_a_ping_that_keeps_losing_races_gets_503_not_ok(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
-    from heartbeat.store import LostRace
+    from heartbeat.domain.errors import LostRace
 
     monitor = stack.create_monitor()
     stack.ping(monitor["token"], "/fail")
@@ -329,7 +329,7 @@ def test_a_ping_that_keeps_losing_races_gets_503_not_ok(stack: Stack, monkeypatc
     def always_lose(*args: object, **kwargs: object) -> int:
         raise LostRace
 
-    monkeypatch.setattr(stack.store, "resolve_by_ping", always_lose)
+    monkeypatch.setattr(stack.store.transitions, "carry_out", always_lose)
     reply = stack.ping(monitor["token"])
 
     assert reply.status == 503
@@ -345,7 +345,8 @@ def test_a_ping_whose_log_entry_fails_still_counts(stack: Stack, monkeypatch: py
     def throttled(*args: object, **kwargs: object) -> None:
         raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow"}}, "PutItem")
 
-    monkeypatch.setattr(stack.store, "put_ping_event", throttled)
+    # DynamoDB throttles the ping log's PutItem, after the monitor's own UpdateItem went through.
+    monkeypatch.setattr(stack.store.table.client, "put_item", throttled)
 
     assert stack.ping(monitor["token"]).status == 200  # the monitor's own write happened
     assert stack.monitor(monitor["id"])["status"] == "up"

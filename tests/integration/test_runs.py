@@ -36,7 +36,7 @@ def test_rid_pairs_each_finish_with_its_own_start_when_runs_overlap(stack: Stack
     assert (a_done["rid"], a_done["durationSeconds"]) == (a, 15.0)
     assert (b_done["rid"], b_done["durationSeconds"]) == (b, 25.0)
     assert stack.monitor(m["id"])["lastDurationSeconds"] == 25.0
-    assert stack.store.get_monitor(m["id"]).runs == {}  # finished runs are forgotten
+    assert stack.store.monitors.get(m["id"]).runs == {}  # finished runs are forgotten
 
 
 def test_a_finish_with_an_unknown_rid_counts_without_a_duration(stack: Stack) -> None:
@@ -52,13 +52,13 @@ def test_an_invalid_rid_is_400_and_changes_nothing(stack: Stack, rid: str) -> No
     m = monitor(stack)
     reply = stack.ping(m["token"], f"/start?rid={rid}")
     assert reply.status == 400 and reply.json()["error"]["code"] == "invalid_rid"
-    assert stack.store.get_monitor(m["id"]).n_pings == 0
+    assert stack.store.monitors.get(m["id"]).n_pings == 0
 
 
 def test_a_monitor_stored_without_a_runs_map_gets_one(stack: Stack) -> None:
     m = monitor(stack)
     key = {"pk": {"S": f"MON#{m['id']}"}, "sk": {"S": "MON"}}
-    stack.dynamodb.update_item(TableName=stack.store._table, Key=key, UpdateExpression="REMOVE runs")
+    stack.dynamodb.update_item(TableName=stack.store.table.name, Key=key, UpdateExpression="REMOVE runs")
     rid = str(uuid.uuid4())
     stack.ping(m["token"], f"/start?rid={rid}")
     stack.clock.advance(3)
@@ -90,7 +90,7 @@ def test_a_run_over_its_max_runtime_times_out_before_the_schedule_is_late(stack:
 def test_without_max_runtime_a_start_waits_its_grace_period(stack: Stack) -> None:
     m = monitor(stack, grace=60)
     stack.ping(m["token"], "/start")
-    assert stack.store.get_monitor(m["id"]).deadline_ms == stack.clock.now + 60_000
+    assert stack.store.monitors.get(m["id"]).deadline_ms == stack.clock.now + 60_000
 
 
 def test_changing_max_runtime_moves_a_started_runs_deadline(stack: Stack) -> None:
@@ -100,10 +100,10 @@ def test_changing_max_runtime_moves_a_started_runs_deadline(stack: Stack) -> Non
     stack.clock.advance(5)
     reply = stack.request("PATCH", f"/api/v1/monitors/{m['id']}", {"config": {"maxRuntime": 900}})
     assert reply.json()["config"]["maxRuntime"] == 900
-    assert stack.store.get_monitor(m["id"]).deadline_ms == started + 900_000
+    assert stack.store.monitors.get(m["id"]).deadline_ms == started + 900_000
     cleared = stack.request("PATCH", f"/api/v1/monitors/{m['id']}", {"config": {"maxRuntime": None}})
     assert cleared.json()["config"]["maxRuntime"] is None
-    assert stack.store.get_monitor(m["id"]).deadline_ms == started + 60_000
+    assert stack.store.monitors.get(m["id"]).deadline_ms == started + 60_000
 
 
 # ---- minInterval ------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ def test_a_slug_is_derived_from_the_name_and_every_action_works_by_slug(stack: S
     assert stack.monitor(m["id"])["status"] == "down"
     assert slug_ping(stack, f"{key}/nightly-backup-db-1").status == 200
     assert stack.monitor(m["id"])["status"] == "up"
-    assert stack.store.get_monitor(m["id"]).n_pings == 5
+    assert stack.store.monitors.get(m["id"]).n_pings == 5
 
 
 def test_a_rename_keeps_the_slug_and_a_slug_change_moves_it(stack: Stack) -> None:
@@ -50,7 +50,7 @@ def test_a_rename_keeps_the_slug_and_a_slug_change_moves_it(stack: Stack) -> Non
     stack.request("PATCH", f"/api/v1/monitors/{m['id']}", {"slug": "db-backup"})
     assert slug_ping(stack, f"{key}/backup").status == 404
     assert slug_ping(stack, f"{key}/db-backup").status == 200
-    assert stack.store.get_monitor(m["id"]).n_pings == 2
+    assert stack.store.monitors.get(m["id"]).n_pings == 2
 
 
 @pytest.mark.parametrize("slug", ["Backup", "back%20up", "-backup", "b" * 101])
@@ -79,10 +79,10 @@ def test_a_slug_shared_by_two_monitors_is_409_until_one_moves(stack: Stack) -> N
     key = ping_key(stack)
     reply = slug_ping(stack, f"{key}/backup")
     assert reply.status == 409 and reply.json()["error"]["code"] == "ambiguous_slug"
-    assert stack.store.get_monitor(a["id"]).n_pings == stack.store.get_monitor(b["id"]).n_pings == 0
+    assert stack.store.monitors.get(a["id"]).n_pings == stack.store.monitors.get(b["id"]).n_pings == 0
     stack.request("PATCH", f"/api/v1/monitors/{b['id']}", {"slug": "backup-2"})
     assert slug_ping(stack, f"{key}/backup").status == 200
-    assert stack.store.get_monitor(a["id"]).n_pings == 1
+    assert stack.store.monitors.get(a["id"]).n_pings == 1
 
 
 def test_create_1_makes_a_missing_monitor_with_defaults_once(stack: Stack) -> None:
@@ -95,7 +95,7 @@ def test_create_1_makes_a_missing_monitor_with_defaults_once(stack: Stack) -> No
     [m] = stack.request("GET", "/api/v1/monitors").json()["items"]
     assert (m["name"], m["slug"], m["status"]) == ("report-job", "report-job", "up")
     assert m["config"].items() >= {"expectedInterval": 86400, "gracePeriod": 3600}.items()
-    assert stack.store.get_monitor(m["id"]).n_pings == 2
+    assert stack.store.monitors.get(m["id"]).n_pings == 2
 
 
 def test_two_creates_racing_for_one_slug_make_one_monitor(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -103,7 +103,7 @@ def test_two_creates_racing_for_one_slug_make_one_monitor(stack: Stack, monkeypa
     first = slug_ping(stack, f"{key}/race?create=1")
     assert first.status == 201
     # The second first-ping looks before the first one's monitor shows anywhere: its create must lose.
-    real_ids, real_claim = stack.store.slug_ids, stack.store.slug_claim
+    real_ids, real_claim = stack.store.slugs.monitor_ids, stack.store.slugs.claimed
     blind = {"ids": 1, "claim": 1}
 
     def stale_ids(slug: str) -> list[str]:
@@ -112,12 +112,12 @@ def test_two_creates_racing_for_one_slug_make_one_monitor(stack: Stack, monkeypa
     def stale_claim(slug: str, now_ms: int) -> str | None:
         return None if blind.pop("claim", 0) else real_claim(slug, now_ms)
 
-    monkeypatch.setattr(stack.store, "slug_ids", stale_ids)
-    monkeypatch.setattr(stack.store, "slug_claim", stale_claim)
+    monkeypatch.setattr(stack.store.slugs, "monitor_ids", stale_ids)
+    monkeypatch.setattr(stack.store.slugs, "claimed", stale_claim)
     assert slug_ping(stack, f"{key}/race?create=1").status == 200
     assert len(stack.request("GET", "/api/v1/monitors").json()["items"]) == 1
     [only] = real_ids("race")
-    assert stack.store.get_monitor(only).n_pings == 2
+    assert stack.store.monitors.get(only).n_pings == 2
 
 
 def test_a_claim_older_than_a_minute_does_not_stop_a_new_create(stack: Stack) -> None:
@@ -136,7 +136,7 @@ def test_delete_frees_the_slug(stack: Stack) -> None:
     assert slug_ping(stack, f"{key}/backup").status == 404
     n = stack.create_monitor(name="backup")
     assert slug_ping(stack, f"{key}/backup").status == 200
-    assert stack.store.get_monitor(n["id"]).n_pings == 1
+    assert stack.store.monitors.get(n["id"]).n_pings == 1
 
 
 def test_rotating_the_ping_key_retires_the_old_one_and_leaves_tokens_alone(stack: Stack) -> None:

@@ -6,11 +6,13 @@ import dataclasses
 import threading
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from heartbeat.alerts import LEASE_MS, SnsPublisher, down_alert
-from heartbeat.model import Cause
-from heartbeat.sweep import sweep
+from heartbeat.adapters.sns import SnsPublisher
+from heartbeat.domain.alerts import LEASE_MS
+from heartbeat.domain.decisions import MarkDown, decide_missed
+from heartbeat.domain.errors import Unavailable
+from heartbeat.domain.model import Monitor
+from heartbeat.store.codec import alert_from_item, alert_key
+from heartbeat.usecases.sweep import sweep
 from heartbeat_tools.harness import Stack
 
 
@@ -22,17 +24,24 @@ class FailingPublisher:
 
     def publish(self, alert: Any) -> str:
         self.calls += 1
-        raise ClientError({"Error": {"Code": "Throttled", "Message": "Rate exceeded"}}, "Publish")
+        raise Unavailable("Throttled")  # what SnsPublisher raises when SNS throttles or is unreachable
 
 
 def publisher(stack: Stack) -> SnsPublisher:
     return SnsPublisher(stack.sns, stack.refs["AlertsTopic"])
 
 
+def mark_down(stack: Stack, seen: Monitor) -> bool:
+    """The sweeper's transition for a monitor it read as overdue: False when it lost the race."""
+    decision = decide_missed(seen, stack.clock.now)
+    assert isinstance(decision, MarkDown)
+    return stack.store.transitions.mark_down(seen, decision, stack.clock.now)
+
+
 def test_missed_deadline_goes_down_with_incident_at_the_deadline_and_one_alert(stack: Stack) -> None:
     monitor = stack.create_monitor(interval=60, grace=30, tags=["infrastructure", "backup"])
     stack.ping(monitor["token"])
-    deadline = stack.store.get_monitor(monitor["id"]).deadline_ms
+    deadline = stack.store.monitors.get(monitor["id"]).deadline_ms
     assert deadline is not None
 
     stack.clock.advance(89.999)
@@ -74,7 +83,7 @@ def test_grace_is_reported_between_period_and_deadline(stack: Stack) -> None:
 def test_a_late_sweep_opens_the_incident_at_the_missed_deadline(stack: Stack) -> None:
     monitor = stack.create_monitor(interval=60, grace=30)
     stack.ping(monitor["token"])
-    deadline = stack.store.get_monitor(monitor["id"]).deadline_ms
+    deadline = stack.store.monitors.get(monitor["id"]).deadline_ms
     stack.clock.advance(30 * 60)  # no sweep ran for half an hour
 
     stack.sweep()
@@ -101,12 +110,11 @@ def test_a_ping_between_the_sweepers_read_and_write_wins(stack: Stack) -> None:
     stack.ping(monitor["token"])
     stack.clock.advance(91)
     # Given the sweeper has read the monitor as overdue...
-    [seen] = [m for s in stack.store.shards() for m in stack.store.due(s, stack.clock.now)]
+    [seen] = [m for s in stack.store.due.shards() for m in stack.store.due.due(s, stack.clock.now)]
     # ...when the job's ping lands before the sweeper's write...
     stack.ping(monitor["token"])
-    alert = down_alert(seen, seen.deadline_ms, Cause.MISSED, stack.clock.now)
     # ...then the sweeper's conditional write loses, and nobody is alerted.
-    assert stack.store.mark_down(seen, Cause.MISSED, alert, stack.clock.now) is False
+    assert mark_down(stack, seen) is False
     assert stack.monitor(monitor["id"])["status"] == "up"
     assert stack.incidents(monitor["id"]) == []
     assert stack.alerts() == []
@@ -117,12 +125,11 @@ def test_two_sweepers_at_once_open_one_incident_and_send_one_alert(stack: Stack)
     stack.ping(monitor["token"])
     stack.clock.advance(91)
     # Both sweepers read the index before either writes.
-    first = [m for s in stack.store.shards() for m in stack.store.due(s, stack.clock.now)]
-    second = [m for s in stack.store.shards() for m in stack.store.due(s, stack.clock.now)]
+    first = [m for s in stack.store.due.shards() for m in stack.store.due.due(s, stack.clock.now)]
+    second = [m for s in stack.store.due.shards() for m in stack.store.due.due(s, stack.clock.now)]
     results = []
     for seen in (first[0], second[0]):
-        alert = down_alert(seen, seen.deadline_ms, Cause.MISSED, stack.clock.now)
-        results.append(stack.store.mark_down(seen, Cause.MISSED, alert, stack.clock.now))
+        results.append(mark_down(stack, seen))
     assert results == [True, False]
 
     # The winner died before publishing; two sweeps after its lease (a doubled EventBridge
@@ -158,16 +165,20 @@ def test_an_alert_whose_writer_crashed_before_publishing_is_sent_after_its_lease
     monitor = stack.create_monitor(interval=60, grace=30)
     stack.ping(monitor["token"])
     stack.clock.advance(91)
-    [seen] = [m for s in stack.store.shards() for m in stack.store.due(s, stack.clock.now)]
-    alert = down_alert(seen, seen.deadline_ms, Cause.MISSED, stack.clock.now)
+    [seen] = [m for s in stack.store.due.shards() for m in stack.store.due.due(s, stack.clock.now)]
+    decision = decide_missed(seen, stack.clock.now)
+    assert isinstance(decision, MarkDown)
+    alert = decision.alert
     # The sweeper wrote the state change and then died before publishing.
-    assert stack.store.mark_down(seen, Cause.MISSED, alert, stack.clock.now)
+    assert stack.store.transitions.mark_down(seen, decision, stack.clock.now)
 
     assert sweep(stack.store, publisher(stack), stack.clock.now + LEASE_MS - 1).alerts_sent == 0  # lease holds
     assert sweep(stack.store, publisher(stack), stack.clock.now + LEASE_MS).alerts_sent == 1
     assert len(stack.alerts()) == 1
-    stored = stack.store.get_alert(monitor["id"], seen.deadline_ms, alert.event)
-    assert stored is not None and stored.state == "sent" and stored.lease_until_ms is None
+    item = stack.store.table.get(alert_key(alert))
+    assert item is not None
+    stored = alert_from_item(item)
+    assert stored.state == "sent" and stored.lease_until_ms is None
 
 
 def test_recovery_alert_that_failed_to_publish_is_retried(stack: Stack) -> None:
@@ -211,17 +222,16 @@ def test_the_sweeper_queries_the_index_and_never_scans(stack: Stack) -> None:
 
     assert report["due"] == 1
     assert "Scan" not in calls
-    assert calls.count("Query") == len(stack.store.shards())
+    assert calls.count("Query") == len(stack.store.due.shards())
 
 
 def test_an_overdue_monitor_changed_mid_sweep_is_skipped_without_alert(stack: Stack) -> None:
     monitor = stack.create_monitor(interval=60, grace=30)
     stack.ping(monitor["token"])
     stack.clock.advance(91)
-    [seen] = [m for s in stack.store.shards() for m in stack.store.due(s, stack.clock.now)]
+    [seen] = [m for s in stack.store.due.shards() for m in stack.store.due.due(s, stack.clock.now)]
     stale = dataclasses.replace(seen, deadline_ms=(seen.deadline_ms or 0) - 1)  # an older index entry
-    alert = down_alert(stale, stale.deadline_ms or 0, Cause.MISSED, stack.clock.now)
-    assert stack.store.mark_down(stale, Cause.MISSED, alert, stack.clock.now) is False
+    assert mark_down(stack, stale) is False
     assert stack.incidents(monitor["id"]) == []
 
 
@@ -234,7 +244,7 @@ def test_two_sweeps_running_concurrently_alert_each_outage_once(stack: Stack) ->
     # makes each request atomic. One lock per request restores that, and leaves the sweepers'
     # own interleavings between requests free.
     atomic = threading.Lock()
-    events = stack.store._db.meta.events
+    events = stack.store.table.client.meta.events
     # (A before-call handler that returns a value replaces the call: these return None.)
     events.register("before-call.dynamodb", lambda **_: atomic.acquire() and None)
     events.register("after-call.dynamodb", lambda **_: atomic.release())

@@ -9,7 +9,7 @@ from email.utils import format_datetime
 import pytest
 
 from heartbeat.delivery import Failure, RetryPolicy, deliver, read_dead_letter, retry_after
-from heartbeat.errors import InvalidInput
+from heartbeat.domain.errors import InvalidInput
 from heartbeat.targets import Alert, Filter, Target, check, masked, render
 
 ALERT = Alert.parse(

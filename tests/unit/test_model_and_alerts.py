@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from heartbeat.alerts import down_alert, iso, retry_delay_ms, up_alert
-from heartbeat.model import Cause, Monitor, Ping, PingKind, Status
-from heartbeat.pings import cause_of
+from heartbeat.domain.alerts import down_alert, iso, retry_delay_ms, up_alert
+from heartbeat.domain.model import Cause, Monitor, Ping, PingKind, Status
+from heartbeat.domain.rules import cause_of
 from heartbeat.settings import Settings, SettingsError
 from heartbeat_tools.harness import T0, sample_monitor
 

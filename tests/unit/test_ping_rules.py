@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from heartbeat.model import Cause, Ping, PingKind, Status
-from heartbeat.pings import cause_of, keyword_failure, plan
-from heartbeat.schedules import reminder_after
+from heartbeat.domain.model import Cause, Ping, PingKind, Status
+from heartbeat.domain.rules import cause_of, keyword_failure, plan
+from heartbeat.domain.schedules import reminder_after
 from heartbeat_tools.harness import T0, sample_monitor
 
 

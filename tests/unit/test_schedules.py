@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from heartbeat.errors import InvalidInput
-from heartbeat.schedules import check_cron, deadline_after_success, next_after, upcoming, zone
+from heartbeat.domain.errors import InvalidInput
+from heartbeat.domain.schedules import check_cron, deadline_after_success, next_after, upcoming, zone
 from heartbeat_tools.harness import sample_monitor
 
 

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from heartbeat.model import Status
-from heartbeat.store import Store, monitor_from_item
+from heartbeat.domain.model import Status
+from heartbeat.store import Store
+from heartbeat.store.codec import monitor_from_item
 from heartbeat_tools.harness import T0, sample_monitor
 
 
 def test_a_monitor_survives_the_round_trip_through_its_item() -> None:
-    store = Store(client=None, table_name="t", shards=4)
+    store = Store.open(client=None, table_name="t", shards=4)
     m = sample_monitor(
         status=Status.DOWN,
         tags=["a", "b"],
@@ -18,11 +19,11 @@ def test_a_monitor_survives_the_round_trip_through_its_item() -> None:
         open_incident_ms=T0 + 5,
         down_since_ms=T0 + 5,
     )
-    assert monitor_from_item(store.monitor_item(m)) == m
+    assert monitor_from_item(store.monitors.item(m)) == m
 
 
 def test_every_setting_and_counter_survives_the_round_trip() -> None:
-    store = Store(client=None, table_name="t", shards=4)
+    store = Store.open(client=None, table_name="t", shards=4)
     m = sample_monitor(
         interval_s=None,
         schedule="30 2 * * *",
@@ -43,11 +44,11 @@ def test_every_setting_and_counter_survives_the_round_trip() -> None:
         last_incident_ms=T0 - 100,
         runs={"0b9f3c1e-34b8-4a51-9c71-5f0c1d2e3f4a": T0 - 5},
     )
-    assert monitor_from_item(store.monitor_item(m)) == m
+    assert monitor_from_item(store.monitors.item(m)) == m
 
 
 def test_an_armed_monitor_carries_its_shard_and_an_unarmed_one_does_not() -> None:
-    store = Store(client=None, table_name="t", shards=4)
-    armed = store.monitor_item(sample_monitor(id="0000000a" + "0" * 24, deadline_ms=T0))
+    store = Store.open(client=None, table_name="t", shards=4)
+    armed = store.monitors.item(sample_monitor(id="0000000a" + "0" * 24, deadline_ms=T0))
     assert armed["due_shard"] == {"S": str(0xA % 4)} and armed["deadline"] == {"N": str(T0)}
-    assert "due_shard" not in store.monitor_item(sample_monitor(deadline_ms=None))
+    assert "due_shard" not in store.monitors.item(sample_monitor(deadline_ms=None))

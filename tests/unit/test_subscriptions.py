@@ -22,7 +22,7 @@ def test_an_email_subscription_shows_pending_until_confirmed() -> None:
             "list_subscriptions_by_topic",
             {"Subscriptions": [{"SubscriptionArn": "PendingConfirmation", "Protocol": "email", "Endpoint": "a@b.co"}]},
         )
-        no_targets = SimpleNamespace(list_targets=lambda: [])  # the table's part is not what this tests
+        no_targets = SimpleNamespace(targets=SimpleNamespace(all=lambda: []))  # the table's part is not what this tests
         subs = Subscriptions(sns, TOPIC, store=no_targets, delivery=Delivery())  # type: ignore[arg-type]
         made = subs.add("email", "a@b.co", Filter(tags=["infrastructure"]))
         assert made.pending and made.id == arn.rsplit(":", 1)[-1]

@@ -129,7 +129,7 @@ def test_the_notifier_may_read_the_targets_and_dead_letter_what_fails(template: 
     # moto does not enforce IAM: what the notifier's code calls must be granted here by hand.
     props = template.resources["NotifierFunction"]["Properties"]
     [statement] = props["Policies"][0]["Statement"]
-    assert statement["Action"] == ["dynamodb:Query"]  # Store.list_targets
+    assert statement["Action"] == ["dynamodb:Query"]  # Targets.all
     assert props["Policies"][1]["SQSSendMessagePolicy"]["QueueName"] == {
         "Fn::GetAtt": ["AlertsDeadLetterQueue", "QueueName"]
     }

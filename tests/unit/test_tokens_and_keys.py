@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
-from heartbeat.keys import key_from_headers
-from heartbeat.tokens import api_key_hash, is_monitor_id, is_token, monitor_id_for, new_api_key, new_token
+from heartbeat.domain.tokens import api_key_hash, is_monitor_id, is_token, monitor_id_for, new_api_key, new_token
+from heartbeat.usecases.keys import key_from_headers
 
 
 def test_tokens_are_distinct_uuid4s() -> None:

@@ -391,8 +391,8 @@ def bootstrap_key(args: argparse.Namespace) -> str:
     """Make an API key straight in the table, with the caller's AWS credentials (who can deploy, can do this)."""
     import boto3
 
-    from heartbeat.keys import KeyRing, secret_from
     from heartbeat.store import Store
+    from heartbeat.usecases.keys import KeyRing, secret_from
 
     session = boto3.Session(region_name=args.region) if args.region else boto3.Session()
     table_name, secret_arn = args.table, args.secret
@@ -404,7 +404,7 @@ def bootstrap_key(args: argparse.Namespace) -> str:
         table_name, secret_arn = outputs["TableName"], outputs["ApiKeySecretArn"]
     elif not secret_arn:
         raise CliError("with --table, give --secret too (the stack's ApiKeySecretArn output)")
-    store = Store(session.client("dynamodb"), table_name)
+    store = Store.open(session.client("dynamodb"), table_name)
     keyring = KeyRing(store, secret_from(session.client("secretsmanager"), secret_arn))
     key, _ = keyring.create(args.name, args.role, int(time.time() * 1000))
     if args.output == "json":

@@ -191,9 +191,9 @@ class LocalStack:
     def _ensure_admin_key(self) -> str:
         """The admin key from the state directory (or --admin-key), made if missing. The hashing
         secret is kept there too: keys made in one run must still work in the next."""
-        from heartbeat.keys import KeyRing, secret_from
+        from heartbeat.domain.tokens import new_api_key
         from heartbeat.store import Store
-        from heartbeat.tokens import new_api_key
+        from heartbeat.usecases.keys import KeyRing, secret_from
 
         secrets_manager = self.session.client("secretsmanager")
         secret_file = self.state_dir / "api-key-secret"
@@ -204,7 +204,7 @@ class LocalStack:
                 secrets_manager.get_secret_value(SecretId=self.key_secret_arn)["SecretString"] + "\n"
             )
             secret_file.chmod(0o600)
-        keyring = KeyRing(Store(self.dynamodb, self.table), secret_from(secrets_manager, self.key_secret_arn))
+        keyring = KeyRing(Store.open(self.dynamodb, self.table), secret_from(secrets_manager, self.key_secret_arn))
         key_file = self.state_dir / "admin-key"
         key = self.admin_key or (key_file.read_text().strip() if key_file.exists() and self.restored else None)
         if key is None or not keyring.is_valid(key):

@@ -9,6 +9,7 @@ import contextlib
 import io
 import json
 import logging
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,8 +28,8 @@ T0 = 1_795_572_000_000  # 2026-11-25T02:00:00Z
 def sample_monitor(**changes: Any) -> Any:
     """A monitor that pinged once at T0 (interval 60 s, grace 30 s), for tests and benchmarks that
     need one without going through the API. Keyword arguments override any field."""
-    from heartbeat.model import Monitor, Status
-    from heartbeat.tokens import monitor_id_for, new_token
+    from heartbeat.domain.model import Monitor, Status
+    from heartbeat.domain.tokens import monitor_id_for, new_token
 
     token = changes.pop("token", None) or new_token()
     fields: dict[str, Any] = {
@@ -69,6 +70,24 @@ class Clock:
         return self.now
 
 
+_PLACEHOLDER = re.compile(r"[#:][A-Za-z0-9_]+")
+_EXPRESSIONS = ("UpdateExpression", "ConditionExpression", "KeyConditionExpression", "ProjectionExpression")
+
+
+def refuse_unused_placeholders(params: dict[str, Any], model: Any = None, **_: Any) -> None:
+    """Refuse a request whose ExpressionAttributeNames or Values hold a placeholder no expression uses,
+    as DynamoDB does (ValidationException) and moto does not: such a write would fail only on AWS."""
+    requests = [params, *(w for item in params.get("TransactItems", []) for w in item.values())]
+    for request in requests:
+        used = {p for name in _EXPRESSIONS for p in _PLACEHOLDER.findall(request.get(name, ""))}
+        unused = (
+            set(request.get("ExpressionAttributeNames", {})) | set(request.get("ExpressionAttributeValues", {}))
+        ) - used
+        if unused:
+            operation = getattr(model, "name", "a DynamoDB call")
+            raise AssertionError(f"{operation}: placeholders {sorted(unused)} unused; DynamoDB would refuse it")
+
+
 @dataclass
 class Reply:
     status: int
@@ -90,7 +109,7 @@ class Stack:
         self.modules = {name: self.load(name) for name in template.functions()}
         ping = self.modules["PingFunction"]
         self.store = ping.store
-        self.dynamodb = ping.store._db
+        self.dynamodb = ping.store.table.client
         self.sns = boto3.client("sns")
         self.sqs = boto3.client("sqs")
         self.admin_key = self.make_key("admin")
@@ -100,6 +119,10 @@ class Stack:
         """Import a function's module afresh (a cold start), reading the environment as it is now."""
         module = load_module(self.template.functions()[function], function)
         module.now_ms = self.clock  # every handler reads time through `now_ms`
+        if hasattr(module, "store"):
+            module.store.table.client.meta.events.register(
+                "before-parameter-build.dynamodb", refuse_unused_placeholders
+            )
         return module
 
     def notifier_bridge(self, background: bool) -> Any:
@@ -226,7 +249,9 @@ class Stack:
         for name, module in self.modules.items():
             if functions and name not in functions:
                 continue
-            module.store._db.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
+            module.store.table.client.meta.events.register(
+                "before-call.dynamodb", lambda model, **_: calls.append(model.name)
+            )
         return calls
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from heartbeat.model import AUDIENCE
+from heartbeat.domain.model import AUDIENCE
 from heartbeat.targets import Alert, Request, Target, render
 
 TRANSIENT = {408, 425, 429, 500, 502, 503, 504}
@@ -217,7 +217,7 @@ class Notifier:
         return outcomes
 
     def _wanting(self, alert: Alert, audience: str, target_id: str | None) -> list[Target]:
-        found = self._store.list_targets()
+        found = self._store.targets.all()
         if target_id is not None:
             return [t for t in found if t.id == target_id]
         return [t for t in found if t.wants(alert, audience)]

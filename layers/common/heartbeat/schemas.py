@@ -17,12 +17,12 @@ from pydantic import (
     model_validator,
 )
 
-from heartbeat import schedules, subscriptions, targets
-from heartbeat.alerts import iso
-from heartbeat.apply import Change, Declared
+from heartbeat import subscriptions, targets
 from heartbeat.delivery import DeadLetter, RetryReport
-from heartbeat.errors import InvalidInput
-from heartbeat.model import (
+from heartbeat.domain import schedules
+from heartbeat.domain.alerts import iso
+from heartbeat.domain.errors import InvalidInput
+from heartbeat.domain.model import (
     DEFAULT_GRACE_S,
     DEFAULT_INTERVAL_S,
     MAX_SECONDS,
@@ -33,10 +33,11 @@ from heartbeat.model import (
     PingEvent,
     Status,
 )
-from heartbeat.monitors import Uptime
-from heartbeat.slugs import SLUG_RE, slugify
+from heartbeat.domain.monitors import Uptime
+from heartbeat.domain.slugs import SLUG_RE, slugify
 from heartbeat.subscriptions import ENDPOINTS, SNS_PROTOCOLS, Subscription, masked
 from heartbeat.targets import Filter, Target
+from heartbeat.usecases.apply import Change, DeclaredMonitor
 
 Seconds = Annotated[int, Field(ge=MIN_SECONDS, le=MAX_SECONDS, strict=True)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -179,9 +180,9 @@ class ApplyMonitor(MonitorCreate):
 API_NAMES = {v: f"config.{k}" for k, v in SETTINGS.items()} | {"apply_key": "key", "from_file": "managed"}
 
 
-def declared(doc: ApplyDocument) -> list[Declared]:
+def declared(doc: ApplyDocument) -> list[DeclaredMonitor]:
     return [
-        Declared(
+        DeclaredMonitor(
             where=f"monitors[{i}]",
             name=m.name,
             key=m.key,

@@ -25,8 +25,8 @@ import botocore.session
 from botocore.exceptions import ClientError
 
 from heartbeat import targets
-from heartbeat.errors import InvalidInput, NotFound
-from heartbeat.model import AUDIENCE, AlertEvent
+from heartbeat.domain.errors import InvalidInput, NotFound
+from heartbeat.domain.model import AUDIENCE, AlertEvent
 from heartbeat.store import Store
 from heartbeat.targets import Filter, Target
 
@@ -114,7 +114,7 @@ class Subscriptions:
             target = dataclasses.replace(
                 target, id=str(uuid.uuid4()), filter=filter, audience=audience, created_ms=now_ms
             )
-            self._store.put_target(target)
+            self._store.targets.add(target)
             return _shown(target)
         return self._subscribe(protocol, endpoint, filter, audience)
 
@@ -153,7 +153,7 @@ class Subscriptions:
         return self.sns_subscriptions() + [_shown(t) for t in self.targets()]
 
     def targets(self) -> list[Target]:
-        return self._store.list_targets()
+        return self._store.targets.all()
 
     @property
     def allow_http(self) -> bool:
@@ -167,7 +167,7 @@ class Subscriptions:
                 current, filter=declared.filter, url=t.url, template=t.template, content_type=t.content_type
             )
             targets.check(new, self._delivery.allow_http)
-            self._store.replace_target(new)
+            self._store.targets.replace(new)
             return
         policy = declared.filter.policy(current.audience or f"file-{secrets.token_hex(8)}")
         self._sns.set_subscription_attributes(
@@ -209,7 +209,7 @@ class Subscriptions:
     def remove(self, subscription_id: str) -> None:
         sub = self.get(subscription_id)
         if sub.protocol in targets.KINDS:
-            self._store.delete_target(subscription_id)
+            self._store.targets.delete(subscription_id)
         else:
             self._sns.unsubscribe(SubscriptionArn=f"{self._topic}:{subscription_id}")
 

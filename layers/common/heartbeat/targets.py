@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from heartbeat.errors import InvalidInput
-from heartbeat.model import AUDIENCE
+from heartbeat.domain.errors import InvalidInput
+from heartbeat.domain.model import AUDIENCE
 
 KINDS = ("slack", "discord", "teams", "telegram", "pagerduty", "opsgenie", "webhook")
 DEFAULT_URLS = {

@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from html import escape
 
-from heartbeat.model import Monitor, Status
+from heartbeat.domain.model import Monitor, Status
 
-BADGE_KEY = "BADGEKEY"
 STATES = {  # worst first
     "down": "#e05d44",
     "late": "#dfb317",

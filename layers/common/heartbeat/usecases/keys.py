@@ -8,10 +8,10 @@ import hmac
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from heartbeat.errors import Contention, NotFound, Unauthorized
-from heartbeat.model import ApiKey
+from heartbeat.domain.errors import Contention, NotFound, Unauthorized
+from heartbeat.domain.model import ApiKey
+from heartbeat.domain.tokens import api_key_hash, new_api_key
 from heartbeat.store import Store
-from heartbeat.tokens import api_key_hash, new_api_key
 
 ROLES = ("admin", "read")
 
@@ -52,11 +52,11 @@ class KeyRing:
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
         record = ApiKey(api_key_hash(key, self._secret()), name, role, key[:8], now_ms)
-        self._store.put_api_key(record)
+        self._store.api_keys.add(record)
         return record
 
     def is_valid(self, key: str) -> bool:
-        return self._store.get_api_key(api_key_hash(key, self._secret())) is not None
+        return self._store.api_keys.get(api_key_hash(key, self._secret())) is not None
 
     def authenticate(self, headers: Mapping[str, str]) -> str:
         """The caller's role. Raises Unauthorized for a missing, unknown or revoked key."""
@@ -64,13 +64,13 @@ class KeyRing:
         if not key:
             raise Unauthorized("an API key is required (X-Api-Key header or Authorization: Bearer)")
         digest = api_key_hash(key, self._secret())
-        record = self._store.get_api_key(digest)
+        record = self._store.api_keys.get(digest)
         if record is None or not hmac.compare_digest(record.key_hash, digest):
             raise Unauthorized("the API key is not valid")
         return record.role
 
     def list(self) -> list[ApiKey]:
-        return self._store.list_api_keys()
+        return self._store.api_keys.all()
 
     def revoke(self, key_id: str) -> ApiKey:
         """Revoke a key by its id. The last admin key cannot go: nobody could make another."""
@@ -80,5 +80,5 @@ class KeyRing:
             raise NotFound(f"API key {key_id} not found")
         if found.role == "admin" and sum(k.role == "admin" for k in keys) == 1:
             raise Contention("this is the last admin key; create another admin key before revoking it")
-        self._store.delete_api_key(found)
+        self._store.api_keys.delete(found)
         return found

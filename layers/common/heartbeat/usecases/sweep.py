@@ -15,12 +15,13 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from heartbeat.alerts import LEASE_MS, Publisher, deliver, down_alert, reminder_alert
-from heartbeat.model import Alert, Cause, Monitor, Status
-from heartbeat.schedules import deadline_after_success, reminder_after
+from heartbeat.adapters.sns import Publisher
+from heartbeat.domain.alerts import LEASE_MS
+from heartbeat.domain.decisions import MarkDown, decide_missed, decide_reminder
+from heartbeat.domain.errors import Unavailable
+from heartbeat.domain.model import Alert, Monitor, Status
 from heartbeat.store import Store
+from heartbeat.usecases.outbox import publish_pending
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ class SweepReport:
 
 
 def sweep(store: Store, publisher: Publisher, now_ms: int, workers: int = WORKERS) -> SweepReport:
-    items = [item for shard in store.shards() for item in store.due(shard, now_ms)]
+    items = [item for shard in store.due.shards() for item in store.due.due(shard, now_ms)]
     with ThreadPoolExecutor(max_workers=workers) as pool:
         handled = pool.map(lambda item: _handle(store, publisher, item, now_ms), items)
         outcomes = Counter(outcome for found in handled for outcome in found)
@@ -56,13 +57,13 @@ def _handle(store: Store, publisher: Publisher, item: Monitor | Alert, now_ms: i
             act = _remind if item.status is Status.DOWN else _missed
             outcome, alert = act(store, item, now_ms)
             outcomes.append(outcome)
-        elif store.claim_alert(item, now_ms + LEASE_MS):
+        elif store.outbox.claim(item, now_ms + LEASE_MS):
             alert = item
         else:
             outcomes.append("lost_races")
         if alert is not None:
-            outcomes.append("alerts_sent" if deliver(store, publisher, alert, now_ms) else "alerts_failed")
-    except (BotoCoreError, ClientError):
+            outcomes.append("alerts_sent" if publish_pending(store, publisher, alert, now_ms) else "alerts_failed")
+    except Unavailable:
         # One item's failure must not stop the sweep; it is still due and comes back next time.
         log.exception("sweep of one due item failed")
         outcomes.append("errors")
@@ -70,33 +71,18 @@ def _handle(store: Store, publisher: Publisher, item: Monitor | Alert, now_ms: i
 
 
 def _missed(store: Store, monitor: Monitor, now_ms: int) -> tuple[str, Alert | None]:
-    """A run missed (or timed out). Below the failure threshold the miss is counted and the next
-    run awaited; a sweep that comes late counts every run missed meanwhile. The incident opens at
-    the deadline of the miss that reached the threshold."""
-    assert monitor.deadline_ms is not None
-    cause = Cause.TIMEOUT if monitor.status is Status.STARTED else Cause.MISSED
-    deadline, streak = monitor.deadline_ms, monitor.fail_streak
-    while True:
-        streak += 1
-        if streak >= monitor.failure_threshold:
-            alert = down_alert(monitor, deadline, cause, now_ms)
-            reminder_at = reminder_after(monitor, deadline, now_ms)
-            if store.mark_down(monitor, cause, alert, now_ms, deadline, reminder_at):
-                return "marked_down", alert
-            return "lost_races", None
-        expected = monitor.last_start_ms if cause is Cause.TIMEOUT and streak == monitor.fail_streak + 1 else None
-        deadline = deadline_after_success(monitor, expected or deadline - monitor.grace_s * 1000)
-        if deadline > now_ms:
-            return ("misses_tolerated" if store.tolerate_miss(monitor, deadline, streak) else "lost_races"), None
+    decision = decide_missed(monitor, now_ms)
+    if isinstance(decision, MarkDown):
+        if store.transitions.mark_down(monitor, decision, now_ms):
+            return "marked_down", decision.alert
+        return "lost_races", None
+    return ("misses_tolerated" if store.transitions.tolerate_miss(monitor, decision) else "lost_races"), None
 
 
 def _remind(store: Store, monitor: Monitor, now_ms: int) -> tuple[str, Alert | None]:
-    """Still down at its reminder time: one more alert, and the time of the next."""
-    assert monitor.deadline_ms is not None
-    next_ms = reminder_after(monitor, monitor.deadline_ms, now_ms)
-    if monitor.open_incident_ms is None or next_ms is None:  # reminders turned off meanwhile
+    decision = decide_reminder(monitor, now_ms)
+    if decision is None:  # reminders turned off meanwhile
         return "lost_races", None
-    alert = reminder_alert(monitor, monitor.reminders + 1, now_ms)
-    if store.remind(monitor, alert, next_ms, now_ms):
-        return "reminders", alert
+    if store.transitions.remind(monitor, decision, now_ms):
+        return "reminders", decision.alert
     return "lost_races", None

@@ -1,9 +1,7 @@
-"""Alert messages and their delivery through SNS, as an outbox.
+"""Alert messages: what subscribers receive when a monitor goes down, is still down, or recovers.
 
-An alert is written (pending) in the same transaction as the state change that causes it, then
-published, then marked sent. A publish that fails leaves it pending with a retry time in the due
-index, so the next sweep sends it: an alert is never silently lost. Delivery is at least once;
-the alert id is stable, so a subscriber can drop a duplicate.
+An alert is an outbox entry (see usecases/outbox.py): written pending with the state change that
+causes it, published after. Its id is stable, so a subscriber can drop a duplicate.
 """
 
 from __future__ import annotations
@@ -12,12 +10,9 @@ import dataclasses
 import json
 import re
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from heartbeat.model import AUDIENCE, Alert, AlertEvent, Cause, Monitor
-from heartbeat.store import Store
+from heartbeat.domain.model import Alert, AlertEvent, Cause, Monitor
 
 # How long the writer of an alert has to publish it before a sweep may take it over.
 LEASE_MS = 30_000
@@ -111,40 +106,5 @@ def reminder_alert(monitor: Monitor, count: int, now_ms: int) -> Alert:
     return _alert(monitor, opened, AlertEvent.REMINDER, subject, incident, now_ms, reminder=count)
 
 
-class Publisher(Protocol):
-    def publish(self, alert: Alert) -> str: ...
-
-
-class SnsPublisher:
-    def __init__(self, client: Any, topic_arn: str) -> None:
-        self._sns = client
-        self._topic = topic_arn
-
-    def publish(self, alert: Alert) -> str:
-        attributes: dict[str, Any] = {
-            "event": {"DataType": "String", "StringValue": alert.event.value},
-            "monitor_id": {"DataType": "String", "StringValue": alert.monitor_id},
-            "alert_id": {"DataType": "String", "StringValue": alert.id},
-            "audience": {"DataType": "String", "StringValue": AUDIENCE},  # not a test alert
-        }
-        if alert.tags:  # SNS refuses an empty String.Array
-            attributes["tags"] = {"DataType": "String.Array", "StringValue": json.dumps(alert.tags)}
-        resp = self._sns.publish(
-            TopicArn=self._topic, Subject=alert.subject, Message=alert.message, MessageAttributes=attributes
-        )
-        return str(resp["MessageId"])
-
-
 def retry_delay_ms(attempts: int) -> int:
     return int(min(LEASE_MS * 2**attempts, MAX_RETRY_MS))
-
-
-def deliver(store: Store, publisher: Publisher, alert: Alert, now_ms: int) -> bool:
-    """Publish one claimed alert and record the outcome. False: left pending for a later sweep."""
-    try:
-        message_id = publisher.publish(alert)
-    except (BotoCoreError, ClientError) as e:
-        store.alert_failed(alert, now_ms + retry_delay_ms(alert.attempts), type(e).__name__)
-        return False
-    store.alert_sent(alert, message_id, now_ms)
-    return True

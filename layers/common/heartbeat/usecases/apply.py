@@ -9,21 +9,20 @@ with any error changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from heartbeat import monitors
-from heartbeat.errors import InvalidInput
-from heartbeat.model import Monitor
+from heartbeat.domain.errors import InvalidInput
+from heartbeat.domain.model import Monitor
 from heartbeat.store import Store
+from heartbeat.usecases import monitors
 
 PRUNE = ("none", "managed", "all")
 
 
 @dataclass(frozen=True)
-class Declared:
+class DeclaredMonitor:
     """One monitor as a file declares it: `settings` uses Monitor's field names, defaults filled in."""
 
     where: str  # its place in the file, for messages: monitors[2]
@@ -40,10 +39,10 @@ class Change:
     name: str
     monitor_id: str | None = None
     diff: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # field -> (now, after)
-    declared: Declared | None = None
+    declared: DeclaredMonitor | None = None
 
 
-def check_unique(declared: list[Declared]) -> None:
+def check_unique(declared: list[DeclaredMonitor]) -> None:
     """Two entries for one monitor would make the apply depend on their order: refuse the file."""
     seen: dict[str, str] = {}
     for d in declared:
@@ -58,7 +57,7 @@ def current_settings(m: Monitor, names: list[str]) -> dict[str, Any]:
     return {name: getattr(m, name) for name in names}
 
 
-def plan(existing: list[Monitor], declared: list[Declared], prune: str) -> list[Change]:
+def plan(existing: list[Monitor], declared: list[DeclaredMonitor], prune: str) -> list[Change]:
     check_unique(declared)
     by_key = {m.apply_key: m for m in existing if m.apply_key}
     by_name: dict[str, Monitor] = {}
@@ -116,8 +115,7 @@ def execute(store: Store, changes: list[Change], now_ms: int, workers: int) -> N
 
 def apply(
     store: Store,
-    list_all: Callable[[], list[Monitor]],
-    declared: list[Declared],
+    declared: list[DeclaredMonitor],
     prune: str,
     dry_run: bool,
     now_ms: int,
@@ -125,7 +123,7 @@ def apply(
 ) -> list[Change]:
     if prune not in PRUNE:
         raise InvalidInput("prune", f"must be one of {', '.join(PRUNE)}")
-    changes = plan(list_all(), declared, prune)
+    changes = plan(store.monitors.all(), declared, prune)
     if not dry_run:
         execute(store, changes, now_ms, workers)
     return changes

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from heartbeat.errors import InvalidInput
-from heartbeat.model import Monitor
+from heartbeat.domain.errors import InvalidInput
+from heartbeat.domain.model import Monitor
 
 ALIASES = {
     "@yearly": "0 0 1 1 *",

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-MONITOR_TYPES = ("HEARTBEAT",)
 MIN_SECONDS = 1
 MAX_SECONDS = 365 * 24 * 3600
 DEFAULT_INTERVAL_S = 86400

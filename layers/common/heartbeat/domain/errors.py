@@ -1,0 +1,54 @@
+"""Every error Heartbeat raises on purpose, under one base. Handlers map them to HTTP answers in
+one place each; the store turns DynamoDB's errors into these."""
+
+from __future__ import annotations
+
+
+class HeartbeatError(Exception):
+    """Base class: every error the domain raises on purpose."""
+
+
+class NotFound(HeartbeatError):
+    """The monitor (or key, incident, ...) does not exist."""
+
+
+class InvalidInput(HeartbeatError):
+    """Input the caller can fix; `field` names what is wrong."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class Unauthorized(HeartbeatError):
+    """No API key, or one that is not known."""
+
+
+class Forbidden(HeartbeatError):
+    """A key whose role may not do this (a read key changing something)."""
+
+
+class MethodNotAllowed(HeartbeatError):
+    """An HTTP method a route does not take."""
+
+
+class Ambiguous(HeartbeatError):
+    """Several monitors carry this slug."""
+
+
+class Contention(HeartbeatError):
+    """Concurrent writes kept winning; the caller may retry."""
+
+
+class LostRace(HeartbeatError):
+    """A conditional write lost to a concurrent one; re-read and decide again."""
+
+
+class Unavailable(HeartbeatError):
+    """An AWS call was throttled or failed past botocore's own retries; nothing was written by it.
+    `code` names the AWS error for logs (never a secret)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"AWS call failed: {code}")
+        self.code = code

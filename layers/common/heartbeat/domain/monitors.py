@@ -1,0 +1,82 @@
+"""A monitor's own rules: what a settings change does to it (its armed deadline follows), what
+the settings must agree on, listing filters and uptime. Time comes in as an argument."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from heartbeat.domain.errors import InvalidInput
+from heartbeat.domain.model import Incident, Monitor, Status
+from heartbeat.domain.schedules import deadline_after_success, reminder_after
+from heartbeat.domain.slugs import check_slug
+
+
+def matching(now_ms: int, tags: list[str], status: str | None) -> Callable[[Monitor], bool]:
+    """A filter for listings: every tag given, and the status as the API shows it (grace derived)."""
+    wanted = set(tags)
+
+    def keep(m: Monitor) -> bool:
+        return wanted <= set(m.tags) and (status is None or m.status_at(now_ms).value == status)
+
+    return keep
+
+
+def one_schedule(settings: dict[str, Any]) -> dict[str, Any]:
+    """A schedule replaces an interval and the other way round."""
+    if settings.get("schedule") is not None:
+        return {**settings, "interval_s": None}
+    if settings.get("interval_s") is not None:
+        return {**settings, "schedule": None}
+    return settings
+
+
+def checked(m: Monitor) -> Monitor:
+    """Rules across settings that the API's models cannot see on a partial change."""
+    if m.slug is not None:
+        check_slug(m.slug)
+    if m.min_interval_s is not None and m.interval_s is not None and m.min_interval_s >= m.interval_s:
+        raise InvalidInput("config.minInterval", "must be shorter than expectedInterval, or every run would be early")
+    return m
+
+
+def changed(current: Monitor, now_ms: int, **settings: Any) -> Monitor:
+    """`current` with the given settings (None clears an optional one), and its armed deadline
+    moved to follow them."""
+    # Any change invalidates what warm ping Lambdas remember of the monitor's rules.
+    new = dataclasses.replace(current, **one_schedule(settings), rev=current.rev + 1)
+    if current.last_success_ms is not None:
+        new = dataclasses.replace(new, early_until_ms=current.last_success_ms + (new.min_interval_s or 0) * 1000)
+    if current.status is Status.DOWN:
+        # While down, the deadline is the next reminder.
+        keep = current.deadline_ms is not None and new.realert_s == current.realert_s
+        deadline = current.deadline_ms if keep else reminder_after(new, now_ms, now_ms)
+    elif current.deadline_ms is None:
+        deadline = None
+    elif current.status is Status.STARTED and current.last_start_ms is not None:
+        deadline = current.last_start_ms + new.start_window_ms
+    elif current.last_success_ms is not None:
+        deadline = deadline_after_success(new, current.last_success_ms)
+    else:
+        deadline = current.deadline_ms
+    return checked(dataclasses.replace(new, deadline_ms=deadline))
+
+
+@dataclass(frozen=True)
+class Uptime:
+    since_ms: int
+    window_ms: int
+    down_ms: int
+    incidents: list[Incident]  # those overlapping the window, oldest first
+
+    @property
+    def percent(self) -> float:
+        return 100.0 if self.window_ms <= 0 else round(100 * (1 - self.down_ms / self.window_ms), 3)
+
+
+def uptime_over(incidents: list[Incident], since_ms: int, now_ms: int) -> Uptime:
+    """Uptime from `since_ms` to now, given the incidents overlapping that window (newest first)."""
+    down = sum(min(i.resolved_ms or now_ms, now_ms) - max(i.opened_ms, since_ms) for i in incidents)
+    return Uptime(since_ms, now_ms - since_ms, max(down, 0), incidents[::-1])

@@ -1,0 +1,85 @@
+"""What a ping means by itself, and the single write it makes when the monitor is as expected.
+
+The common case, a success on a monitor that is up, is decided here without reading the monitor:
+the plan names the write's effect and the state it must find, and the store's write checks exactly
+that state. When the state is other than expected, `decisions.decide_ping` takes over.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from heartbeat.domain.model import Cause, Monitor, Ping, PingKind
+from heartbeat.domain.schedules import deadline_after_success
+
+RUNS_CAP = 50  # open runs (?rid=) remembered per monitor; more means runs that never finished
+
+
+class Effect(StrEnum):
+    ARM = "arm"  # a success: up, and the next deadline armed
+    START = "start"  # a run started: its deadline is start + max runtime
+    RECORD = "record"  # counted, no state change (a log, a start or a failure while down)
+    IGNORE = "ignore"  # held by manual resume: logged as ignored
+
+
+@dataclass(frozen=True)
+class PingPlan:
+    """What a ping's single write does, given the state the caller expects the monitor in."""
+
+    effect: Effect
+    incident_open: bool | None = None  # the expected state; None: either
+    failure: bool = False  # a failure while down: the recovery count starts again
+    guard_rules: bool = False  # a success, judged by the monitor's rules as the caller knows them
+    rev: int | None = None  # ... known at this revision; None: assumed to have none
+    deadline_ms: int | None = None  # a cron monitor's next deadline, from the known schedule
+
+
+def keyword_failure(monitor: Monitor, body: bytes) -> bool:
+    """A failure keyword in the body, or success keywords of which it has none (case-insensitive).
+
+    Bodies need not be UTF-8 and may be cut mid-character at the size limit: such bytes decode as
+    U+FFFD and simply match nothing.
+    """
+    if not (monitor.success_keywords or monitor.failure_keywords):
+        return False
+    text = body.decode("utf-8", errors="replace").casefold()
+    if any(k.casefold() in text for k in monitor.failure_keywords):
+        return True
+    return bool(monitor.success_keywords) and not any(k.casefold() in text for k in monitor.success_keywords)
+
+
+def cause_of(ping: Ping, rules: Monitor | None) -> Cause | None:
+    """The failure a ping reports by itself (judged by `rules` when known), or None."""
+    if ping.exit_status:
+        return Cause.EXIT_STATUS
+    if ping.kind is PingKind.FAIL:
+        return Cause.FAILED
+    if ping.kind is PingKind.SUCCESS and rules is not None and keyword_failure(rules, ping.body):
+        return Cause.KEYWORD
+    return None
+
+
+def plan(ping: Ping, cause: Cause | None, rules: Monitor | None, current: Monitor | None, now_ms: int) -> PingPlan:
+    """The single write this ping makes if the monitor is as expected: `current` when a previous
+    attempt returned it, otherwise up and without an incident for a success, down for a failure."""
+    if current is not None and current.held:
+        return PingPlan(Effect.IGNORE)
+    rev = rules.rev if rules is not None else None
+    guard = ping.kind is PingKind.SUCCESS
+    if ping.kind is PingKind.LOG:
+        return PingPlan(Effect.RECORD)
+    if cause is not None:
+        return PingPlan(Effect.RECORD, incident_open=True, failure=True, guard_rules=guard, rev=rev)
+    if ping.kind is PingKind.START:
+        # A start while down records the start and leaves the incident open.
+        if current is not None and current.open_incident_ms is not None:
+            return PingPlan(Effect.RECORD, incident_open=True)
+        return PingPlan(Effect.START, incident_open=False)
+    deadline = deadline_after_success(rules, now_ms) if rules is not None and rules.schedule else None
+    return PingPlan(Effect.ARM, incident_open=False, guard_rules=True, rev=rev, deadline_ms=deadline)
+
+
+def run_start(monitor: Monitor, ping: Ping) -> int | None:
+    """When the run a success ping finishes started: at its ?rid= start, or the last /start."""
+    return (monitor.runs or {}).get(ping.rid) if ping.rid else monitor.last_start_ms

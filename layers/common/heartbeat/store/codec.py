@@ -1,0 +1,383 @@
+"""Every item mapping: domain objects to DynamoDB items and back, and the keys items live under.
+See the README's data model."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from heartbeat.domain.model import (
+    Alert,
+    AlertEvent,
+    ApiKey,
+    Cause,
+    Incident,
+    Monitor,
+    Ping,
+    PingEvent,
+    PingKind,
+    Status,
+)
+from heartbeat.targets import Filter, Target
+
+Item = dict[str, dict[str, Any]]
+
+MONITOR_SK = "MON"
+LIST_PK = "MON"  # monitors in the `list` index, by name
+INCIDENT_LIST_PK = "INC"  # incidents share the `list` index, by opening time
+KEY_LIST_PK = "KEY"  # and so do API keys, by creation
+TARGETS_PK = "TARGETS"  # chat and incident targets, all in one partition
+
+
+def s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def n(value: int) -> dict[str, str]:
+    return {"N": str(value)}
+
+
+def strings(values: list[str]) -> dict[str, Any]:
+    return {"L": [s(v) for v in values]}
+
+
+def monitor_pk(monitor_id: str) -> dict[str, str]:
+    return s(f"MON#{monitor_id}")
+
+
+def monitor_key(monitor_id: str) -> Item:
+    return {"pk": monitor_pk(monitor_id), "sk": s(MONITOR_SK)}
+
+
+def incident_sk(opened_ms: int) -> str:
+    return f"INC#{opened_ms:013d}"
+
+
+def ping_sk(number: int) -> str:
+    return f"PING#{number:012d}"
+
+
+def alert_key(alert: Alert) -> Item:
+    sk = f"ALERT#{alert.incident_ms:013d}#{alert.event.value}"
+    return {"pk": monitor_pk(alert.monitor_id), "sk": s(f"{sk}#{alert.reminder:06d}" if alert.reminder else sk)}
+
+
+def api_key_key(key_hash: str) -> Item:
+    return {"pk": s(f"KEY#{key_hash}"), "sk": s("KEY")}
+
+
+def _opt_int(item: Item, name: str) -> int | None:
+    return int(item[name]["N"]) if name in item else None
+
+
+def _opt_s(item: Item, name: str) -> str | None:
+    return item[name]["S"] if name in item else None
+
+
+def read_strings(value: dict[str, Any] | None) -> list[str]:
+    return [v["S"] for v in (value or {}).get("L", [])]
+
+
+def monitor_from_item(item: Item) -> Monitor:
+    keywords = item.get("keywords", {}).get("M", {})
+    return Monitor(
+        id=item["id"]["S"],
+        token=item["token"]["S"],
+        name=item["name"]["S"],
+        type=item["type"]["S"],
+        interval_s=_opt_int(item, "interval_s"),
+        grace_s=int(item["grace_s"]["N"]),
+        tags=read_strings(item.get("tags")),
+        status=Status(item["status"]["S"]),
+        created_ms=int(item["created_ms"]["N"]),
+        updated_ms=int(item["updated_ms"]["N"]),
+        slug=_opt_s(item, "slug"),
+        schedule=_opt_s(item, "schedule"),
+        timezone=_opt_s(item, "timezone") or "UTC",
+        rev=_opt_int(item, "rev") or 0,
+        max_runtime_s=_opt_int(item, "max_runtime_s"),
+        min_interval_s=_opt_int(item, "min_interval_s"),
+        success_keywords=read_strings(keywords.get("success")),
+        failure_keywords=read_strings(keywords.get("failure")),
+        failure_threshold=_opt_int(item, "failure_threshold") or 1,
+        recovery_threshold=_opt_int(item, "recovery_threshold") or 1,
+        realert_s=_opt_int(item, "realert_s"),
+        manual_resume="manual_resume" in item,
+        from_file="from_file" in item,
+        apply_key=_opt_s(item, "apply_key"),
+        n_pings=_opt_int(item, "n_pings") or 0,
+        last_ping_ms=_opt_int(item, "last_ping_ms"),
+        last_ping_kind=_opt_s(item, "last_ping_kind"),
+        last_success_ms=_opt_int(item, "last_success_ms"),
+        last_start_ms=_opt_int(item, "last_start_ms"),
+        last_run_start_ms=_opt_int(item, "last_run_start_ms"),
+        deadline_ms=_opt_int(item, "deadline"),
+        open_incident_ms=_opt_int(item, "open_incident_ms"),
+        down_since_ms=_opt_int(item, "down_since_ms"),
+        last_incident_ms=_opt_int(item, "last_incident_ms"),
+        fail_streak=_opt_int(item, "fail_streak") or 0,
+        good_streak=_opt_int(item, "good_streak") or 0,
+        reminders=_opt_int(item, "reminders") or 0,
+        early_until_ms=_opt_int(item, "early_until"),
+        runs={k: int(v["N"]) for k, v in item["runs"]["M"].items()} if "runs" in item else None,
+    )
+
+
+def alert_from_item(item: Item) -> Alert:
+    return Alert(
+        monitor_id=item["monitor_id"]["S"],
+        incident_ms=int(item["incident_ms"]["N"]),
+        event=AlertEvent(item["event"]["S"]),
+        subject=item["subject"]["S"],
+        message=item["message"]["S"],
+        tags=read_strings(item.get("tags")),
+        state=item["state"]["S"],
+        attempts=int(item["attempts"]["N"]),
+        lease_until_ms=_opt_int(item, "deadline"),
+        reminder=_opt_int(item, "reminder") or 0,
+    )
+
+
+def incident_from_item(item: Item) -> Incident:
+    return Incident(
+        monitor_id=item["monitor_id"]["S"],
+        opened_ms=int(item["opened_ms"]["N"]),
+        cause=Cause(item["cause"]["S"]),
+        resolved_ms=_opt_int(item, "resolved_ms"),
+    )
+
+
+def ping_event_from_item(item: Item) -> PingEvent:
+    return PingEvent(
+        monitor_id=item["monitor_id"]["S"],
+        n=int(item["n"]["N"]),
+        at_ms=int(item["at_ms"]["N"]),
+        ping=Ping(
+            kind=PingKind(item["kind"]["S"]),
+            method=item["method"]["S"],
+            source_ip=item["source_ip"]["S"],
+            user_agent=item["user_agent"]["S"],
+            body=item["body"]["B"] if "body" in item else b"",
+            body_truncated=item["body_truncated"]["BOOL"],
+            body_size=int(item["body_size"]["N"]),
+            exit_status=_opt_int(item, "exit_status"),
+            rid=_opt_s(item, "rid"),
+        ),
+        duration_ms=_opt_int(item, "duration_ms"),
+        cause=Cause(item["cause"]["S"]) if "cause" in item else None,
+        ignored="ignored" in item,
+    )
+
+
+# Settings a monitor may or may not have; an update REMOVEs the ones it no longer has.
+OPTIONAL_SETTINGS = (
+    "schedule",
+    "interval_s",
+    "window_ms",
+    "max_runtime_s",
+    "min_interval_s",
+    "realert_s",
+    "keywords",
+    "manual_resume",
+    "from_file",
+    "apply_key",
+)
+
+
+def settings_item(m: Monitor) -> Item:
+    """A monitor's settings as stored, with the derived numbers the ping path's expressions use."""
+    item: Item = {
+        "name": s(m.name),
+        "list_sk": s(f"{m.name.casefold()}#{m.id}"),
+        "tags": strings(m.tags),
+        "grace_s": n(m.grace_s),
+        "grace_ms": n(m.grace_s * 1000),
+        "timezone": s(m.timezone),
+        "rev": n(m.rev),
+        "start_window_ms": n(m.start_window_ms),
+        "min_gap_ms": n((m.min_interval_s or 0) * 1000),
+        "failure_threshold": n(m.failure_threshold),
+        "recovery_threshold": n(m.recovery_threshold),
+    }
+    if m.schedule is not None:
+        item["schedule"] = s(m.schedule)
+    else:
+        assert m.interval_s is not None and m.window_ms is not None
+        item["interval_s"] = n(m.interval_s)
+        item["window_ms"] = n(m.window_ms)
+    seconds = {"max_runtime_s": m.max_runtime_s, "min_interval_s": m.min_interval_s, "realert_s": m.realert_s}
+    item.update({name: n(value) for name, value in seconds.items() if value is not None})
+    if m.success_keywords or m.failure_keywords:
+        # Present only when set: an uncached success ping's write is conditional on its absence.
+        item["keywords"] = {
+            "M": {
+                "success": strings(m.success_keywords),
+                "failure": strings(m.failure_keywords),
+            }
+        }
+    if m.manual_resume:
+        item["manual_resume"] = {"BOOL": True}
+    if m.from_file:
+        item["from_file"] = {"BOOL": True}
+    if m.apply_key is not None:
+        item["apply_key"] = s(m.apply_key)
+    return item
+
+
+def monitor_item(m: Monitor, shard: str) -> Item:
+    """A whole monitor item; `shard`: its partition of the due index, used while a deadline is armed."""
+    item: Item = {
+        **monitor_key(m.id),
+        "id": s(m.id),
+        "token": s(m.token),
+        "type": s(m.type),
+        "status": s(m.status.value),
+        "created_ms": n(m.created_ms),
+        "n_pings": n(m.n_pings),
+        "list_pk": s(LIST_PK),
+        "runs": {"M": {k: n(v) for k, v in (m.runs or {}).items()}},
+        **settings_item(m),
+        "updated_ms": n(m.updated_ms),
+    }
+    optional = {
+        "last_ping_ms": m.last_ping_ms,
+        "last_success_ms": m.last_success_ms,
+        "last_start_ms": m.last_start_ms,
+        "last_run_start_ms": m.last_run_start_ms,
+        "deadline": m.deadline_ms,
+        "open_incident_ms": m.open_incident_ms,
+        "down_since_ms": m.down_since_ms,
+        "last_incident_ms": m.last_incident_ms,
+        "early_until": m.early_until_ms,
+        "fail_streak": m.fail_streak or None,
+        "good_streak": m.good_streak or None,
+        "reminders": m.reminders or None,
+    }
+    item.update({name: n(value) for name, value in optional.items() if value is not None})
+    if m.last_ping_kind is not None:
+        item["last_ping_kind"] = s(m.last_ping_kind)
+    if m.slug is not None:
+        item["slug"] = s(m.slug)
+    if m.deadline_ms is not None:
+        item["due_shard"] = s(shard)
+    return item
+
+
+def alert_item(alert: Alert, now_ms: int, shard: str) -> Item:
+    item: Item = {
+        **alert_key(alert),
+        "monitor_id": s(alert.monitor_id),
+        "incident_ms": n(alert.incident_ms),
+        "event": s(alert.event.value),
+        "subject": s(alert.subject),
+        "message": s(alert.message),
+        "tags": strings(alert.tags),
+        "reminder": n(alert.reminder),
+        "state": s("pending"),
+        "attempts": n(0),
+        "created_ms": n(now_ms),
+    }
+    if alert.lease_until_ms is not None:
+        # In the due index until sent: the sweeper retries it once the lease has passed.
+        item["deadline"] = n(alert.lease_until_ms)
+        item["due_shard"] = s(shard)
+    return item
+
+
+def incident_item(monitor_id: str, opened_ms: int, cause: Cause) -> Item:
+    return {
+        "pk": monitor_pk(monitor_id),
+        "sk": s(incident_sk(opened_ms)),
+        "monitor_id": s(monitor_id),
+        "opened_ms": n(opened_ms),
+        "cause": s(cause.value),
+        "list_pk": s(INCIDENT_LIST_PK),
+        "list_sk": s(f"{opened_ms:013d}#{monitor_id}"),
+    }
+
+
+def ping_event_item(event: PingEvent, retention_s: int) -> Item:
+    p = event.ping
+    item: Item = {
+        "pk": monitor_pk(event.monitor_id),
+        "sk": s(ping_sk(event.n)),
+        "monitor_id": s(event.monitor_id),
+        "n": n(event.n),
+        "at_ms": n(event.at_ms),
+        "kind": s(p.kind.value),
+        "method": s(p.method),
+        "source_ip": s(p.source_ip),
+        "user_agent": s(p.user_agent),
+        "body_truncated": {"BOOL": p.body_truncated},
+        "body_size": n(p.body_size),
+        "expires_at": n(event.at_ms // 1000 + retention_s),
+    }
+    if p.body:
+        item["body"] = {"B": p.body}
+    if p.exit_status is not None:
+        item["exit_status"] = n(p.exit_status)
+    if event.duration_ms is not None:
+        item["duration_ms"] = n(event.duration_ms)
+    if event.cause is not None:
+        item["cause"] = s(event.cause.value)
+    if event.ignored:
+        item["ignored"] = {"BOOL": True}
+    if p.rid is not None:
+        item["rid"] = s(p.rid)
+    return item
+
+
+def api_key_item(key: ApiKey) -> Item:
+    return {
+        **api_key_key(key.key_hash),
+        "key_hash": s(key.key_hash),
+        "name": s(key.name),
+        "role": s(key.role),
+        "prefix": s(key.prefix),
+        "created_ms": n(key.created_ms),
+        "list_pk": s(KEY_LIST_PK),
+        "list_sk": s(f"{key.created_ms:013d}#{key.key_hash}"),
+    }
+
+
+def target_item(target: Target) -> Item:
+    item: Item = {
+        "pk": s(TARGETS_PK),
+        "sk": s(target.id),
+        "kind": s(target.kind),
+        "endpoint": s(target.endpoint),
+        "content_type": s(target.content_type),
+        "audience": s(target.audience),
+        "created_ms": n(target.created_ms),
+        "filter": {"M": {name: strings(values) for name, values in dataclasses.asdict(target.filter).items()}},
+    }
+    for name, value in [("chat_id", target.chat_id), ("url", target.url), ("template", target.template)]:
+        if value:
+            item[name] = s(value)
+    return item
+
+
+def target_from_item(item: Item) -> Target:
+    f = item.get("filter", {}).get("M", {})
+    return Target(
+        id=item["sk"]["S"],
+        kind=item["kind"]["S"],
+        endpoint=item["endpoint"]["S"],
+        chat_id=item.get("chat_id", {}).get("S", ""),
+        url=item.get("url", {}).get("S", ""),
+        template=item.get("template", {}).get("S", ""),
+        content_type=item.get("content_type", {}).get("S", "application/json"),
+        filter=Filter(read_strings(f.get("monitors")), read_strings(f.get("tags")), read_strings(f.get("events"))),
+        audience=item.get("audience", {}).get("S", ""),
+        created_ms=int(item.get("created_ms", {}).get("N", "0")),
+    )
+
+
+def api_key_from_item(item: Item) -> ApiKey:
+    return ApiKey(
+        key_hash=item["key_hash"]["S"],
+        name=item["name"]["S"],
+        role=item["role"]["S"],
+        prefix=item["prefix"]["S"],
+        created_ms=int(item["created_ms"]["N"]),
+    )

@@ -1,0 +1,153 @@
+"""Monitor items: create, read, list, change settings, pause, resume, delete."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from heartbeat.domain.errors import InvalidInput, LostRace, NotFound
+from heartbeat.domain.model import Monitor, Status
+from heartbeat.store.codec import (
+    LIST_PK,
+    OPTIONAL_SETTINGS,
+    Item,
+    monitor_from_item,
+    monitor_item,
+    monitor_key,
+    monitor_pk,
+    n,
+    s,
+    settings_item,
+)
+from heartbeat.store.due import DueIndex
+from heartbeat.store.expressions import Update
+from heartbeat.store.paging import decode_cursor, every_page, index_page
+from heartbeat.store.slugs import SlugClaims
+from heartbeat.store.table import ConditionFailed, Table
+
+
+class Monitors:
+    def __init__(self, table: Table, due: DueIndex, slugs: SlugClaims) -> None:
+        self._table = table
+        self._due = due
+        self._slugs = slugs
+
+    def item(self, m: Monitor) -> Item:
+        return monitor_item(m, self._due.shard_of(m.id))
+
+    def create(self, m: Monitor, claim_slug: bool = False) -> None:
+        """Store a new monitor. `claim_slug` (a create by ping): also claim its slug for a minute, in
+        the same transaction, so that two first pings at once make one monitor; the loser gets
+        LostRace and finds the winner through the slug claims."""
+        # Race: a second create with the same token (never expected: tokens are random) must not overwrite.
+        condition = "attribute_not_exists(pk)"
+        try:
+            if not claim_slug or m.slug is None:
+                self._table.put(self.item(m), condition)
+                return
+            self._table.transact(self._table.put_write(self.item(m), condition), self._slugs.claim(m))
+        except ConditionFailed:
+            raise LostRace from None
+
+    def get(self, monitor_id: str) -> Monitor:
+        item = self._table.get(monitor_key(monitor_id))
+        if item is None:
+            raise NotFound(f"monitor {monitor_id} not found")
+        return monitor_from_item(item)
+
+    def page(
+        self,
+        limit: int,
+        cursor: str | None,
+        name_prefix: str | None = None,
+        keep: Callable[[Monitor], bool] | None = None,
+    ) -> tuple[list[Monitor], str | None]:
+        """A page of monitors by name: those whose name starts with `name_prefix` (case-insensitive)
+        and that `keep` accepts. Filters apply after reading, so a page may take several queries."""
+        condition, values = "list_pk = :p", {":p": s(LIST_PK)}
+        prefix = (name_prefix or "").casefold()
+        if prefix:
+            condition += " AND begins_with(list_sk, :prefix)"
+            values[":prefix"] = s(prefix)
+        start: Item | None = None
+        if cursor:
+            list_sk = decode_cursor(cursor, r".+#[0-9a-f]{32}")
+            if not list_sk.startswith(prefix):
+                raise InvalidInput("cursor", "belongs to another listing")
+            # A start key in an index also names the item's own key.
+            start = {"list_pk": s(LIST_PK), "list_sk": s(list_sk), **monitor_key(list_sk.rsplit("#", 1)[-1])}
+        return index_page(self._table, condition, values, limit, start, monitor_from_item, keep)
+
+    def all(self) -> list[Monitor]:
+        """Every monitor, by name (for a bulk apply or an export)."""
+        return every_page(lambda cursor: self.page(100, cursor))
+
+    def update_settings(self, current: Monitor, new: Monitor, now_ms: int) -> None:
+        """Write the settings the domain computed (`new`, its deadline included) over `current`.
+        Raises LostRace when a ping, the sweeper or another change moved the monitor since `current`."""
+        settings = {**settings_item(new), "updated_ms": n(now_ms)}
+        removed = [name for name in OPTIONAL_SETTINGS if name not in settings]
+        u = Update()
+        # Placeholders for every name: settings include reserved words (name, timezone, schedule).
+        for i, (name, value) in enumerate(settings.items()):
+            u.names[f"#a{i}"] = name
+            u.set(f"#a{i} = :a{i}", **{f"a{i}": value})
+        for i, name in enumerate(removed, start=len(settings)):
+            u.names[f"#a{i}"] = name
+            u.remove(f"#a{i}")
+        u.when("n_pings = :seen AND rev = :seen_rev", seen=n(current.n_pings), seen_rev=n(current.rev))
+        if new.early_until_ms is not None:
+            u.set("early_until = :early", early=n(new.early_until_ms))
+        if new.deadline_ms is not None:
+            u.set("deadline = :deadline", deadline=n(new.deadline_ms))
+            if current.deadline_ms is None:
+                u.set("due_shard = :shard", shard=s(self._due.shard_of(new.id)))
+        elif current.deadline_ms is not None:
+            u.remove("deadline", "due_shard")
+        if current.deadline_ms is not None:
+            # Race: a ping or the sweeper moved or removed the deadline since we read it.
+            u.when("deadline = :seen_deadline", seen_deadline=n(current.deadline_ms))
+        else:
+            # Race: a ping armed a deadline since we read the monitor (it would follow the old settings).
+            u.when("attribute_not_exists(deadline)")
+        if new.slug is not None:
+            u.set("slug = :slug", slug=s(new.slug))
+        try:
+            self._table.update(monitor_key(current.id), u)
+        except ConditionFailed:
+            raise LostRace from None
+
+    def delete(self, monitor_id: str) -> None:
+        """Delete the monitor, its incidents and alerts. Ping events expire through their TTL."""
+        try:
+            # Race: a concurrent delete; the second one answers 404 rather than "deleted".
+            self._table.delete(monitor_key(monitor_id), "attribute_exists(pk)")
+        except ConditionFailed:
+            raise NotFound(f"monitor {monitor_id} not found") from None
+        for prefix in ("INC#", "ALERT#"):
+            items = self._table.query_all(
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+                ExpressionAttributeValues={":pk": monitor_pk(monitor_id), ":prefix": s(prefix)},
+                ProjectionExpression="pk, sk",
+            )
+            self._table.batch_delete([{"pk": i["pk"], "sk": i["sk"]} for i in items])
+
+    def pause(self, monitor_id: str, now_ms: int) -> None:
+        u = Update().set("#st = :paused", "updated_ms = :now").remove("deadline", "due_shard", "last_start_ms")
+        self._update_existing(monitor_id, u.bind(paused=s(Status.PAUSED.value), now=n(now_ms)))
+
+    def resume(self, monitor_id: str, now_ms: int) -> None:
+        """Back to `new`: watched again from the next ping, as after creation."""
+        u = Update().set("#st = :new", "updated_ms = :now").bind(new=s(Status.NEW.value), now=n(now_ms))
+        # Race: a ping resumed the monitor in the meantime; it must not be sent back to `new`.
+        self._update_existing(monitor_id, u.when("#st = :paused", paused=s(Status.PAUSED.value)))
+
+    def _update_existing(self, monitor_id: str, u: Update) -> bool:
+        """False when the monitor exists but the update's own condition failed; NotFound when it does not."""
+        u.conditions.insert(0, "attribute_exists(pk)")
+        try:
+            self._table.update(monitor_key(monitor_id), u, failure_item=True)
+        except ConditionFailed as failed:
+            if failed.item is None:
+                raise NotFound(f"monitor {monitor_id} not found") from None
+            return False
+        return True

@@ -1,0 +1,103 @@
+"""Monitor management: create, change, pause, resume. Time comes in as an argument."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from heartbeat.domain.errors import Contention, LostRace, NotFound
+from heartbeat.domain.model import DEFAULT_GRACE_S, DEFAULT_INTERVAL_S, Incident, Monitor, Status
+from heartbeat.domain.monitors import Uptime, changed, checked, one_schedule, uptime_over
+from heartbeat.domain.slugs import check_slug, slugify
+from heartbeat.domain.tokens import is_monitor_id, monitor_id_for, new_token
+from heartbeat.store import Store
+
+# Each attempt loses only to a ping or a sweep landing between our read and our write.
+UPDATE_ATTEMPTS = 5
+
+
+def create_monitor(
+    store: Store,
+    name: str,
+    type: str,
+    now_ms: int,
+    slug: str | None = None,
+    claim_slug: bool = False,
+    **settings: Any,
+) -> Monitor:
+    """A new monitor (see Monitor for the settings), never alerting before its first ping. Its slug
+    is derived from the name unless given. `claim_slug`: see Store.create_monitor (raises LostRace)."""
+    token = new_token()
+    monitor = Monitor(
+        id=monitor_id_for(token),
+        token=token,
+        name=name,
+        type=type,
+        interval_s=DEFAULT_INTERVAL_S,
+        grace_s=DEFAULT_GRACE_S,
+        tags=[],
+        slug=check_slug(slug) if slug is not None else slugify(name),
+        status=Status.NEW,
+        created_ms=now_ms,
+        updated_ms=now_ms,
+    )
+    monitor = checked(dataclasses.replace(monitor, **one_schedule(settings)))
+    store.monitors.create(monitor, claim_slug)
+    return monitor
+
+
+def get_monitor(store: Store, monitor_id: str) -> Monitor:
+    if not is_monitor_id(monitor_id):
+        raise NotFound(f"monitor {monitor_id} not found")
+    return store.monitors.get(monitor_id)
+
+
+def update_monitor(store: Store, monitor_id: str, now_ms: int, **settings: Any) -> Monitor:
+    """Change the given settings (see Monitor). A ping landing between our read and write makes us
+    read again."""
+    for _ in range(UPDATE_ATTEMPTS):
+        current = get_monitor(store, monitor_id)
+        try:
+            store.monitors.update_settings(current, changed(current, now_ms, **settings), now_ms)
+        except LostRace:
+            continue
+        return store.monitors.get(monitor_id)
+    raise Contention("the monitor kept changing; try again")
+
+
+def pause_monitor(store: Store, monitor_id: str, now_ms: int) -> Monitor:
+    get_monitor(store, monitor_id)  # 404 for a malformed id before any write
+    store.monitors.pause(monitor_id, now_ms)
+    return store.monitors.get(monitor_id)
+
+
+def resume_monitor(store: Store, monitor_id: str, now_ms: int) -> Monitor:
+    """Only a paused monitor changes; resuming one that is not paused is a harmless no-op."""
+    get_monitor(store, monitor_id)
+    store.monitors.resume(monitor_id, now_ms)
+    return store.monitors.get(monitor_id)
+
+
+def delete_monitor(store: Store, monitor_id: str) -> None:
+    if not is_monitor_id(monitor_id):
+        raise NotFound(f"monitor {monitor_id} not found")
+    store.monitors.delete(monitor_id)
+
+
+def uptime(store: Store, monitor_id: str, now_ms: int, days: int) -> Uptime:
+    """Time up over the last `days` (or since creation, if later): the window less the time spent
+    in incidents. Paused time counts as up; nothing was expected then."""
+    m = get_monitor(store, monitor_id)
+    since = max(now_ms - days * 86_400_000, m.created_ms)
+    overlapping: list[Incident] = []
+    cursor = None
+    while True:  # newest first; incidents never overlap, so the first one over before `since` ends it
+        page, cursor = store.incidents.page(monitor_id, 100, cursor)
+        for incident in page:
+            if (incident.resolved_ms or now_ms) < since:
+                cursor = None
+                break
+            overlapping.append(incident)
+        if cursor is None:
+            break
+    return uptime_over(overlapping, since, now_ms)

@@ -1,0 +1,170 @@
+"""Recording a ping.
+
+The common case, a success on a monitor that is up, is one conditional UpdateItem (no read) plus
+one PutItem of the ping event. A ping that finds the monitor other than expected (an incident to
+open or resolve, a threshold to count, a rule it did not know) gets the monitor as it stands from
+the failed condition, and the domain decides the transition, made with a second conditional write.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from heartbeat.domain.decisions import CountingDecision, OpenIncident, ResetRuns, Resolve, TolerateFailure, decide_ping
+from heartbeat.domain.errors import Ambiguous, Contention, LostRace, NotFound, Unavailable
+from heartbeat.domain.model import Alert, Cause, Monitor, Ping, PingEvent
+from heartbeat.domain.rules import Effect, cause_of, plan, run_start
+from heartbeat.domain.slugs import check_slug
+from heartbeat.domain.tokens import is_token, monitor_id_for
+from heartbeat.store import Store
+from heartbeat.usecases.deployment_keys import PING_KEY, check_deployment_key, is_deployment_key
+
+if TYPE_CHECKING:
+    from heartbeat.adapters.sns import Publisher
+
+log = logging.getLogger(__name__)
+
+# Each attempt loses only to a concurrent write on the same monitor; a handful always suffices.
+PING_ATTEMPTS = 5
+
+
+class RulesCache:
+    """What a warm Lambda remembers of monitors whose success pings need their settings (a cron
+    schedule, keywords), so that those pings stay one write.
+
+    The first success ping of such a monitor learns them from the failed write's returned item;
+    later ones judge the ping from memory, and the write holds only while the monitor's `rev` is
+    the one remembered, so a stale entry costs one failed write, never a wrong verdict.
+    """
+
+    MAX_ENTRIES = 10_000
+
+    def __init__(self) -> None:
+        self._monitors: dict[str, Monitor] = {}
+
+    def get(self, monitor_id: str) -> Monitor | None:
+        return self._monitors.get(monitor_id)
+
+    def learn(self, monitor: Monitor) -> None:
+        if not monitor.needs_rules:
+            self._monitors.pop(monitor.id, None)
+            return
+        if len(self._monitors) >= self.MAX_ENTRIES:
+            self._monitors.pop(next(iter(self._monitors)))  # the oldest entry
+        self._monitors[monitor.id] = monitor
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What recording a ping came to."""
+
+    n: int  # the ping's number
+    alert: Alert | None = None  # the alert its transition queued
+    started_ms: int | None = None  # the start of the run it finished
+    cause: Cause | None = None  # the failure it counted as
+    ignored: bool = False  # held by manual resume
+
+
+def monitor_by_token(token: str) -> str:
+    """The monitor a ping token addresses: no lookup, the id is the token's digest."""
+    if not is_token(token):
+        raise NotFound("unknown token")
+    return monitor_id_for(token)
+
+
+def monitor_by_slug(store: Store, key: str, slug: str, create: bool, now_ms: int) -> tuple[str, bool]:
+    """The monitor /ping/<key>/<slug> addresses, and whether this call created it (`?create=1`).
+    Raises InvalidInput (a bad slug), NotFound (unknown key, or no such slug), Ambiguous."""
+    if not is_deployment_key(key):
+        raise NotFound("unknown ping key")  # malformed: the same 404, before anything else
+    check_slug(slug)
+    check_deployment_key(store, PING_KEY, key)
+    for _ in range(PING_ATTEMPTS):
+        monitor_id = _monitor_with_slug(store, slug) or store.slugs.claimed(slug, now_ms)
+        if monitor_id is not None:
+            return monitor_id, False
+        if not create:
+            raise NotFound(f"no monitor with the slug {slug!r}")
+        from heartbeat.usecases.monitors import create_monitor  # only a create by ping pays for it
+
+        try:
+            return create_monitor(store, slug, "HEARTBEAT", now_ms, slug=slug, claim_slug=True).id, True
+        except LostRace:
+            continue  # another first ping created it a moment ago: the claim names it
+    raise Contention("the slug kept changing; try again")
+
+
+def _monitor_with_slug(store: Store, slug: str) -> str | None:
+    """The id of the one monitor with this slug, None if none. Raises Ambiguous."""
+    ids = store.slugs.monitor_ids(slug)
+    if len(ids) > 1:
+        raise Ambiguous(f"{len(ids)} monitors have the slug {slug!r}; give them distinct slugs")
+    return ids[0] if ids else None
+
+
+def record_ping(
+    store: Store,
+    publisher: Callable[[], Publisher],
+    monitor_id: str,
+    ping: Ping,
+    now_ms: int,
+    rules_cache: RulesCache | None = None,
+) -> int:
+    """Apply one ping to its monitor and return the ping's number. Raises NotFound, Contention, Unavailable."""
+    recorded = _apply(store, monitor_id, ping, now_ms, rules_cache or RulesCache())
+    if store.pings.kept:
+        duration = now_ms - recorded.started_ms if recorded.started_ms is not None else None
+        event = PingEvent(monitor_id, recorded.n, now_ms, ping, duration, recorded.cause, recorded.ignored)
+        try:
+            store.pings.add(event)
+        except Unavailable:
+            # The monitor's state already counts this ping; only its log entry is missing.
+            log.exception("ping event %s of monitor %s not stored", recorded.n, monitor_id)
+    if recorded.alert is not None:
+        from heartbeat.usecases.outbox import publish_pending  # only pings that open or resolve an incident
+
+        publish_pending(store, publisher(), recorded.alert, now_ms)
+    return recorded.n
+
+
+def _apply(store: Store, monitor_id: str, ping: Ping, now_ms: int, rules_cache: RulesCache) -> Recorded:
+    """The ping's writes on its monitor: the plan's one write, or, when the monitor was not as the
+    plan expected, the transition the domain decides from the monitor as it stands."""
+    current: Monitor | None = None  # the monitor as the last failed write returned it
+    for _ in range(PING_ATTEMPTS):
+        rules = rules_cache.get(monitor_id)
+        cause = cause_of(ping, rules)
+        write_plan = plan(ping, cause, rules, current, now_ms)
+        write = store.ping_path.write(monitor_id, ping, now_ms, write_plan)
+        if write.n is not None:
+            assert write.previous is not None
+            started = run_start(write.previous, ping) if write_plan.effect is Effect.ARM else None
+            return Recorded(write.n, started_ms=started, cause=cause, ignored=write_plan.effect is Effect.IGNORE)
+        current = write.current
+        assert current is not None
+        rules_cache.learn(current)
+        if write_plan.guard_rules and write_plan.rev != (current.rev if current.needs_rules else None):
+            continue  # the rules, not the monitor's state, were off: plan again with the right ones
+        decision = decide_ping(current, ping, now_ms)
+        try:
+            if isinstance(decision, ResetRuns):
+                store.transitions.reset_runs(current)
+            elif decision is not None:
+                n = store.transitions.carry_out(current, ping.kind, now_ms, decision)
+                return _recorded(n, decision, current, ping)
+        except LostRace:
+            continue
+    raise Contention("too many concurrent pings on this monitor")
+
+
+def _recorded(n: int, decision: CountingDecision, current: Monitor, ping: Ping) -> Recorded:
+    if isinstance(decision, OpenIncident):
+        return Recorded(n, decision.alert, cause=decision.cause)
+    if isinstance(decision, TolerateFailure):
+        return Recorded(n, cause=decision.cause)
+    if isinstance(decision, Resolve):
+        return Recorded(n, decision.alert, started_ms=run_start(current, ping))
+    return Recorded(n)  # CountRecovery
