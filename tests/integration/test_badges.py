@@ -3,8 +3,6 @@ their exact output, and who may see them."""
 
 from __future__ import annotations
 
-import pytest
-
 from heartbeat_tools.harness import Stack
 
 T = 1_795_572_000_000  # 2026-11-25T02:00:00Z
@@ -105,13 +103,13 @@ def test_metrics_take_a_read_key_only(stack: Stack) -> None:
     assert get(stack, "/metrics/hb_not-a-key")[0] == 401
 
 
-def test_the_cli_shows_and_rotates_the_badge_key(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_shows_and_rotates_the_badge_key(stack: Stack) -> None:
     from heartbeat_tools import cli
     from heartbeat_tools.harness import HandlerApi
 
-    monkeypatch.setattr(cli, "Api", lambda url, key: HandlerApi(stack))
-    shown = cli.run(cli.parser().parse_args(["badge-key", "show"]))
+    api = HandlerApi(stack)
+    shown = cli.run(["badge-key", "show"], api=api)
     key = shown.split("\n", 1)[0]
     assert f"/badge/{key}/<tag>.svg" in shown
-    rotated = cli.run(cli.parser().parse_args(["badge-key", "rotate"]))
+    rotated = cli.run(["badge-key", "rotate"], api=api)
     assert rotated.split("\n", 1)[0] != key

@@ -1,13 +1,37 @@
-"""The CLI's AWS-side command (bootstrap the first key) and its error messages."""
+"""The CLI: its AWS-side command (bootstrap the first key), its flags and global options, its error
+messages and exit statuses, and shell completion."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from heartbeat_tools import cli
-from heartbeat_tools.harness import Stack
+from heartbeat_tools.harness import HandlerApi, Stack
+
+MONITOR = {"id": "m1", "name": "Reports", "status": "up", "config": {"expectedInterval": 60, "gracePeriod": 30}}
+
+
+class Recording:
+    """Records what the CLI sends; answers `answer`, or passes the call on to `api`."""
+
+    def __init__(self, api: Any = None, answer: Any = None) -> None:
+        self.api, self.answer, self.calls = api, answer, []
+
+    def call(self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None) -> Any:
+        self.calls.append((method, path, body, query))
+        return self.api.call(method, path, body, query) if self.api else self.answer
+
+    @property
+    def body(self) -> Any:
+        return self.calls[-1][2]
 
 
 def test_bootstrap_makes_a_working_admin_key(stack: Stack, capsys: pytest.CaptureFixture[str]) -> None:
@@ -21,6 +45,13 @@ def test_bootstrap_makes_a_working_admin_key(stack: Stack, capsys: pytest.Captur
 def test_bootstrap_with_a_table_needs_the_secret(stack: Stack, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["keys", "bootstrap", "--table", stack.refs["Table"]]) == 1
     assert "--secret" in capsys.readouterr().err
+
+
+def test_bootstrap_needs_a_stack_or_a_table_not_both(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["keys", "bootstrap"]) == 2
+    assert "give one of --stack or --table" in capsys.readouterr().err
+    assert cli.main(["keys", "bootstrap", "--stack", "s", "--table", "t"]) == 2
+    assert "give one of --stack or --table" in capsys.readouterr().err
 
 
 def test_bootstrap_from_a_missing_stack_says_so(stack: Stack, capsys: pytest.CaptureFixture[str]) -> None:
@@ -51,24 +82,22 @@ def test_table_output_aligns_columns() -> None:
 
 
 def test_create_flags_become_the_api_body() -> None:
-    args = cli.parser().parse_args(
-        [
-            "monitors",
-            "create",
-            "--name",
-            "Reports",
-            "--schedule",
-            "30 6 * * 1-5",
-            "--timezone",
-            "Europe/Riga",
-            "--grace-period",
-            "900",
-            "--tag",
-            "finance",
-        ]
-    )
-    assert cli._config(args) == {"schedule": "30 6 * * 1-5", "timezone": "Europe/Riga", "gracePeriod": 900}
-    assert args.tag == ["finance"] and args.type == "HEARTBEAT"
+    api = Recording(answer=MONITOR)
+    flags = ["--schedule", "30 6 * * 1-5", "--timezone", "Europe/Riga", "--grace-period", "900", "--tag", "finance"]
+    cli.run(["monitors", "create", "--name", "Reports", *flags], api=api)
+    method, path, body, _ = api.calls[-1]
+    assert (method, path) == ("POST", "/api/v1/monitors")
+    assert body["config"] == {"schedule": "30 6 * * 1-5", "timezone": "Europe/Riga", "gracePeriod": 900}
+    assert body["tags"] == ["finance"] and body["type"] == "HEARTBEAT" and body["name"] == "Reports"
+    assert "slug" not in body
+
+
+def test_update_sends_only_what_is_given() -> None:
+    api = Recording(answer=MONITOR)
+    cli.run(["monitors", "update", "a/b", "--grace-period", "60"], api=api)
+    assert api.calls[-1][:3] == ("PATCH", "/api/v1/monitors/a%2Fb", {"config": {"gracePeriod": 60}})
+    cli.run(["monitors", "update", "m1", "--name", "New", "--tag", "a", "--tag", "b", "--slug", "new"], api=api)
+    assert api.body == {"name": "New", "tags": ["a", "b"], "slug": "new"}
 
 
 def test_a_cron_monitor_reads_as_its_schedule_in_tables() -> None:
@@ -82,10 +111,9 @@ def test_policy_flags_become_a_body_the_api_accepts_and_off_clears(stack: Stack)
     flags = ["--max-runtime", "900", "--min-interval", "600", "--failure-keyword", "ERROR"]
     flags += ["--failure-keyword", "Traceback", "--success-keyword", "done", "--failure-threshold", "3"]
     flags += ["--recovery-threshold", "2", "--realert-interval", "3600", "--manual-resume"]
-    args = cli.parser().parse_args(["monitors", "create", "--name", "Backup", *flags])
-    reply = stack.request("POST", "/api/v1/monitors", {"name": args.name, "config": cli._config(args)})
-    assert reply.status == 201, reply.body
-    config = reply.json()["config"]
+    api = Recording(HandlerApi(stack))
+    made = json.loads(cli.run(["monitors", "create", "--name", "Backup", *flags, "-o", "json"], api=api))
+    config = made["config"]
     assert (
         config.items()
         >= {
@@ -99,20 +127,88 @@ def test_policy_flags_become_a_body_the_api_accepts_and_off_clears(stack: Stack)
             "manualResume": True,
         }.items()
     )
-    shown = cli.show_monitor(reply.json())
+    shown = cli.run(["monitors", "get", made["id"]], api=api)
     assert "max runtime 900 s; min interval 600 s; success if 'done'; fail if 'ERROR' or 'Traceback'" in shown
     assert "alert after 3 failures; resolve after 2 good runs; remind every 3600 s; manual resume" in shown
 
     off = ["--max-runtime", "off", "--realert-interval", "off", "--failure-keyword", "", "--no-manual-resume"]
-    args = cli.parser().parse_args(["monitors", "update", reply.json()["id"], *off])
-    patch = cli._config(args)
+    after = json.loads(cli.run(["monitors", "update", made["id"], *off, "--output", "json"], api=api))["config"]
+    patch = api.calls[-1][2]["config"]
     assert patch == {"maxRuntime": None, "failureKeywords": [], "realertInterval": None, "manualResume": False}
-    after = stack.request("PATCH", f"/api/v1/monitors/{reply.json()['id']}", {"config": patch}).json()["config"]
     assert after.items() >= {"maxRuntime": None, "failureKeywords": [], "realertInterval": None}.items()
     assert after["minInterval"] == 600  # what was not given stays
 
 
 def test_a_bad_seconds_value_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit):
-        cli.parser().parse_args(["monitors", "create", "--name", "x", "--max-runtime", "soon"])
-    assert "expected seconds or 'off'" in capsys.readouterr().err
+    assert cli.main(["monitors", "create", "--name", "x", "--max-runtime", "soon"]) == 2
+    assert "expected seconds or 'off', got 'soon'" in capsys.readouterr().err
+
+
+def test_usage_errors_exit_2_and_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main([]) == 2
+    assert cli.main(["monitors", "frobnicate"]) == 2
+    assert cli.main(["apply", "-f", "x.yml", "--prune", "--prune-all"]) == 2
+    assert "not both" in capsys.readouterr().err
+    assert cli.main(["subscriptions", "add", "--protocol", "carrier-pigeon", "--endpoint", "x"]) == 2
+    assert cli.main(["monitors", "get", "--help"]) == 0
+    assert "--output" in capsys.readouterr().out  # the global options are listed on every command
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--output", "json", "monitors", "get", "m1"],
+        ["monitors", "get", "m1", "--output", "json"],  # as the AWS CLI takes them
+        ["monitors", "-o", "json", "get", "m1"],
+        ["monitors", "get", "-o", "json", "m1"],
+        ["-o", "table", "monitors", "get", "m1", "-o", "json"],  # the last one given wins
+    ],
+)
+def test_global_options_come_before_or_after_the_subcommand(argv: list[str]) -> None:
+    assert json.loads(cli.run(argv, api=Recording(answer=MONITOR))) == MONITOR
+
+
+def test_table_is_the_default_output() -> None:
+    assert cli.run(["monitors", "get", "m1"], api=Recording(answer=MONITOR)).startswith("id ")
+    assert cli.run(["-o", "json", "monitors", "get", "m1", "-o", "table"], api=Recording(answer=MONITOR))[0] == "i"
+
+
+def test_api_url_and_key_come_from_flags_anywhere_or_the_environment(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen: list[tuple[str | None, str | None]] = []
+    monkeypatch.setattr(cli.session, "Api", lambda url, key: seen.append((url, key)) or Recording(answer=MONITOR))
+    monkeypatch.setenv("HEARTBEAT_API_URL", "http://env")
+    monkeypatch.setenv("HEARTBEAT_API_KEY", "env-key")
+    assert cli.main(["monitors", "get", "m1"]) == 0
+    assert cli.main(["monitors", "get", "m1", "--api-url", "http://flag", "--api-key", "flag-key"]) == 0
+    assert cli.main(["--api-key", "first", "monitors", "get", "m1"]) == 0
+    assert seen == [("http://env", "env-key"), ("http://flag", "flag-key"), ("http://env", "first")]
+    capsys.readouterr()
+
+
+def test_bash_completion_script_is_produced() -> None:
+    result = CliRunner().invoke(cli.heartbeat, [], prog_name="heartbeat", env={"_HEARTBEAT_COMPLETE": "bash_source"})
+    assert result.exit_code == 0
+    assert "_heartbeat_completion()" in result.output
+    assert "complete -o nosort -F _heartbeat_completion heartbeat" in result.output
+
+
+def test_completion_offers_commands_and_options() -> None:
+    def complete(words: str) -> list[str]:
+        env = {"_HEARTBEAT_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - 1)}
+        result = CliRunner().invoke(cli.heartbeat, [], prog_name="heartbeat", env=env)
+        return [line.split(",", 1)[1] for line in result.output.splitlines()]
+
+    assert complete("heartbeat mon") == ["monitors"]
+    assert complete("heartbeat monitors get m1 --out") == ["--output"]
+    assert complete("heartbeat subscriptions add --protocol sl") == ["slack"]
+
+
+def test_the_installed_script_runs_and_completes() -> None:
+    script = str(Path(sys.executable).with_name("heartbeat"))
+    env = {**os.environ, "_HEARTBEAT_COMPLETE": "bash_source"}
+    done = subprocess.run([script], env=env, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0 and "_heartbeat_completion" in done.stdout
+    done = subprocess.run([script, "monitors", "--help"], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0 and "incidents" in done.stdout

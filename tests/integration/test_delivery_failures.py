@@ -190,8 +190,7 @@ def test_the_cli_adds_a_target_tests_it_and_retries_what_failed(stack: Stack, ta
     api = HandlerApi(stack)
 
     def run(group: str, *args: str) -> str:
-        show = cli.show_alerts if group == "alerts" else cli.show_subscriptions
-        return show(api, cli.parser().parse_args([group, *args]))
+        return cli.run([group, *args], api=api)
 
     added = run("subscriptions", "add", "--protocol", "webhook", "--endpoint", f"{target.url}/hook",
                 "--template", "$STATUS $NAME", "--content-type", "text/plain", "--event", "monitor.down")  # fmt: skip

@@ -58,14 +58,13 @@ def test_a_bad_role_or_name_is_422(stack: Stack) -> None:
 
 def test_the_cli_creates_lists_and_revokes(stack: Stack) -> None:
     api = HandlerApi(stack)
-    args = cli.parser().parse_args(["keys", "create", "--name", "ci", "--role", "read"])
-    out = cli.show_keys(api, args)
+    out = cli.run(["keys", "create", "--name", "ci", "--role", "read"], api=api)
     key = out.splitlines()[0]
     assert key.startswith("hb_") and "only time the key is shown" in out
-    listing = cli.show_keys(api, cli.parser().parse_args(["keys", "list"]))
+    listing = cli.run(["keys", "list"], api=api)
     assert "ci" in listing and key not in listing and key[:8] in listing
     key_id = next(k["id"] for k in stack.request("GET", KEYS).json()["items"] if k["name"] == "ci")
-    assert cli.show_keys(api, cli.parser().parse_args(["keys", "revoke", key_id])) == f"revoked {key_id}"
+    assert cli.run(["keys", "revoke", key_id], api=api) == f"revoked {key_id}"
 
 
 def test_more_keys_than_one_index_page_are_all_listed(stack: Stack) -> None:

@@ -96,14 +96,12 @@ def test_the_cli_adds_lists_and_removes(stack: Stack) -> None:
     _, arn = queue(stack, "cli")
     api = HandlerApi(stack)
     flags = ["--protocol", "sqs", "--endpoint", arn, "--tag", "infrastructure", "--event", "monitor.down"]
-    out = cli.show_subscriptions(api, cli.parser().parse_args(["subscriptions", "add", *flags]))
+    out = cli.run(["subscriptions", "add", *flags], api=api)
     assert out.startswith(f"subscribed {arn} (confirmed) id ")
-    listing = cli.show_subscriptions(api, cli.parser().parse_args(["subscriptions", "list"]))
+    listing = cli.run(["subscriptions", "list"], api=api)
     assert "infrastructure" in listing and "monitor.down" in listing
     sub_id = out.rsplit(" ", 1)[-1]
-    assert (
-        cli.show_subscriptions(api, cli.parser().parse_args(["subscriptions", "remove", sub_id])) == f"removed {sub_id}"
-    )
+    assert cli.run(["subscriptions", "remove", sub_id], api=api) == f"removed {sub_id}"
 
 
 def test_a_queue_in_a_region_aws_does_not_have_is_422(stack: Stack) -> None:

@@ -271,5 +271,5 @@ class HandlerApi:
         self.requests += 1
         reply = self.stack.request(method, path + ("?" + urlencode(query) if query else ""), body)
         if reply.status >= 400:
-            raise cli.CliError(cli._error_message(reply.status, reply.body))
+            raise cli.CliError(cli.error_message(reply.status, reply.body))
         return reply.json() if reply.body else None

@@ -1,0 +1,5 @@
+import sys
+
+from heartbeat_tools.cli.root import main
+
+sys.exit(main())
