@@ -62,9 +62,9 @@ properties: $(VENV)/.installed
 	$(PYTEST) tests/properties
 
 # The long forms: 1,000 random examples of 30 steps instead of 100 of 20 (about half an hour), the API
-# fuzzing with 20 times the examples, and the 50,000-ping load (about 45 minutes).
+# fuzzing (JSON values and raw bytes) with 20 times the examples, and the 50,000-ping load (about 45 minutes).
 soak: $(VENV)/.installed
-	HYPOTHESIS_PROFILE=soak $(PYTEST) tests/properties tests/integration/test_openapi.py
+	HYPOTHESIS_PROFILE=soak $(PYTEST) tests/properties tests/integration/test_openapi.py tests/integration/test_hostile_bodies.py
 	LOAD_PINGS=50000 LOAD_MONITORS=1000 LOAD_CONCURRENCY=32 LOAD_SWEEP_SECONDS=60 LOAD_TIME_LIMIT=7200 $(PYTEST) -s tests/e2e/test_load.py
 
 e2e: $(VENV)/.installed

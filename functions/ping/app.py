@@ -9,7 +9,6 @@ event-handler router would add about a third to this function's cold start (see 
 
 from __future__ import annotations
 
-import base64
 import functools
 import json
 import uuid
@@ -21,12 +20,21 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2,
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from heartbeat.clock import now_ms
-from heartbeat.domain.errors import Ambiguous, Contention, InvalidInput, MethodNotAllowed, NotFound, Unavailable
+from heartbeat.domain.errors import (
+    Ambiguous,
+    Contention,
+    InvalidInput,
+    MalformedBody,
+    MethodNotAllowed,
+    NotFound,
+    Unavailable,
+)
 from heartbeat.domain.model import Ping, PingKind
 from heartbeat.domain.tokens import is_token
 from heartbeat.settings import Settings
 from heartbeat.store import Store
 from heartbeat.usecases.pings import RulesCache, monitor_by_slug, monitor_by_token, record_ping
+from heartbeat.web import body_bytes, error_body
 
 if TYPE_CHECKING:
     from heartbeat.adapters.sns import SnsPublisher
@@ -58,6 +66,7 @@ def publisher() -> SnsPublisher:
 ERRORS: dict[type[Exception], tuple[int, str]] = {
     NotFound: (404, "not_found"),
     InvalidInput: (400, "invalid_input"),  # the code names the field: invalid_exit_status, invalid_rid
+    MalformedBody: (400, "invalid_body"),  # marked base64 by API Gateway but not
     MethodNotAllowed: (405, "method_not_allowed"),
     Ambiguous: (409, "ambiguous_slug"),
     Contention: (503, "busy"),
@@ -101,8 +110,7 @@ def read_rid(event: APIGatewayProxyEventV2) -> str | None:
 
 
 def read_ping(event: APIGatewayProxyEventV2, kind: PingKind, exit_status: int | None) -> Ping:
-    raw = event.get("body") or ""
-    body = base64.b64decode(raw) if event.is_base64_encoded else raw.encode("utf-8", "surrogatepass")
+    body = body_bytes(event.get("body"), event.is_base64_encoded)
     limit = settings.max_ping_body_bytes
     http = event.request_context.http
     return Ping(
@@ -152,7 +160,7 @@ def lambda_handler(event: APIGatewayProxyEventV2, context: LambdaContext) -> dic
 
 
 def error_response(status: int, code: str, message: str) -> dict:
-    reply = response(status, json.dumps({"error": {"code": code, "message": message}}), "application/json")
+    reply = response(status, json.dumps(error_body(code, message)), "application/json")
     if status == 503:
         reply["headers"]["Retry-After"] = "1"
     return reply

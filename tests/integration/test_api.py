@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from urllib.parse import quote
 
@@ -389,6 +390,16 @@ def test_a_body_that_is_not_json_is_400_and_stores_nothing(stack: Stack) -> None
         assert reply.status == 400, body
         assert error_of(reply)["code"] == "invalid_json" and "not valid JSON" in error_of(reply)["message"]
     assert stack.request("GET", MONITORS).json()["items"] == []
+
+
+def test_json_is_read_as_json_whatever_the_client_labels_it(stack: Stack) -> None:
+    # `curl -d '{...}'` without -H sends application/x-www-form-urlencoded.
+    for content_type in ("application/x-www-form-urlencoded", "text/plain", "application/octet-stream"):
+        body = json.dumps({"name": f"labelled {content_type}"})
+        reply = stack.request("POST", MONITORS, body, headers={"content-type": content_type})
+        assert reply.status == 201, (content_type, reply.body)
+    reply = stack.request("POST", MONITORS, "name=x", headers={"content-type": "application/x-www-form-urlencoded"})
+    assert reply.status == 400 and error_of(reply)["code"] == "invalid_json"
 
 
 def test_a_body_over_5_mb_is_413(stack: Stack) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import sys
+from pathlib import Path
 
 from heartbeat_tools.template import ROOT
 
@@ -23,9 +24,16 @@ def imported_top_level(paths: list) -> set[str]:  # type: ignore[type-arg]
     return names
 
 
+def own_modules(code_dir: Path) -> set[str]:
+    """What a function imports from its own directory (Lambda puts it first on sys.path)."""
+    packages = {p.name for p in code_dir.iterdir() if (p / "__init__.py").exists()}
+    return {p.stem for p in code_dir.glob("*.py")} | packages
+
+
 def test_every_third_party_import_of_the_layer_and_functions_is_provided() -> None:
-    sources = list((ROOT / "layers/common/heartbeat").glob("*.py")) + list((ROOT / "functions").glob("*/app.py"))
-    third_party = imported_top_level(sources) - set(sys.stdlib_module_names) - {"heartbeat", "__future__"}
+    sources = list((ROOT / "layers/common/heartbeat").rglob("*.py")) + list((ROOT / "functions").rglob("*.py"))
+    local = set().union(*(own_modules(d) for d in (ROOT / "functions").iterdir() if d.is_dir()))
+    third_party = imported_top_level(sources) - set(sys.stdlib_module_names) - {"heartbeat", "__future__"} - local
     lines = (ROOT / "layers/common/requirements.txt").read_text().splitlines()
     required = {line.split("==")[0].strip().lower() for line in lines if line.strip() and not line.startswith("#")}
     for module in third_party - IN_THE_RUNTIME:

@@ -11,7 +11,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,7 +118,9 @@ class Stack:
     def load(self, function: str) -> Any:
         """Import a function's module afresh (a cold start), reading the environment as it is now."""
         module = load_module(self.template.functions()[function], function)
-        module.now_ms = self.clock  # every handler reads time through `now_ms`
+        module.now_ms = self.clock  # every handler reads time through `now_ms` (the API's, through `deps`)
+        if hasattr(module, "deps"):
+            module.deps.now_ms = self.clock
         if hasattr(module, "store"):
             module.store.table.client.meta.events.register(
                 "before-parameter-build.dynamodb", refuse_unused_placeholders
@@ -171,7 +173,9 @@ class Stack:
         body: bytes | str | dict | list | None = None,
         headers: dict[str, str] | None = None,
         key: str | None = "admin",
+        edit: Callable[[dict[str, Any]], None] | None = None,
     ) -> Reply:
+        """`edit` changes the API Gateway event before the handler sees it (what HTTP cannot send)."""
         all_headers = dict(headers or {})
         if key == "admin":
             all_headers.setdefault("x-api-key", self.admin_key)
@@ -192,6 +196,8 @@ class Stack:
             route, params, method, path_only, query, all_headers.items(), raw, "198.51.100.7", "api.example.com"
         )
         event["headers"]["x-forwarded-proto"] = "https"
+        if edit:
+            edit(event)
         result = self.modules[route.function].lambda_handler(event, LambdaContext(route.function))
         status, hdrs, payload = http_response(result)
         return Reply(status, {k.lower(): v for k, v in hdrs}, payload)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import queue
+import sys
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,11 +31,24 @@ class LambdaContext:
 
 
 def load_module(code_dir: Path, name: str) -> ModuleType:
-    """Import `<code_dir>/app.py` as a fresh module (each function's module is called app.py)."""
+    """Import `<code_dir>/app.py` as a fresh module (each function's module is called app.py).
+
+    Lambda puts the code directory first on `sys.path`, so a function may import its own modules
+    (`import deps`); they are imported afresh too, then dropped from `sys.modules`, so each warm
+    instance, like each Lambda sandbox, has its own and two functions' modules never mix.
+    """
     spec = importlib.util.spec_from_file_location(f"heartbeat_fn_{name}_{uuid.uuid4().hex[:8]}", code_dir / "app.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    root = str(code_dir.resolve())
+    sys.path.insert(0, root)
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(root)
+        for loaded, mod in list(sys.modules.items()):
+            if (getattr(mod, "__file__", None) or "").startswith(root + os.sep):
+                del sys.modules[loaded]
     return module
 
 

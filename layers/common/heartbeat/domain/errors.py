@@ -52,3 +52,8 @@ class Unavailable(HeartbeatError):
     def __init__(self, code: str) -> None:
         super().__init__(f"AWS call failed: {code}")
         self.code = code
+
+
+class MalformedBody(HeartbeatError):
+    """A request body that is not the JSON it should be: not UTF-8, not base64 where it says so,
+    nested too deep, a number JSON cannot carry exactly, or a key given twice."""

@@ -1,13 +1,14 @@
-"""Monitor management: create, change, pause, resume. Time comes in as an argument."""
+"""Monitor management: create, change, pause, resume, and reading them with their pings and
+incidents. Time comes in as an argument."""
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, Literal
 
 from heartbeat.domain.errors import Contention, LostRace, NotFound
-from heartbeat.domain.model import DEFAULT_GRACE_S, DEFAULT_INTERVAL_S, Incident, Monitor, Status
-from heartbeat.domain.monitors import Uptime, changed, checked, one_schedule, uptime_over
+from heartbeat.domain.model import DEFAULT_GRACE_S, DEFAULT_INTERVAL_S, Incident, Monitor, PingEvent, Status
+from heartbeat.domain.monitors import Uptime, changed, checked, matching, one_schedule, uptime_over
 from heartbeat.domain.slugs import check_slug, slugify
 from heartbeat.domain.tokens import is_monitor_id, monitor_id_for, new_token
 from heartbeat.store import Store
@@ -101,3 +102,44 @@ def uptime(store: Store, monitor_id: str, now_ms: int, days: int) -> Uptime:
         if cursor is None:
             break
     return uptime_over(overlapping, since, now_ms)
+
+
+def list_monitors(
+    store: Store, now_ms: int, limit: int, cursor: str | None, name: str | None, tags: list[str], status: str | None
+) -> tuple[list[Monitor], str | None]:
+    """Monitors by name: those whose name starts with `name`, carry every tag and are in `status`."""
+    keep = matching(now_ms, tags=tags, status=status) if tags or status else None
+    return store.monitors.page(limit, cursor, name, keep)
+
+
+def all_monitors(store: Store) -> list[Monitor]:
+    return store.monitors.all()
+
+
+def list_pings(store: Store, monitor_id: str, limit: int, cursor: str | None) -> tuple[list[PingEvent], str | None]:
+    get_monitor(store, monitor_id)  # 404 for a monitor that is gone, not an empty page
+    return store.pings.page(monitor_id, limit, cursor)
+
+
+def ping_of(store: Store, monitor_id: str, n: str) -> PingEvent:
+    """Ping number `n` of a monitor, as the URL gives it."""
+    if not n.isdigit() or len(n) > 12:
+        raise NotFound(f"ping {n} not found")
+    get_monitor(store, monitor_id)
+    return store.pings.get(monitor_id, int(n))
+
+
+def list_incidents(store: Store, monitor_id: str, limit: int, cursor: str | None) -> tuple[list[Incident], str | None]:
+    get_monitor(store, monitor_id)
+    return store.incidents.page(monitor_id, limit, cursor)
+
+
+def all_incidents(
+    store: Store, limit: int, cursor: str | None, since_ms: int, status: Literal["open", "resolved"] | None
+) -> tuple[list[Incident], str | None]:
+    """Incidents of every monitor opened since `since_ms`, newest first; `status` keeps open or resolved ones."""
+
+    def in_status(incident: Incident) -> bool:
+        return (incident.resolved_ms is None) == (status == "open")
+
+    return store.incidents.page_all(limit, cursor, since_ms, None if status is None else in_status)

@@ -1,0 +1,39 @@
+"""What the API's routes share, made once per cold start: settings, logger, store, key ring, the
+AWS adapters made on first use, and the clock (tests replace `now_ms`)."""
+
+from __future__ import annotations
+
+import functools
+
+import boto3
+from aws_lambda_powertools import Logger
+
+from heartbeat.clock import now_ms
+from heartbeat.delivery import DeadLetters, Notifier
+from heartbeat.settings import Settings
+from heartbeat.store import Store
+from heartbeat.subscriptions import Delivery, Subscriptions
+from heartbeat.usecases.keys import KeyRing, secret_from
+
+__all__ = ["dead_letters", "keyring", "logger", "now_ms", "retrier", "settings", "store", "subscriptions"]
+
+settings = Settings.from_env()
+logger = Logger(service="heartbeat-api")
+store = Store.from_settings(settings, boto3.client("dynamodb"))
+keyring = KeyRing(store, secret_from(boto3.client("secretsmanager"), settings.api_key_secret_arn))
+
+
+@functools.cache
+def subscriptions() -> Subscriptions:
+    delivery = Delivery(settings.notifier_arn, settings.dead_letter_queue_arn, settings.allow_http_targets)
+    return Subscriptions(boto3.client("sns"), settings.topic_arn, store, delivery)
+
+
+@functools.cache
+def dead_letters() -> DeadLetters:
+    return DeadLetters(boto3.client("sqs"), settings.dead_letter_queue_url)
+
+
+@functools.cache
+def retrier() -> Notifier:
+    return Notifier(store, boto3.client("sqs"), settings.dead_letter_queue_url, settings.api_url)
