@@ -82,6 +82,8 @@ template: setup
 build: $(SAM_VENV)/.installed
 	@[ -n "$(RUNTIME_BIN)" ] || { echo "sam build needs $(RUNTIME) on PATH (e.g. pyenv install 3.13)"; exit 1; }
 	PATH="$(RUNTIME_BIN):$$PATH" $(SAM_VENV)/bin/sam build
+	@! find .aws-sam/build/CommonLayer/python/heartbeat -name '*.pyc' ! -name '*.cpython-313.pyc' | grep . \
+		|| { echo "the layer ships bytecode for another Python than the runtime's (above)"; exit 1; }
 
 bench: $(VENV)/.installed
 	$(PY) -m bench
