@@ -8,6 +8,7 @@ import functools
 import boto3
 from aws_lambda_powertools import Logger
 
+from heartbeat.adapters.ssm import public_url
 from heartbeat.clock import now_ms
 from heartbeat.delivery import DeadLetters, Notifier
 from heartbeat.settings import Settings
@@ -36,4 +37,5 @@ def dead_letters() -> DeadLetters:
 
 @functools.cache
 def retrier() -> Notifier:
-    return Notifier(store, boto3.client("sqs"), settings.dead_letter_queue_url, settings.api_url)
+    links = public_url(settings.public_url, boto3.client("ssm"), settings.public_url_parameter)
+    return Notifier(store, boto3.client("sqs"), settings.dead_letter_queue_url, links)

@@ -138,3 +138,83 @@ def test_the_notifier_may_read_the_targets_and_dead_letter_what_fails(template: 
     assert (
         subscription["Endpoint"] == {"Fn::GetAtt": ["NotifierFunction", "Arn"]} and "FilterPolicy" not in subscription
     )
+
+
+# ---- stable ping URLs: the custom domain, and links without a hand-set URL ------------------------
+
+FAKE_REFS = {
+    "AWS::StackName": "stack",
+    "AWS::Region": "eu-west-1",
+    "AWS::AccountId": "123456789012",
+    "AWS::URLSuffix": "amazonaws.com",
+    "HttpApi": "api123",
+    "Table": "t",
+    "AlertsTopic": "arn:topic",
+    "ApiKeySecret": "arn:secret",
+    "AlertsDeadLetterQueue": "https://queue",
+    "AlertsDeadLetterQueue.Arn": "arn:queue",
+    "NotifierFunction.Arn": "arn:notifier",
+}
+DOMAIN = {
+    "DomainName": "heartbeat.example.com",
+    "CertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/0d3e9f4c-1111-2222-3333-444455556666",
+    "HostedZoneId": "Z0123456789ABCDEFGHIJ",
+}
+
+
+def test_the_custom_domain_resources_exist_only_under_their_conditions(template: Template) -> None:
+    resources = template.resources
+    assert resources["ApiDomain"]["Condition"] == "HasDomain"
+    assert resources["ApiDomainMapping"]["Condition"] == "HasDomain"
+    assert resources["ApiDomainMapping"]["Properties"]["ApiId"] == {"Ref": "HttpApi"}
+    assert resources["ApiDomainRecord"]["Condition"] == "CreateDnsRecord"
+    config = resources["ApiDomain"]["Properties"]["DomainNameConfigurations"][0]
+    assert config["EndpointType"] == "REGIONAL" and config["CertificateArn"] == {"Ref": "CertificateArn"}
+    # At the defaults (no domain) none is made, and a domain without a certificate is refused.
+    assert not template.condition("HasDomain", {}) and not template.condition("CreateDnsRecord", {})
+    rule = template.doc["Rules"]["DomainNeedsCertificate"]
+    assert rule["Assertions"][0]["Assert"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "CertificateArn"}, ""]}]}
+
+
+def test_with_a_domain_every_link_uses_it(template: Template) -> None:
+    with_domain = Template(json.loads(json.dumps(template.doc)))
+    for name, value in DOMAIN.items():
+        with_domain.doc["Parameters"][name]["Default"] = value
+    assert with_domain.condition("HasDomain", {}) and with_domain.condition("CreateDnsRecord", {})
+    env = with_domain.function_env(FAKE_REFS)
+    assert env["PUBLIC_URL"] == "https://heartbeat.example.com"
+    parameter = with_domain._resolve(with_domain.resources["PublicUrlParameter"]["Properties"], FAKE_REFS)
+    assert parameter["Value"] == "https://heartbeat.example.com"
+
+
+def test_without_a_domain_links_come_from_the_stack_itself(template: Template) -> None:
+    assert "PublicApiUrl" not in template.doc["Parameters"]  # no URL to set by hand after the first deploy
+    env = template.function_env(FAKE_REFS)
+    assert env["PUBLIC_URL"] == "" and env["PUBLIC_URL_PARAMETER"] == "/heartbeat/stack/public-url"
+    parameter = template._resolve(template.resources["PublicUrlParameter"]["Properties"], FAKE_REFS)
+    assert parameter == {
+        "Name": "/heartbeat/stack/public-url",
+        "Type": "String",
+        "Description": parameter["Description"],
+        "Value": "https://api123.execute-api.eu-west-1.amazonaws.com",
+    }
+    for function in ("NotifierFunction", "ApiFunction"):  # the two that build alert links
+        policies = template.resources[function]["Properties"]["Policies"]
+        assert {"SSMParameterReadPolicy": {"ParameterName": {"Fn::Sub": "heartbeat/${AWS::StackName}/public-url"}}} in (
+            policies
+        )
+    assert "PublicApiUrl" not in (ROOT / "README.md").read_text()
+
+
+@pytest.mark.parametrize("parameters", [{}, DOMAIN], ids=["no domain", "custom domain"])
+def test_cfn_lint_passes_with_and_without_the_domain(parameters: dict[str, str], tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from cfnlint.api import ManualArgs, lint_file
+
+    text = (ROOT / "template.yaml").read_text()
+    for name, value in parameters.items():  # the parameter's default, as a deploy would give it
+        text = re.sub(rf"(\n  {name}:\n    Type: String\n    Default: )\"\"", rf'\g<1>"{value}"', text)
+        assert f'Default: "{value}"' in text
+    path = tmp_path / "template.yaml"
+    path.write_text(text)
+    matches = lint_file(path, config=ManualArgs(regions=["us-east-1"]))
+    assert [str(m) for m in matches] == []

@@ -148,10 +148,13 @@ class LocalStack:
         template = Template()
         refs = template.create_resources(self.session, PREFIX)
         os.environ.update(template.function_env(refs))
-        # Bound now, served later: the port is known before the functions read API_URL.
+        # Bound now, served later: the port is known before the functions read the public URL.
         self.http = FrontServer(("127.0.0.1", self.port), self._request_handler())
         self.port = self.http.server_address[1]
-        os.environ["API_URL"] = f"http://127.0.0.1:{self.port}"  # $INCIDENT_URL in alerts
+        # As the deployed stack does: its own URL in the SSM parameter, for $INCIDENT_URL in alerts.
+        self.session.client("ssm").put_parameter(
+            Name=refs["PublicUrlParameter"], Value=f"http://127.0.0.1:{self.port}", Type="String", Overwrite=True
+        )
         os.environ["ALLOW_HTTP_TARGETS"] = "1"  # chat targets may be http://localhost here
         # The handlers' INFO logs (every sweep) would drown the console; HEARTBEAT_LOG_LEVEL=INFO shows them.
         os.environ["POWERTOOLS_LOG_LEVEL"] = os.environ.get("HEARTBEAT_LOG_LEVEL", "WARNING")
@@ -388,7 +391,7 @@ Try it from another terminal:
   export HEARTBEAT_API_URL={url} HEARTBEAT_API_KEY={stack.admin_key}
   .venv/bin/heartbeat monitors create --name "Nightly Backup" --type HEARTBEAT \\
       --expected-interval 86400 --grace-period 3600
-  curl -fsS -o /dev/null <the pingUrl it prints>          # the job's heartbeat
+  curl -fsS --retry 3 -o /dev/null <the pingUrl it prints>          # the job's heartbeat
   .venv/bin/heartbeat monitors list
   .venv/bin/heartbeat apply -f examples/heartbeat.yml --dry-run   # monitors as code
   curl -s -H "X-Api-Key: $HEARTBEAT_API_KEY" {url}/api/v1/monitors

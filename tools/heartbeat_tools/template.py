@@ -24,7 +24,7 @@ class _CfnLoader(yaml.SafeLoader):
 
 
 def _construct_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    name = suffix if suffix in ("Ref", "Condition") else f"Fn::{suffix}"
     if isinstance(node, yaml.ScalarNode):
         value: Any = loader.construct_scalar(node)
         if suffix == "GetAtt":
@@ -128,16 +128,44 @@ class Template:
         return {key: str(self._resolve(value, {**(overrides or {}), **refs})) for key, value in variables.items()}
 
     def _resolve(self, value: Any, refs: dict[str, str]) -> Any:
-        """!Ref and !GetAtt (in lists and maps too): resources from `refs`, parameters at their defaults."""
+        """!Ref, !GetAtt, !Sub and !If (in lists and maps too): resources and pseudo parameters from
+        `refs`, parameters at their defaults, conditions evaluated on those."""
         if isinstance(value, dict) and "Fn::GetAtt" in value:
             return refs[".".join(value["Fn::GetAtt"])]
         if isinstance(value, dict) and "Ref" in value:
             return refs.get(value["Ref"]) or self.parameter_default(value["Ref"])
+        if isinstance(value, dict) and "Fn::Sub" in value:
+            return re.sub(r"\$\{([^}]+)\}", lambda m: str(self._resolve(self._name(m[1]), refs)), value["Fn::Sub"])
+        if isinstance(value, dict) and "Fn::If" in value:
+            name, then, otherwise = value["Fn::If"]
+            return self._resolve(then if self.condition(name, refs) else otherwise, refs)
         if isinstance(value, dict):
             return {k: self._resolve(v, refs) for k, v in value.items()}
         if isinstance(value, list):
             return [self._resolve(v, refs) for v in value]
         return value
+
+    @staticmethod
+    def _name(name: str) -> dict[str, Any]:
+        """A name in !Sub: `Res.Attr` is a !GetAtt, anything else a !Ref."""
+        return {"Fn::GetAtt": name.split(".", 1)} if "." in name else {"Ref": name}
+
+    def condition(self, name: str, refs: dict[str, str]) -> bool:
+        """A template condition, with parameters at their defaults."""
+
+        def holds(c: Any) -> bool:
+            if "Condition" in c:
+                return holds(self.doc["Conditions"][c["Condition"]])
+            if "Fn::Not" in c:
+                return not holds(c["Fn::Not"][0])
+            if "Fn::And" in c:
+                return all(holds(x) for x in c["Fn::And"])
+            if "Fn::Or" in c:
+                return any(holds(x) for x in c["Fn::Or"])
+            left, right = (str(self._resolve(x, refs)) for x in c["Fn::Equals"])
+            return left == right
+
+        return holds(self.doc["Conditions"][name])
 
     def create_table(self, dynamodb: Any, logical_id: str, table_name: str) -> None:
         props = self.resources[logical_id]["Properties"]
@@ -158,9 +186,19 @@ class Template:
             )
 
     def create_resources(self, session: Any, prefix: str) -> dict[str, str]:
-        """Create every table, topic, queue and secret the template declares. Returns logical id -> !Ref value."""
-        refs: dict[str, str] = {}
+        """Create every table, topic, queue, secret and SSM parameter the template declares.
+        Returns logical id -> !Ref value (and `Id.Attr` -> !GetAtt, and the pseudo parameters)."""
         dynamodb = session.client("dynamodb")
+        region, account = dynamodb.meta.region_name, "123456789012"  # moto's account
+        refs: dict[str, str] = {
+            "AWS::StackName": prefix,
+            "AWS::Region": region,
+            "AWS::AccountId": account,
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::Partition": "aws",
+        }
+        for logical_id in self.of_type("AWS::Serverless::HttpApi"):
+            refs[logical_id] = "local"  # the API id in execute-api URLs
         for logical_id in self.of_type("AWS::DynamoDB::Table"):
             name = f"{prefix}-{logical_id}"
             self.create_table(dynamodb, logical_id, name)
@@ -173,7 +211,6 @@ class Template:
             url = sqs.create_queue(QueueName=f"{prefix}-{logical_id}")["QueueUrl"]
             arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
             refs |= {logical_id: url, f"{logical_id}.Arn": arn, f"{logical_id}.QueueName": arn.rsplit(":", 1)[-1]}
-        region, account = sqs.meta.region_name, "123456789012"  # moto's account
         for logical_id in self.of_type("AWS::Serverless::Function"):
             # The ARN a subscription names; the local stack runs the function itself (snslambda).
             refs[f"{logical_id}.Arn"] = f"arn:aws:lambda:{region}:{account}:function:{prefix}-{logical_id}"
@@ -188,4 +225,9 @@ class Template:
             value = secrets.token_urlsafe(length)[:length]
             name = f"{prefix}-{logical_id}"
             refs[logical_id] = secrets_manager.create_secret(Name=name, SecretString=value)["ARN"]
+        ssm = session.client("ssm")
+        for logical_id, resource in self.of_type("AWS::SSM::Parameter").items():
+            p = self._resolve(resource["Properties"], refs)
+            ssm.put_parameter(Name=p["Name"], Value=p["Value"], Type=p["Type"], Overwrite=True)
+            refs |= {logical_id: p["Name"], f"{logical_id}.Value": p["Value"]}
         return refs

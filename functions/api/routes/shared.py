@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+import deps
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from schemas.errors import ErrorOut
@@ -33,7 +34,10 @@ def documented(model: type | None, status: int = 200, media: tuple[str, ...] = (
 
 
 def ping_base(router: Router) -> str:
-    """Where pings reach this deployment: the host the caller used, so links work behind any domain."""
+    """Where pings reach this deployment: the custom domain when there is one (ping URLs that outlive
+    the API), else the host the caller used."""
+    if deps.settings.public_url:
+        return deps.settings.public_url
     event = cast(APIGatewayProxyEventV2, router.current_event)
     headers = {k.lower(): v for k, v in (event.headers or {}).items()}
     scheme = headers.get("x-forwarded-proto", "https")

@@ -45,7 +45,8 @@ class Settings:
     dead_letter_queue_url: str = ""  # alerts that could not be delivered
     dead_letter_queue_arn: str = ""
     allow_http_targets: bool = False  # plain http targets on this machine: the local stack only
-    api_url: str = ""  # where $INCIDENT_URL points
+    public_url: str = ""  # where links point: the custom domain; empty: the one in public_url_parameter
+    public_url_parameter: str = ""  # the SSM parameter the stack writes its own URL to
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -64,5 +65,6 @@ class Settings:
             dead_letter_queue_url=env.get("DEAD_LETTER_QUEUE_URL", "").strip(),
             dead_letter_queue_arn=env.get("DEAD_LETTER_QUEUE_ARN", "").strip(),
             allow_http_targets=env.get("ALLOW_HTTP_TARGETS", "").strip() == "1",
-            api_url=env.get("API_URL", "").strip().rstrip("/"),
+            public_url=env.get("PUBLIC_URL", "").strip().rstrip("/"),
+            public_url_parameter=env.get("PUBLIC_URL_PARAMETER", "").strip(),
         )

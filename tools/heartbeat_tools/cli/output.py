@@ -127,5 +127,5 @@ def show_monitor(m: dict[str, Any], now: datetime | None = None) -> str:
     width = max(len(title) for _, title in MONITOR_FIELDS)
     lines = [f"{title.ljust(width)}  {'' if f.get(key) is None else _text(f[key])}" for key, title in MONITOR_FIELDS]
     if m.get("pingUrl"):
-        lines.append(f"\nPing it at the end of the job:  curl -fsS -o /dev/null {m['pingUrl']}")
+        lines.append(f"\nPing it at the end of the job:  curl -fsS --retry 3 -o /dev/null {m['pingUrl']}")
     return "\n".join(lines)

@@ -11,7 +11,7 @@ from heartbeat_tools.cli.session import Session, global_options, pass_session
 
 def ping_key_text(result: dict[str, Any]) -> str:
     url = f"{result['pingUrlPrefix']}<slug>"
-    return f"{result['pingKey']}\n\nPing a monitor by its slug:  curl -fsS -o /dev/null {url}"
+    return f"{result['pingKey']}\n\nPing a monitor by its slug:  curl -fsS --retry 3 -o /dev/null {url}"
 
 
 def badge_key_text(result: dict[str, Any]) -> str:

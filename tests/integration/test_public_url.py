@@ -1,0 +1,49 @@
+"""Links Heartbeat hands out point at the deployment itself, with no URL set by hand: the custom
+domain when there is one, else the API's own URL, which the stack writes to an SSM parameter."""
+
+from __future__ import annotations
+
+import pytest
+
+from heartbeat_tools.harness import Stack
+from heartbeat_tools.targetserver import TargetServer
+
+OWN_URL = "https://local.execute-api.us-east-1.amazonaws.com"  # the parameter's value, HttpApi's id "local"
+DOMAIN = "https://heartbeat.example.com"
+
+
+def incident_link(stack: Stack, target: TargetServer) -> tuple[dict, str]:
+    reply = stack.request(
+        "POST",
+        "/api/v1/subscriptions",
+        {"protocol": "webhook", "endpoint": f"{target.url}/hook", "template": "$INCIDENT_URL"},
+    )
+    assert reply.status == 201, reply.body
+    monitor = stack.create_monitor()
+    assert stack.ping(monitor["token"], "/fail").status == 200
+    [down] = target.received
+    return monitor, down.body.decode()
+
+
+def test_alert_links_come_from_the_stack_s_own_parameter(stack: Stack, target: TargetServer) -> None:
+    monitor, link = incident_link(stack, target)
+    assert link == f"{OWN_URL}/api/v1/monitors/{monitor['id']}/incidents"
+    # Without a custom domain, ping URLs name the host the caller used.
+    assert monitor["pingUrl"] == f"https://api.example.com/api/v1/heartbeat/{monitor['token']}"
+
+
+def test_with_a_custom_domain_every_link_uses_it(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PUBLIC_URL", DOMAIN)  # what the template sets when DomainName is given
+    stack.modules["ApiFunction"] = stack.load("ApiFunction")
+    monitor = stack.create_monitor()
+    assert monitor["pingUrl"] == f"{DOMAIN}/api/v1/heartbeat/{monitor['token']}"
+    shown = stack.request("GET", f"/api/v1/monitors/{monitor['id']}").json()
+    assert shown["pingUrl"] == monitor["pingUrl"]
+    ping_key = stack.request("GET", "/api/v1/ping-key").json()
+    assert all(v.startswith(DOMAIN) for k, v in ping_key.items() if k.endswith("Url") or k.endswith("Prefix"))
+    assert stack.load("NotifierFunction").links == DOMAIN
+
+
+def test_an_unreadable_parameter_costs_the_link_not_the_alert(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PUBLIC_URL_PARAMETER", "/heartbeat/no-such-stack/public-url")
+    assert stack.load("NotifierFunction").links == ""
