@@ -8,12 +8,13 @@ import functools
 import boto3
 from aws_lambda_powertools import Logger
 
+from heartbeat.adapters.sqs import DeadLetters
 from heartbeat.clock import now_ms
-from heartbeat.delivery import DeadLetters, Notifier
 from heartbeat.settings import Settings
 from heartbeat.store import Store
-from heartbeat.subscriptions import Delivery, Subscriptions
+from heartbeat.usecases.delivery import Notifier
 from heartbeat.usecases.keys import KeyRing, secret_from
+from heartbeat.usecases.subscriptions import Delivery, Subscriptions
 
 __all__ = ["dead_letters", "keyring", "logger", "now_ms", "retrier", "settings", "store", "subscriptions"]
 
@@ -36,4 +37,4 @@ def dead_letters() -> DeadLetters:
 
 @functools.cache
 def retrier() -> Notifier:
-    return Notifier(store, boto3.client("sqs"), settings.dead_letter_queue_url, settings.api_url)
+    return Notifier(store, dead_letters(), settings.api_url)
