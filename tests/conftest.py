@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import boto3
 import pytest
 
-from heartbeat.delivery import RetryPolicy
+from heartbeat.adapters.http import RetryPolicy
 from heartbeat_tools.harness import Clock, Stack
 from heartbeat_tools.targetserver import TargetServer
 from heartbeat_tools.template import Template

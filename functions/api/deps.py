@@ -8,13 +8,14 @@ import functools
 import boto3
 from aws_lambda_powertools import Logger
 
+from heartbeat.adapters.sqs import DeadLetters
 from heartbeat.adapters.ssm import public_url
 from heartbeat.clock import now_ms
-from heartbeat.delivery import DeadLetters, Notifier
 from heartbeat.settings import Settings
 from heartbeat.store import Store
-from heartbeat.subscriptions import Delivery, Subscriptions
+from heartbeat.usecases.delivery import Notifier
 from heartbeat.usecases.keys import KeyRing, secret_from
+from heartbeat.usecases.subscriptions import Delivery, Subscriptions
 
 __all__ = ["dead_letters", "keyring", "logger", "now_ms", "retrier", "settings", "store", "subscriptions"]
 
@@ -38,4 +39,4 @@ def dead_letters() -> DeadLetters:
 @functools.cache
 def retrier() -> Notifier:
     links = public_url(settings.public_url, boto3.client("ssm"), settings.public_url_parameter)
-    return Notifier(store, boto3.client("sqs"), settings.dead_letter_queue_url, links)
+    return Notifier(store, dead_letters(), links)

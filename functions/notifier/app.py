@@ -12,18 +12,19 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.parser.models import SnsModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from heartbeat.adapters.sqs import DeadLetters
 from heartbeat.adapters.ssm import public_url
 from heartbeat.clock import now_ms
-from heartbeat.delivery import Notifier
 from heartbeat.domain.model import AUDIENCE
 from heartbeat.settings import Settings
 from heartbeat.store import Store
+from heartbeat.usecases.delivery import Notifier
 
 settings = Settings.from_env()
 logger = Logger(service="heartbeat-notifier")
 store = Store.from_settings(settings, boto3.client("dynamodb"))
 links = public_url(settings.public_url, boto3.client("ssm"), settings.public_url_parameter)
-notifier = Notifier(store, boto3.client("sqs"), settings.dead_letter_queue_url, links)
+notifier = Notifier(store, DeadLetters(boto3.client("sqs"), settings.dead_letter_queue_url), links)
 
 
 @logger.inject_lambda_context(clear_state=True)

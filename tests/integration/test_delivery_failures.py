@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from heartbeat.delivery import RetryPolicy
+from heartbeat.adapters.http import RetryPolicy
 from heartbeat_tools.harness import Stack
 from heartbeat_tools.targetserver import Answer, TargetServer
 

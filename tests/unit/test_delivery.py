@@ -8,11 +8,13 @@ from email.utils import format_datetime
 
 import pytest
 
-from heartbeat.delivery import Failure, RetryPolicy, deliver, read_dead_letter, retry_after
+from heartbeat.adapters.http import Failure, RetryPolicy, retry_after, send_with_retry
+from heartbeat.adapters.sqs import read_dead_letter
+from heartbeat.adapters.targets import render
 from heartbeat.domain.errors import InvalidInput
-from heartbeat.targets import Alert, Filter, Target, check, masked, render
+from heartbeat.domain.targets import AlertMessage, Filter, Target, check, masked
 
-ALERT = Alert.parse(
+ALERT = AlertMessage.parse(
     json.dumps(
         {
             "version": "1",
@@ -26,6 +28,7 @@ ALERT = Alert.parse(
     "STILL DOWN (reminder 2): Backup",
 )
 SLACK = Target("t1", "slack", "https://hooks.slack.com/services/T/B/X")
+TO_SLACK = render(SLACK, ALERT)
 
 
 class FakeTime:
@@ -56,7 +59,7 @@ def failing(*failures: Failure) -> tuple[list[float], object]:
 def test_backoff_doubles_with_jitter_then_delivers() -> None:
     t = FakeTime()
     _, send = failing(Failure("HTTP 503", True), Failure("timeout", True))
-    outcome = deliver(SLACK, ALERT, policy=RetryPolicy(4, 1.0, 60, 10), send=send, sleep=t.sleep, clock=t.clock)
+    outcome = send_with_retry(TO_SLACK, policy=RetryPolicy(4, 1.0, 60, 10), send=send, sleep=t.sleep, clock=t.clock)
     assert outcome.delivered and outcome.attempts == 3
     assert 0.8 <= t.slept[0] <= 1.2 and 1.6 <= t.slept[1] <= 2.4
 
@@ -64,28 +67,28 @@ def test_backoff_doubles_with_jitter_then_delivers() -> None:
 def test_retry_after_is_honoured_over_backoff() -> None:
     t = FakeTime()
     _, send = failing(Failure("HTTP 429", True, retry_after_s=7))
-    assert deliver(SLACK, ALERT, send=send, sleep=t.sleep, clock=t.clock).delivered
+    assert send_with_retry(TO_SLACK, send=send, sleep=t.sleep, clock=t.clock).delivered
     assert t.slept == [7]
 
 
 def test_a_retry_after_past_the_budget_gives_up_now() -> None:
     t = FakeTime()
     _, send = failing(Failure("HTTP 429", True, retry_after_s=3600))
-    outcome = deliver(SLACK, ALERT, send=send, sleep=t.sleep, clock=t.clock)
+    outcome = send_with_retry(TO_SLACK, send=send, sleep=t.sleep, clock=t.clock)
     assert not outcome.delivered and t.slept == [] and "past the budget" in outcome.error
 
 
 def test_a_permanent_failure_is_not_retried() -> None:
     t = FakeTime()
     _, send = failing(Failure("HTTP 403", False))
-    outcome = deliver(SLACK, ALERT, send=send, sleep=t.sleep, clock=t.clock)
+    outcome = send_with_retry(TO_SLACK, send=send, sleep=t.sleep, clock=t.clock)
     assert (outcome.delivered, outcome.attempts, outcome.error) == (False, 1, "HTTP 403")
 
 
 def test_attempts_are_capped() -> None:
     t = FakeTime()
     _, send = failing(*[Failure("HTTP 500", True)] * 10)
-    outcome = deliver(SLACK, ALERT, policy=RetryPolicy(attempts=4), send=send, sleep=t.sleep, clock=t.clock)
+    outcome = send_with_retry(TO_SLACK, policy=RetryPolicy(attempts=4), send=send, sleep=t.sleep, clock=t.clock)
     assert (outcome.delivered, outcome.attempts) == (False, 4) and len(t.slept) == 3
 
 
@@ -121,7 +124,9 @@ def test_a_plain_text_template_is_filled_as_is() -> None:
 
 
 def test_a_json_template_escapes_what_it_fills_in() -> None:
-    quoted = Alert.parse(json.dumps({**ALERT.doc, "monitor": {"id": "m", "name": 'say "hi"\n', "tags": []}}), "x")
+    quoted = AlertMessage.parse(
+        json.dumps({**ALERT.doc, "monitor": {"id": "m", "name": 'say "hi"\n', "tags": []}}), "x"
+    )
     hook = Target("t3", "webhook", "https://example.com/h", template='{"n": "$NAME"}')
     request = render(hook, quoted)
     assert json.loads(request.body) == {"n": 'say "hi"\n'}

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import boto3
 from botocore.stub import Stubber
 
-from heartbeat.subscriptions import Delivery, Filter, Subscriptions, masked
+from heartbeat.usecases.subscriptions import Delivery, Filter, Subscriptions, masked_endpoint
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts"
 
@@ -45,6 +45,6 @@ def test_a_filter_becomes_the_sns_policy_and_back() -> None:
 
 
 def test_https_endpoints_hide_their_path() -> None:
-    assert masked("https", "https://hooks.slack.com/services/T0/B1/XYZ") == "https://hooks.slack.com/…"
-    assert masked("https", "https://example.com") == "https://example.com"
-    assert masked("email", "a@b.co") == "a@b.co"
+    assert masked_endpoint("https", "https://hooks.slack.com/services/T0/B1/XYZ") == "https://hooks.slack.com/…"
+    assert masked_endpoint("https", "https://example.com") == "https://example.com"
+    assert masked_endpoint("email", "a@b.co") == "a@b.co"

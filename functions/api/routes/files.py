@@ -21,8 +21,8 @@ from schemas.files import (
     subscription_change_json,
 )
 
-from heartbeat.subscriptions import FileSync
 from heartbeat.usecases import apply, monitors
+from heartbeat.usecases.subscriptions import FileSync
 from routes.shared import documented
 
 router = Router()

@@ -67,6 +67,6 @@ def failed_alerts(limit: Annotated[int, Query(ge=1, le=100)] = 100) -> Response[
 @router.post("/api/v1/alerts/retry", responses=documented(RetryOut))
 def retry_alerts() -> Response[dict]:
     """Deliver up to 10 dead-lettered alerts again; those delivered leave the queue."""
-    report = deps.dead_letters().retry(deps.retrier())
+    report = deps.retrier().retry_dead_letters()
     deps.logger.info("dead letters retried", **retry_json(report))
     return Response(200, "application/json", retry_json(report))

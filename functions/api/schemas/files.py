@@ -7,10 +7,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from heartbeat import subscriptions
 from heartbeat.domain.model import Monitor
 from heartbeat.domain.slugs import slugify
 from heartbeat.usecases.apply import Change, DeclaredMonitor
+from heartbeat.usecases.subscriptions import DeclaredSubscription, SubscriptionChange
 from schemas.fields import Out, Slug, Strict, unique
 from schemas.monitors import DEFAULTS, SETTINGS, MonitorCreate, config_json, monitor_settings
 from schemas.subscriptions import SubscriptionCreate, filter_of, target_of
@@ -72,9 +72,9 @@ def export_json(m: Monitor) -> dict[str, Any]:
     return entry
 
 
-def declared_subscriptions(doc: ApplyDocument) -> list[subscriptions.Declared]:
+def declared_subscriptions(doc: ApplyDocument) -> list[DeclaredSubscription]:
     return [
-        subscriptions.Declared(
+        DeclaredSubscription(
             where=f"subscriptions[{i}]",
             protocol=spec.protocol,
             endpoint=spec.endpoint,
@@ -85,7 +85,7 @@ def declared_subscriptions(doc: ApplyDocument) -> list[subscriptions.Declared]:
     ]
 
 
-def subscription_change_json(c: subscriptions.SubscriptionChange) -> dict[str, Any]:
+def subscription_change_json(c: SubscriptionChange) -> dict[str, Any]:
     diff = {k: {"from": old, "to": new} for k, (old, new) in c.diff.items()}
     return {"action": c.action, "name": c.name, "id": c.id, "diff": diff}
 

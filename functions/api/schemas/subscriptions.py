@@ -7,11 +7,12 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, Field, StringConstraints, create_model
 
-from heartbeat import targets
-from heartbeat.delivery import DeadLetter, RetryReport
+from heartbeat.adapters.sqs import DeadLetter
+from heartbeat.domain import targets
 from heartbeat.domain.alerts import iso
-from heartbeat.subscriptions import ENDPOINTS, SNS_PROTOCOLS, Subscription, masked
-from heartbeat.targets import Filter, Target
+from heartbeat.domain.targets import Filter, Target
+from heartbeat.usecases.delivery import RetryReport
+from heartbeat.usecases.subscriptions import ENDPOINTS, SNS_PROTOCOLS, Subscription, masked_endpoint
 from schemas.fields import ContentType, MonitorId, Out, Secret, Strict, Tags, Url, unique
 
 
@@ -102,7 +103,7 @@ def subscription_json(sub: Subscription) -> dict[str, Any]:
     return {
         "id": sub.id or None,
         "protocol": sub.protocol,
-        "endpoint": masked(sub.protocol, sub.endpoint),
+        "endpoint": masked_endpoint(sub.protocol, sub.endpoint),
         "filter": {"monitors": f.monitors, "tags": f.tags, "events": f.events},
         "status": "pending confirmation" if sub.pending else "confirmed",
     }

@@ -1,2 +1,3 @@
-"""Adapters: the AWS services other than DynamoDB (SNS, SQS, Secrets Manager) and the chat and
-incident targets, each behind a small class that takes an injected client."""
+"""Adapters: the AWS services other than DynamoDB (SNS, SQS) and HTTP to the chat and incident
+targets (their payloads in targets/, one module per kind), each behind a small class or function
+that takes an injected client or sender. They import the domain only, never one another."""

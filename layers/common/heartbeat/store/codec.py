@@ -18,7 +18,7 @@ from heartbeat.domain.model import (
     PingKind,
     Status,
 )
-from heartbeat.targets import Filter, Target
+from heartbeat.domain.targets import Filter, Target
 
 Item = dict[str, dict[str, Any]]
 

@@ -4,9 +4,9 @@ for each alert (there are few)."""
 from __future__ import annotations
 
 from heartbeat.domain.errors import LostRace, NotFound
+from heartbeat.domain.targets import Target
 from heartbeat.store.codec import TARGETS_PK, s, target_from_item, target_item
 from heartbeat.store.table import ConditionFailed, Table
-from heartbeat.targets import Target
 
 
 class Targets:

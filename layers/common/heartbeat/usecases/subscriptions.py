@@ -2,10 +2,10 @@
 SNS itself, as subscriptions on the alerts topic with a filter policy, so there is no copy in a
 table to drift from what SNS does; each redrives what SNS cannot deliver to the dead-letter queue.
 Chat and incident targets (Slack, PagerDuty, ...) are items in the table, delivered by the
-notifier (targets.py says why). Both kinds are listed, tested and removed alike.
+notifier (domain/targets.py says why). Both kinds are listed, tested and removed alike.
 
 A filter names monitors (ids), tags (a monitor with any of them) and events; alerts carry the
-matching message attributes (alerts.SnsPublisher). Every filter also names an audience: "alerts"
+matching message attributes (adapters/sns.py). Every filter also names an audience: "alerts"
 for real alerts and a value of its own, so a test alert goes through SNS to one subscription only.
 """
 
@@ -24,11 +24,11 @@ from urllib.parse import urlsplit
 import botocore.session
 from botocore.exceptions import ClientError
 
-from heartbeat import targets
+from heartbeat.domain import targets
 from heartbeat.domain.errors import InvalidInput, NotFound
 from heartbeat.domain.model import AUDIENCE, AlertEvent
+from heartbeat.domain.targets import Filter, Target
 from heartbeat.store import Store
-from heartbeat.targets import Filter, Target
 
 SNS_PROTOCOLS = ("email", "sms", "https", "sqs", "lambda")
 PROTOCOLS = SNS_PROTOCOLS + targets.KINDS
@@ -55,7 +55,7 @@ class Subscription:
     audience: str = ""  # its own value in the filter: a test alert to it alone carries it
 
 
-def masked(protocol: str, endpoint: str) -> str:
+def masked_endpoint(protocol: str, endpoint: str) -> str:
     """What the API shows of an endpoint: an https URL's path and query may hold a secret."""
     if protocol != "https":
         return endpoint
@@ -159,7 +159,7 @@ class Subscriptions:
     def allow_http(self) -> bool:
         return self._delivery.allow_http
 
-    def refilter(self, current: Subscription | Target, declared: Any) -> None:
+    def refilter(self, current: Subscription | Target, declared: DeclaredSubscription) -> None:
         """A new filter (and, for a target, new details) for an existing subscription, in place."""
         if isinstance(current, Target):
             t = declared.target or current
@@ -253,7 +253,7 @@ def test_message(subscription_id: str, tags: list[str], now_ms: int) -> str:
 
 
 @dataclass(frozen=True)
-class Declared:
+class DeclaredSubscription:
     """A subscription as an apply file declares it."""
 
     where: str  # subscriptions[2], for messages
@@ -282,7 +282,7 @@ class FileSync:
     def __init__(self, subs: Subscriptions) -> None:
         self._subs = subs
 
-    def plan(self, declared: list[Declared], prune: str) -> list[tuple[SubscriptionChange, Any]]:
+    def plan(self, declared: list[DeclaredSubscription], prune: str) -> list[tuple[SubscriptionChange, Any]]:
         """(change, what to act on): the declared entry, or the existing subscription or target."""
         seen: dict[tuple[str, str, str], str] = {}
         for d in declared:
@@ -326,7 +326,7 @@ class FileSync:
         subs = self._subs
         for change, subject in planned:
             if change.action == "create":
-                d: Declared = subject
+                d: DeclaredSubscription = subject
                 subs.add(d.protocol, d.endpoint, d.filter, d.target, now_ms, audience=f"file-{secrets.token_hex(8)}")
             elif change.action == "update":
                 current, d = subject
@@ -344,10 +344,10 @@ class FileSync:
 
 
 def _name(protocol: str, endpoint: str, target: Target | None) -> str:
-    return f"{protocol} {targets.masked(target) if target else masked(protocol, endpoint)}"
+    return f"{protocol} {targets.masked(target) if target else masked_endpoint(protocol, endpoint)}"
 
 
-def _diff(current: Subscription | Target, d: Declared) -> dict[str, tuple[Any, Any]]:
+def _diff(current: Subscription | Target, d: DeclaredSubscription) -> dict[str, tuple[Any, Any]]:
     diff: dict[str, tuple[Any, Any]] = {}
     for part in ("monitors", "tags", "events"):
         old, new = getattr(current.filter, part), getattr(d.filter, part)

@@ -1,0 +1,12 @@
+"""Discord: a channel webhook's message with one embed, mentioning no one."""
+
+from __future__ import annotations
+
+from heartbeat.adapters.targets.common import colour, json_request, text
+from heartbeat.domain.targets import AlertMessage, Request, Target
+
+
+def render(target: Target, alert: AlertMessage, incident_url: str = "") -> Request:
+    embed = {"title": alert.subject, "description": text(alert), "color": int(colour(alert)[1:], 16)}
+    # allowed_mentions: a monitor named "@everyone" must not ping a whole server.
+    return json_request(target.endpoint, {"embeds": [embed], "allowed_mentions": {"parse": []}}, alert)

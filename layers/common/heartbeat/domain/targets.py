@@ -1,0 +1,175 @@
+"""Chat and incident targets: what the notifier sends where SNS cannot deliver readably.
+
+SNS keeps one subscription per protocol and endpoint, so the targets cannot each be an SNS
+subscription of the notifier: the notifier has one (in the template), and each target is an item
+in the table with its own filter, matched here the way SNS matches a filter policy.
+
+This module decides: which targets there may be (`check`), which alerts a target takes, what a
+webhook template may name. The payloads are written by adapters/targets/ (one module per kind),
+and sent by adapters/http.py. A target's secret (webhook URL, routing key, bot token) is kept in
+the table, shown masked and never logged.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from heartbeat.domain.errors import InvalidInput
+from heartbeat.domain.model import AUDIENCE
+
+KINDS = ("slack", "discord", "teams", "telegram", "pagerduty", "opsgenie", "webhook")
+WEBHOOK_KINDS = ("slack", "discord", "teams", "webhook")  # the endpoint is the URL to POST to
+VARIABLES = (
+    "NAME", "STATUS", "EVENT", "TAGS", "LAST_PING", "BODY", "INCIDENT_URL", "MONITOR_ID", "ALERT_ID",
+    "CAUSE", "OPENED_AT", "DOWNTIME",
+)  # fmt: skip
+VARIABLE = re.compile(r"\$([A-Z_]+)")  # one $VARIABLE in a webhook template
+_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[!-~]*)?$")
+_LOCAL_URL = re.compile(r"^http://(localhost|127\.0\.0\.1)(:[0-9]{1,5})?(/[!-~]*)?$")
+_SECRETS = {  # what a key-based target's endpoint must look like
+    "pagerduty": (re.compile(r"^[A-Za-z0-9]{32}$"), "a PagerDuty Events API v2 integration (routing) key"),
+    "opsgenie": (re.compile(r"^[A-Za-z0-9-]{20,64}$"), "an Opsgenie API integration key"),
+    "telegram": (re.compile(r"^[0-9]{5,16}:[A-Za-z0-9_-]{30,64}$"), "a Telegram bot token"),
+}
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which alerts a subscription takes: every part given must match; within a part, any value."""
+
+    monitors: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)
+
+    def policy(self, audience: str) -> dict[str, list[str]]:
+        """As an SNS filter policy, naming real alerts and this subscription's test alerts."""
+        parts = {"monitor_id": self.monitors, "tags": self.tags, "event": self.events}
+        return {name: values for name, values in parts.items() if values} | {"audience": [AUDIENCE, audience]}
+
+    @classmethod
+    def from_policy(cls, policy: dict[str, list[str]]) -> Filter:
+        return cls(policy.get("monitor_id", []), policy.get("tags", []), policy.get("event", []))
+
+    def matches(self, event: str, monitor_id: str, tags: list[str]) -> bool:
+        return (
+            (not self.monitors or monitor_id in self.monitors)
+            and (not self.tags or bool(set(self.tags) & set(tags)))
+            and (not self.events or event in self.events)
+        )
+
+
+@dataclass(frozen=True)
+class AlertMessage:
+    """An alert as its subscribers receive it: the SNS message (domain/alerts.py writes the
+    document) read back. domain.model.Alert is the outbox entry that carries it."""
+
+    id: str
+    event: str
+    subject: str
+    doc: dict[str, Any]
+
+    @classmethod
+    def parse(cls, message: str, subject: str | None) -> AlertMessage:
+        doc = json.loads(message)
+        return cls(id=doc["alertId"], event=doc["event"], subject=subject or doc["event"], doc=doc)
+
+    @property
+    def monitor(self) -> dict[str, Any]:
+        return dict(self.doc.get("monitor") or {})
+
+    @property
+    def incident(self) -> dict[str, Any]:
+        return dict(self.doc.get("incident") or {})
+
+    @property
+    def dedup_key(self) -> str:
+        """One per incident: a trigger and its resolve name the same page."""
+        return f"heartbeat:{self.monitor.get('id', '')}:{self.incident.get('id', '')}"
+
+    @property
+    def status(self) -> str:
+        return {"monitor.down": "down", "monitor.up": "up", "monitor.reminder": "still down"}.get(self.event, "test")
+
+    def variables(self, incident_url: str) -> dict[str, str]:
+        """What a webhook template's $VARIABLES stand for."""
+        incident, monitor = self.incident, self.monitor
+        return {
+            "NAME": str(monitor.get("name", "")),
+            "STATUS": self.status,
+            "EVENT": self.event,
+            "TAGS": " ".join(monitor.get("tags") or []),
+            "LAST_PING": self.doc.get("lastPingAt") or "never",
+            "BODY": str(incident.get("body") or ""),
+            "INCIDENT_URL": incident_url,
+            "MONITOR_ID": str(monitor.get("id", "")),
+            "ALERT_ID": self.id,
+            "CAUSE": str(incident.get("cause") or ""),
+            "OPENED_AT": str(incident.get("openedAt") or ""),
+            "DOWNTIME": str(incident.get("downtimeSeconds") or ""),
+        }
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    kind: str
+    endpoint: str  # secret: the URL, or the key or token
+    chat_id: str = ""  # telegram
+    url: str = ""  # pagerduty, opsgenie, telegram: the service's API, when not its default
+    template: str = ""  # webhook: the body, with $VARIABLES
+    content_type: str = "application/json"  # webhook
+    filter: Filter = field(default_factory=Filter)
+    audience: str = ""  # the value a test alert for this target alone carries
+    created_ms: int = 0
+
+    def wants(self, alert: AlertMessage, audience: str) -> bool:
+        if audience != AUDIENCE:
+            return audience == self.audience
+        monitor = alert.monitor
+        return self.filter.matches(alert.event, str(monitor.get("id", "")), list(monitor.get("tags") or []))
+
+
+@dataclass(frozen=True)
+class Request:
+    """The one HTTP request that tells a target of an alert (adapters/targets/ write it)."""
+
+    method: str
+    url: str
+    body: bytes
+    headers: dict[str, str]
+
+
+def check(target: Target, allow_http: bool = False) -> None:
+    """Refuse a target that could never be delivered to, with what is wrong."""
+    if target.kind not in KINDS:
+        raise InvalidInput("protocol", f"must be one of {', '.join(KINDS)}")
+
+    def url_ok(url: str) -> bool:
+        # Plain http only to this machine, and only where the local stack allows it.
+        return bool(_URL.match(url) or (allow_http and _LOCAL_URL.match(url)))
+
+    if target.kind in WEBHOOK_KINDS and not url_ok(target.endpoint):
+        raise InvalidInput("endpoint", f"must be an https:// URL for protocol {target.kind}")
+    if target.kind in _SECRETS:
+        pattern, what = _SECRETS[target.kind]
+        if not pattern.match(target.endpoint):
+            raise InvalidInput("endpoint", f"must be {what}")
+    if target.url and not url_ok(target.url):
+        raise InvalidInput("url", "must be an https:// URL")
+    if target.kind == "telegram" and not re.match(r"^(-?[0-9]{1,20}|@[A-Za-z0-9_]{5,32})$", target.chat_id):
+        raise InvalidInput("chatId", "must be a Telegram chat id (a number) or @channelname")
+    unknown = sorted({name for name in VARIABLE.findall(target.template) if name not in VARIABLES})
+    if unknown:
+        raise InvalidInput("template", f"unknown ${', $'.join(unknown)}; use ${', $'.join(VARIABLES)}")
+
+
+def masked(target: Target) -> str:
+    """Enough to recognise a target by, nothing to use it with."""
+    if target.kind in WEBHOOK_KINDS:
+        parts = urlsplit(target.endpoint)
+        return f"{parts.scheme}://{parts.netloc}/…"
+    return target.endpoint[:4] + "…"

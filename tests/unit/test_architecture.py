@@ -1,0 +1,88 @@
+"""The shape the code keeps. Dependencies in the layer point one way: the domain imports nothing
+outside itself (and nothing that talks to a network or AWS); the store and the adapters import the
+domain; the use cases import all three; nothing in the layer imports a handler. And no module,
+class or function outgrows a read. A module in the wrong room fails here, not in review."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from heartbeat_tools.template import ROOT
+
+LAYER = ROOT / "layers/common/heartbeat"
+ALLOWED = {  # what each room's modules may import from the layer (beside their own room)
+    "domain": {"heartbeat.domain"},
+    "store": {"heartbeat.domain", "heartbeat.store", "heartbeat.settings"},
+    "adapters": {"heartbeat.domain"},
+    "usecases": {"heartbeat.domain", "heartbeat.store", "heartbeat.adapters", "heartbeat.usecases"},
+}
+MAX_LINES = {"module": 600, "class": 400, "function": 80}
+HANDLER_MODULES = {"app", "deps", "routes", "schemas", "heartbeat_tools", "tests"}  # functions/*, tools/
+NO_IO_IN_THE_DOMAIN = {"boto3", "botocore", "aws_lambda_powertools", "urllib.request", "urllib.error", "socket", "http"}
+
+
+def imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+    return names
+
+
+def within(name: str, prefixes: set[str]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def test_each_room_imports_only_the_rooms_below_it() -> None:
+    wrong = []
+    for room, allowed in ALLOWED.items():
+        for path in (LAYER / room).rglob("*.py"):
+            # An adapter may use its own package (adapters/targets/common.py), not another adapter.
+            parts = path.relative_to(LAYER).with_suffix("").parts
+            own = {".".join(("heartbeat", *(parts[:-1] if len(parts) > 2 else parts)))}
+            for name in imports(path):
+                if within(name, {"heartbeat"}) and not within(name, allowed | own):
+                    wrong.append(f"{path.relative_to(LAYER)} imports {name}")
+    assert wrong == []
+
+
+def test_the_domain_does_no_io() -> None:
+    wrong = [
+        f"{path.relative_to(LAYER)} imports {name}"
+        for path in (LAYER / "domain").rglob("*.py")
+        for name in imports(path)
+        if within(name, NO_IO_IN_THE_DOMAIN)
+    ]
+    assert wrong == []
+
+
+def test_no_module_is_left_at_the_top_of_the_layer_but_the_shared_few() -> None:
+    assert {p.name for p in LAYER.glob("*.py")} == {"__init__.py", "clock.py", "settings.py", "web.py"}
+
+
+def test_the_layer_imports_no_handler_and_no_tool() -> None:
+    wrong = [
+        f"{path.relative_to(LAYER)} imports {name}"
+        for path in LAYER.rglob("*.py")
+        for name in imports(path)
+        if within(name, HANDLER_MODULES)
+    ]
+    assert wrong == []
+
+
+def test_no_module_class_or_function_outgrows_a_read() -> None:
+    kinds = {ast.ClassDef: "class", ast.FunctionDef: "function", ast.AsyncFunctionDef: "function"}
+    too_long = []
+    for root in (LAYER, ROOT / "functions", ROOT / "tools"):
+        for path in root.rglob("*.py"):
+            text = path.read_text()
+            if (lines := text.count("\n")) > MAX_LINES["module"]:
+                too_long.append(f"{path.relative_to(ROOT)}: {lines} lines")
+            for node in ast.walk(ast.parse(text)):
+                kind = kinds.get(type(node))
+                if kind and (length := node.end_lineno - node.lineno + 1) > MAX_LINES[kind]:  # type: ignore[attr-defined]
+                    too_long.append(f"{path.relative_to(ROOT)}: {kind} {node.name}, {length} lines")  # type: ignore[attr-defined]
+    assert too_long == []
