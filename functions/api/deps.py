@@ -8,13 +8,14 @@ import functools
 import boto3
 from aws_lambda_powertools import Logger
 
+from heartbeat.adapters.secrets import secret_from
 from heartbeat.adapters.sqs import DeadLetters
 from heartbeat.adapters.ssm import public_url
 from heartbeat.clock import now_ms
 from heartbeat.settings import Settings
 from heartbeat.store import Store
 from heartbeat.usecases.delivery import Notifier
-from heartbeat.usecases.keys import KeyRing, secret_from
+from heartbeat.usecases.keys import KeyRing
 from heartbeat.usecases.subscriptions import Delivery, Subscriptions
 
 __all__ = ["dead_letters", "keyring", "logger", "now_ms", "retrier", "settings", "store", "subscriptions"]

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import hashlib
 
+import boto3
+import pytest
+
+from heartbeat.adapters.secrets import secret_from
+from heartbeat.domain.errors import Unavailable
 from heartbeat_tools import cli
 from heartbeat_tools.harness import HandlerApi, Stack
 
@@ -73,3 +78,15 @@ def test_more_keys_than_one_index_page_are_all_listed(stack: Stack) -> None:
         ring.create(f"k{i:03d}", "read", stack.clock.advance(0.001))
     names = [k["name"] for k in stack.request("GET", KEYS).json()["items"]]
     assert len(names) == 106 and names[1:] == [f"k{i:03d}" for i in range(105)]
+
+
+def test_a_secret_secrets_manager_cannot_give_is_unavailable_and_tried_again(aws: None) -> None:
+    client = boto3.client("secretsmanager", region_name="us-east-1")
+    load = secret_from(client, "heartbeat-key-secret")
+    with pytest.raises(Unavailable) as raised:
+        load()
+    assert raised.value.code == "ResourceNotFoundException"
+    client.create_secret(Name="heartbeat-key-secret", SecretString="s3cret")
+    assert load() == b"s3cret"  # the failure was not remembered
+    client.put_secret_value(SecretId="heartbeat-key-secret", SecretString="rotated")
+    assert load() == b"s3cret"  # the value is, for the Lambda's life

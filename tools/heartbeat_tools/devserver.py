@@ -194,9 +194,10 @@ class LocalStack:
     def _ensure_admin_key(self) -> str:
         """The admin key from the state directory (or --admin-key), made if missing. The hashing
         secret is kept there too: keys made in one run must still work in the next."""
+        from heartbeat.adapters.secrets import secret_from
         from heartbeat.domain.tokens import new_api_key
         from heartbeat.store import Store
-        from heartbeat.usecases.keys import KeyRing, secret_from
+        from heartbeat.usecases.keys import KeyRing
 
         secrets_manager = self.session.client("secretsmanager")
         secret_file = self.state_dir / "api-key-secret"

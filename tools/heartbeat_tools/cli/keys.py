@@ -60,8 +60,9 @@ def bootstrap(
 def make_key(aws: Any, table_name: str, secret_arn: str, name: str, role: str) -> str:
     """The layer's own key ring writes the key, hashed as the API checks it. (The one place the CLI
     imports the layer: it runs with the deployer's AWS credentials, not through the API.)"""
+    from heartbeat.adapters.secrets import secret_from
     from heartbeat.store import Store
-    from heartbeat.usecases.keys import KeyRing, secret_from
+    from heartbeat.usecases.keys import KeyRing
 
     store = Store.open(aws.client("dynamodb"), table_name)
     keyring = KeyRing(store, secret_from(aws.client("secretsmanager"), secret_arn))

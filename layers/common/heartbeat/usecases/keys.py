@@ -3,10 +3,8 @@ up by it and compared in constant time. Roles: `admin` changes anything, `read` 
 
 from __future__ import annotations
 
-import functools
 import hmac
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from heartbeat.domain.errors import Contention, NotFound, Unauthorized
 from heartbeat.domain.model import ApiKey
@@ -14,16 +12,6 @@ from heartbeat.domain.tokens import api_key_hash, new_api_key
 from heartbeat.store import Store
 
 ROLES = ("admin", "read")
-
-
-def secret_from(client: Any, secret_arn: str) -> Callable[[], bytes]:
-    """The hashing secret from Secrets Manager, fetched on first use and kept for the Lambda's life."""
-
-    @functools.cache
-    def load() -> bytes:
-        return str(client.get_secret_value(SecretId=secret_arn)["SecretString"]).encode()
-
-    return load
 
 
 def key_from_headers(headers: Mapping[str, str]) -> str | None:
