@@ -71,7 +71,13 @@ class Clock:
 
 
 _PLACEHOLDER = re.compile(r"[#:][A-Za-z0-9_]+")
-_EXPRESSIONS = ("UpdateExpression", "ConditionExpression", "KeyConditionExpression", "ProjectionExpression")
+_EXPRESSIONS = (
+    "UpdateExpression",
+    "ConditionExpression",
+    "KeyConditionExpression",
+    "FilterExpression",
+    "ProjectionExpression",
+)
 
 
 def refuse_unused_placeholders(params: dict[str, Any], model: Any = None, **_: Any) -> None:
