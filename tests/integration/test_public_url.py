@@ -3,8 +3,10 @@ domain when there is one, else the API's own URL, which the stack writes to an S
 
 from __future__ import annotations
 
+import boto3
 import pytest
 
+from heartbeat.adapters.ssm import public_url
 from heartbeat_tools.harness import Stack
 from heartbeat_tools.targetserver import TargetServer
 
@@ -41,9 +43,18 @@ def test_with_a_custom_domain_every_link_uses_it(stack: Stack, monkeypatch: pyte
     assert shown["pingUrl"] == monitor["pingUrl"]
     ping_key = stack.request("GET", "/api/v1/ping-key").json()
     assert all(v.startswith(DOMAIN) for k, v in ping_key.items() if k.endswith("Url") or k.endswith("Prefix"))
-    assert stack.load("NotifierFunction").links == DOMAIN
+    assert stack.load("NotifierFunction").links() == DOMAIN
 
 
-def test_an_unreadable_parameter_costs_the_link_not_the_alert(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PUBLIC_URL_PARAMETER", "/heartbeat/no-such-stack/public-url")
-    assert stack.load("NotifierFunction").links == ""
+def test_an_unreadable_parameter_costs_the_link_not_the_alert_and_is_read_again(
+    stack: Stack, target: TargetServer
+) -> None:
+    missing = "/heartbeat/no-such-stack/public-url"
+    ssm = boto3.client("ssm")
+    stack.modules["NotifierFunction"].notifier._public_url = public_url("", ssm, missing)  # as at a cold start
+    monitor, link = incident_link(stack, target)
+    assert link == ""  # the alert went out, without its link
+    # The parameter readable now (SSM recovered): the next alert has its link, from then on.
+    ssm.put_parameter(Name=missing, Value=DOMAIN, Type="String")
+    assert stack.ping(monitor["token"]).status == 200
+    assert target.received[-1].body.decode() == f"{DOMAIN}/api/v1/monitors/{monitor['id']}/incidents"

@@ -35,7 +35,7 @@ class Notifier:
         self,
         store: Any,
         dead_letters: DeadLetters,
-        public_url: str = "",
+        public_url: Callable[[], str] = lambda: "",
         policy: RetryPolicy = DEFAULT_POLICY,
         send: Sender = http_send,
         sleep: Callable[[float], None] = time.sleep,
@@ -91,7 +91,8 @@ class Notifier:
 
     def _fan_out(self, alert: AlertMessage, wanting: list[Target], policy: RetryPolicy) -> dict[str, DeliveryOutcome]:
         monitor_id = alert.monitor.get("id", "")
-        incident_url = f"{self._public_url}/api/v1/monitors/{monitor_id}/incidents" if self._public_url else ""
+        base = self._public_url()
+        incident_url = f"{base}/api/v1/monitors/{monitor_id}/incidents" if base else ""
 
         def one(target: Target) -> DeliveryOutcome:
             return send_with_retry(render(target, alert, incident_url), policy, self._send, self._sleep)
