@@ -7,7 +7,6 @@ deps.py; the request and response models in schemas/.
 from __future__ import annotations
 
 import functools
-import json
 from typing import Any
 
 import deps
@@ -29,7 +28,7 @@ from heartbeat.domain.errors import (
     Unauthorized,
     Unavailable,
 )
-from heartbeat.web import body_bytes, decode_json, error_body
+from heartbeat.web import body_bytes, decode_json, error_body, error_json
 
 # Kept here too: tests and tools reach them through the function's module.
 logger, store, keyring = deps.logger, deps.store, deps.keyring
@@ -166,8 +165,7 @@ def unavailable(e: Unavailable) -> Response[dict]:
 
 def refused(status: int, code: str, message: str) -> dict[str, Any]:
     """An answer given before the resolver runs, shaped as the resolver's own."""
-    body = json.dumps(error_body(code, message))
-    return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": body}
+    return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": error_json(code, message)}
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -10,7 +10,6 @@ event-handler router would add about a third to this function's cold start (see 
 from __future__ import annotations
 
 import functools
-import json
 import uuid
 from typing import TYPE_CHECKING
 
@@ -34,7 +33,7 @@ from heartbeat.domain.tokens import is_token
 from heartbeat.settings import Settings
 from heartbeat.store import Store
 from heartbeat.usecases.pings import RulesCache, monitor_by_slug, monitor_by_token, record_ping
-from heartbeat.web import body_bytes, error_body
+from heartbeat.web import body_bytes, error_json
 
 if TYPE_CHECKING:
     from heartbeat.adapters.sns import SnsPublisher
@@ -160,7 +159,7 @@ def lambda_handler(event: APIGatewayProxyEventV2, context: LambdaContext) -> dic
 
 
 def error_response(status: int, code: str, message: str) -> dict:
-    reply = response(status, json.dumps(error_body(code, message)), "application/json")
+    reply = response(status, error_json(code, message), "application/json")
     if status == 503:
         reply["headers"]["Retry-After"] = "1"
     return reply

@@ -7,7 +7,7 @@ import base64
 import pytest
 
 from heartbeat.domain.errors import MalformedBody
-from heartbeat.web import MAX_DEPTH, MAX_SAFE_INTEGER, body_bytes, decode_json, error_body
+from heartbeat.web import MAX_DEPTH, MAX_SAFE_INTEGER, body_bytes, decode_json, error_body, error_json
 
 
 def nested(depth: int) -> bytes:
@@ -72,3 +72,9 @@ def test_error_body_has_one_shape() -> None:
     assert error_body("invalid_json", "bad") == {"error": {"code": "invalid_json", "message": "bad"}}
     details = [{"field": "name", "message": "required"}]
     assert error_body("validation_error", "bad", details)["error"]["details"] == details
+
+
+def test_an_error_answered_without_the_resolver_is_written_as_the_resolver_writes_it() -> None:
+    assert error_json("invalid_json", 'the key "a" is given twice') == (
+        '{"error":{"code":"invalid_json","message":"the key \\"a\\" is given twice"}}'
+    )

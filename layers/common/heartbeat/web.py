@@ -28,6 +28,11 @@ def error_body(code: str, message: str, details: list[dict[str, Any]] | None = N
     return {"error": error}
 
 
+def error_json(code: str, message: str) -> str:
+    """The error body as text, compact as the resolver writes its own, for answers given without it."""
+    return json.dumps(error_body(code, message), separators=(",", ":"))
+
+
 def body_bytes(body: str | None, is_base64: bool) -> bytes:
     """The request body as sent: API Gateway hands binary bodies over base64-encoded."""
     if not body:
