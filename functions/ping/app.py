@@ -26,9 +26,11 @@ from heartbeat.domain.errors import (
     MalformedBody,
     MethodNotAllowed,
     NotFound,
+    RateLimited,
     Unavailable,
 )
 from heartbeat.domain.model import Ping, PingKind
+from heartbeat.domain.ratelimit import MonitorRateLimit
 from heartbeat.domain.tokens import is_token
 from heartbeat.settings import Settings
 from heartbeat.store import Store
@@ -42,6 +44,7 @@ settings = Settings.from_env()
 logger = Logger(service="heartbeat-ping")
 store = Store.from_settings(settings, boto3.client("dynamodb"))
 rules_cache = RulesCache()  # lives as long as this warm Lambda
+rate_limit = MonitorRateLimit(settings.monitor_ping_rate, settings.monitor_ping_burst)  # and so does this
 
 # Healthchecks' headers: never cached, callable from a browser, and the body limit is announced.
 HEADERS = {
@@ -69,6 +72,7 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
     MethodNotAllowed: (405, "method_not_allowed"),
     Ambiguous: (409, "ambiguous_slug"),
     Contention: (503, "busy"),
+    RateLimited: (429, "rate_limited"),  # one monitor pinged past its limit; its neighbours are not
 }
 
 
@@ -143,6 +147,7 @@ def lambda_handler(event: APIGatewayProxyEventV2, context: LambdaContext) -> dic
             monitor_id, created = monitor_by_slug(store, *by_slug, create, now_ms())
             if created:
                 logger.info("monitor created by ping", monitor_id=monitor_id)
+        rate_limit.check(monitor_id)
         record_ping(store, publisher, monitor_id, ping, now_ms(), rules_cache)
     except tuple(ERRORS) as e:
         status, code = ERRORS[type(e)]
@@ -160,6 +165,6 @@ def lambda_handler(event: APIGatewayProxyEventV2, context: LambdaContext) -> dic
 
 def error_response(status: int, code: str, message: str) -> dict:
     reply = response(status, error_json(code, message), "application/json")
-    if status == 503:
+    if status in (429, 503):  # what `curl --retry` waits for before it tries again
         reply["headers"]["Retry-After"] = "1"
     return reply

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 
 import pytest
 
@@ -360,3 +361,42 @@ def test_fail_success_fail_in_one_millisecond_opens_two_incidents(stack: Stack) 
     opened = [int(i["id"]) for i in stack.incidents(monitor["id"])]
     assert opened == [stack.clock.now + 1, stack.clock.now]
     assert [a["event"] for a in stack.alerts()] == ["monitor.down", "monitor.up", "monitor.down"]
+
+
+def test_a_runaway_monitor_is_refused_past_its_limit_and_its_neighbour_is_not(stack: Stack) -> None:
+    """template.yaml: 10 pings/s per monitor with bursts of 50, per ping-function instance."""
+    runaway, neighbour = stack.create_monitor(name="runaway"), stack.create_monitor(name="neighbour")
+    began = time.monotonic()
+    statuses = []
+    while 429 not in statuses and len(statuses) < 500:
+        statuses.append(stack.ping(runaway["token"]).status)
+    elapsed = time.monotonic() - began
+    refused = stack.ping(runaway["token"])
+
+    accepted = statuses.count(200)
+    assert 50 <= accepted <= 50 + 10 * elapsed + 1, (accepted, elapsed)
+    assert set(statuses) == {200, 429}
+    assert refused.status == 429 and refused.headers["retry-after"] == "1"
+    assert refused.json()["error"]["code"] == "rate_limited"
+    assert "at most 10 pings/s (bursts of 50)" in refused.json()["error"]["message"]
+    assert stack.ping(neighbour["token"]).status == 200
+    assert stack.monitor(runaway["id"])["pingCount"] == accepted  # a refused ping is not recorded
+    time.sleep(0.15)  # a token back at 10/s
+    assert stack.ping(runaway["token"]).status == 200
+
+
+def test_the_limit_counts_per_monitor_and_a_zero_rate_turns_it_off() -> None:
+    from heartbeat.domain.errors import RateLimited
+    from heartbeat.domain.ratelimit import MonitorRateLimit
+
+    now = [0.0]
+    limit = MonitorRateLimit(rate=1, burst=2, clock=lambda: now[0])
+    limit.check("a"), limit.check("a")
+    with pytest.raises(RateLimited):
+        limit.check("a")
+    limit.check("b")  # another monitor has its own bucket
+    now[0] += 1
+    limit.check("a")
+    unlimited = MonitorRateLimit(rate=0, burst=1)
+    for _ in range(1000):
+        unlimited.check("a")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from heartbeat.domain.ratelimit import TokenBucket
 from heartbeat_tools.template import Template
-from heartbeat_tools.throttle import Throttle, TokenBucket
+from heartbeat_tools.throttle import Throttle
 
 
 def test_a_bucket_takes_its_burst_then_refills_at_its_rate() -> None:
@@ -18,8 +19,8 @@ def test_a_bucket_takes_its_burst_then_refills_at_its_rate() -> None:
 
 def test_ping_and_management_routes_have_their_own_limits(template: Template) -> None:
     limits = template.throttles()
-    assert limits["ANY /api/v1/heartbeat/{token}"] == (200.0, 400)
-    assert limits["ANY /ping/{token}/{slug}/{action}"] == (200.0, 400)
+    assert limits["ANY /api/v1/heartbeat/{token}"] == (10000.0, 5000)
+    assert limits["ANY /ping/{token}/{slug}/{action}"] == (10000.0, 5000)
     assert limits["GET /api/v1/monitors"] == (20.0, 40)
     assert {r.route_key for r in template.routes()} == set(limits)
 
@@ -29,3 +30,20 @@ def test_one_route_past_its_limit_does_not_throttle_another() -> None:
     throttle = Throttle({"GET /a": (1, 1), "GET /b": (1, 1)}, clock=lambda: now[0])
     assert throttle.allows("GET /a") and not throttle.allows("GET /a")
     assert throttle.allows("GET /b")
+
+
+def test_every_ping_route_takes_the_accounts_default_burst_and_rate(template: Template) -> None:
+    """Issue 14: a top-of-the-hour burst of 5,000 pings in one second on one route, 10,000/s sustained."""
+    ping_routes = {r.route_key for r in template.routes() if r.function == "PingFunction"}
+    assert len(ping_routes) == 5
+    for key in ping_routes:
+        rate, burst = template.throttles()[key]
+        assert rate >= 10_000 and burst >= 5_000, key
+
+
+def test_the_ping_function_holds_each_monitor_to_the_templates_limit(template: Template) -> None:
+    env = template.resources["PingFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["MONITOR_PING_RATE_LIMIT"] == {"Ref": "MonitorPingRateLimit"}
+    assert env["MONITOR_PING_BURST_LIMIT"] == {"Ref": "MonitorPingBurstLimit"}
+    assert template.parameter_default("MonitorPingRateLimit") == "10"
+    assert template.parameter_default("MonitorPingBurstLimit") == "50"

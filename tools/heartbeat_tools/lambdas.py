@@ -56,11 +56,13 @@ class LocalFunction:
     """A function with a few warm instances, each handling one event at a time, as Lambda scales out.
 
     One instance per event matters: Powertools' resolver keeps the current event on the app object.
+    The instance that finished last takes the next event, as Lambda reuses its warmest instance, so
+    what an instance remembers (the rules cache, the per-monitor ping limit) works as deployed.
     """
 
     def __init__(self, name: str, code_dir: Path, instances: int = 4) -> None:
         self.name = name
-        self._idle: queue.SimpleQueue[ModuleType] = queue.SimpleQueue()
+        self._idle: queue.LifoQueue[ModuleType] = queue.LifoQueue()
         for _ in range(instances):
             self._idle.put(load_module(code_dir, name))
 

@@ -3,28 +3,10 @@ rate up to its burst, as template.yaml's route settings declare them."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 
-
-class TokenBucket:
-    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.rate, self.burst, self._clock = rate, burst, clock
-        self._tokens = float(burst)
-        self._at = clock()
-        self._lock = threading.Lock()
-
-    def take(self) -> bool:
-        """One request's token; False means the request gets 429."""
-        with self._lock:
-            now = self._clock()
-            self._tokens = min(self.burst, self._tokens + (now - self._at) * self.rate)
-            self._at = now
-            if self._tokens < 1:
-                return False
-            self._tokens -= 1
-            return True
+from heartbeat.domain.ratelimit import TokenBucket
 
 
 class Throttle:

@@ -47,6 +47,8 @@ class Settings:
     allow_http_targets: bool = False  # plain http targets on this machine: the local stack only
     public_url: str = ""  # where links point: the custom domain; empty: the one in public_url_parameter
     public_url_parameter: str = ""  # the SSM parameter the stack writes its own URL to
+    monitor_ping_rate: int = 10  # pings/s one monitor takes per ping-function instance; 0: no limit
+    monitor_ping_burst: int = 50
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -67,4 +69,6 @@ class Settings:
             allow_http_targets=env.get("ALLOW_HTTP_TARGETS", "").strip() == "1",
             public_url=env.get("PUBLIC_URL", "").strip().rstrip("/"),
             public_url_parameter=env.get("PUBLIC_URL_PARAMETER", "").strip(),
+            monitor_ping_rate=_int(env, "MONITOR_PING_RATE_LIMIT", 10, 0, 1000),
+            monitor_ping_burst=_int(env, "MONITOR_PING_BURST_LIMIT", 50, 1, 10_000),
         )

@@ -57,3 +57,14 @@ class Unavailable(HeartbeatError):
 class MalformedBody(HeartbeatError):
     """A request body that is not the JSON it should be: not UTF-8, not base64 where it says so,
     nested too deep, a number JSON cannot carry exactly, or a key given twice."""
+
+
+class RateLimited(HeartbeatError):
+    """A monitor pinged faster than its limit allows; the excess is refused, not recorded."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        super().__init__(
+            f"this monitor takes at most {rate:g} pings/s (bursts of {burst}); this ping was not recorded, "
+            "retry in a second"
+        )
+        self.rate, self.burst = rate, burst
