@@ -14,12 +14,13 @@ from heartbeat.adapters.sns import SnsPublisher
 from heartbeat.clock import now_ms
 from heartbeat.settings import Settings
 from heartbeat.store import Store
-from heartbeat.usecases.sweep import sweep
+from heartbeat.usecases.sweep import sweep, sweep_for
 
 settings = Settings.from_env()
 logger = Logger(service="heartbeat-sweeper")
 store = Store.from_settings(settings, boto3.client("dynamodb"))
 publisher = SnsPublisher(boto3.client("sns"), settings.topic_arn)
+SAFETY_S = 5  # a looping sweep ends this long before the function's timeout
 
 
 class SweepIncomplete(Exception):
@@ -31,7 +32,11 @@ class SweepIncomplete(Exception):
 def lambda_handler(event: EventBridgeModel, context: LambdaContext) -> dict:
     # The sweep's own clock: EventBridge may deliver late, twice or not at all, and every
     # sweep takes all that is due by now, so none of that loses or doubles an alert.
-    report = sweep(store, publisher, now_ms(), settings.sweep_workers)
+    if settings.sweep_loop_seconds:  # Detection=seconds: sweep each second until the next run
+        seconds = min(settings.sweep_loop_seconds, context.get_remaining_time_in_millis() / 1000 - SAFETY_S)
+        report = sweep_for(store, publisher, seconds, workers=settings.sweep_workers, now_ms=now_ms)
+    else:
+        report = sweep(store, publisher, now_ms(), settings.sweep_workers)
     logger.info("sweep done", scheduled_for=event.time.isoformat(), **asdict(report))
     if report.errors:
         raise SweepIncomplete(f"{report.errors} item(s) failed; they stay due for the next sweep")

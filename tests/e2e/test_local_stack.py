@@ -199,3 +199,29 @@ def test_state_survives_a_restart_and_fresh_starts_empty(tmp_path: Path, webhook
         assert third.cli("monitors", "list")["items"] == []
     finally:
         third.stop()
+
+
+def test_seconds_detection_alerts_within_two_seconds_of_the_deadline(tmp_path: Path, webhook: Webhook) -> None:
+    """HEARTBEAT_DETECTION=seconds runs the template's mode: the sweeper function itself loops,
+    sweeping each second within its minute's run."""
+    from datetime import datetime
+
+    stack = LocalStackProcess(tmp_path / "state", webhook.url, ADMIN_KEY, detection="seconds")
+    try:
+        assert any("Detection=seconds" in line for line in stack.lines)
+        monitor = stack.cli("monitors", "create", "--name", "Fast", "--expected-interval", "1", "--grace-period", "1")
+        curl(monitor["pingUrl"])
+        deadline = datetime.fromisoformat(stack.cli("monitors", "get", monitor["id"])["nextDeadline"]).timestamp()
+        arrived = wait_for(
+            lambda: next(
+                (
+                    at
+                    for at, e in webhook.arrivals()
+                    if e["monitor"]["id"] == monitor["id"] and e["event"] == "monitor.down"
+                ),
+                None,
+            )
+        )
+        assert 0 <= arrived - deadline <= 2, arrived - deadline
+    finally:
+        assert stack.stop() == 0, "".join(stack.lines[-100:])

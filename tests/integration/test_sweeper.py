@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from typing import Any
+
+import pytest
 
 from heartbeat.adapters.sns import SnsPublisher
 from heartbeat.domain.alerts import LEASE_MS
@@ -12,7 +15,7 @@ from heartbeat.domain.decisions import MarkDown, decide_missed
 from heartbeat.domain.errors import Unavailable
 from heartbeat.domain.model import Monitor
 from heartbeat.store.codec import alert_from_item, alert_key
-from heartbeat.usecases.sweep import sweep
+from heartbeat.usecases.sweep import sweep, sweep_for
 from heartbeat_tools.harness import Stack
 
 
@@ -264,3 +267,71 @@ def test_two_sweeps_running_concurrently_alert_each_outage_once(stack: Stack) ->
     assert all(len(stack.incidents(m["id"])) == 1 for m in monitors)
     alerts = stack.alerts()
     assert sorted(a["monitor"]["id"] for a in alerts) == sorted(m["id"] for m in monitors)
+
+
+def test_seconds_detection_sweeps_each_second_and_alerts_within_one(stack: Stack) -> None:
+    """Detection=seconds: one run sweeps every second for 61 s; a deadline missed inside the run
+    goes down at the next sweep, at most a second later, and goes down once."""
+    monitor = stack.create_monitor(interval=60, grace=30)
+    stack.ping(monitor["token"])
+    deadline = stack.store.monitors.get(monitor["id"]).deadline_ms
+    assert deadline is not None
+    stack.clock.advance(90 - 10.4)  # the deadline passes 10.4 s into the run
+    started = stack.clock.now
+    sweeps_at: list[int] = []
+
+    def now() -> int:
+        sweeps_at.append(stack.clock.now)
+        return stack.clock.now
+
+    report = sweep_for(
+        stack.store,
+        publisher(stack),
+        61,
+        now_ms=now,
+        monotonic=lambda: stack.clock.now / 1000,
+        sleep=lambda s: stack.clock.advance(s) and None,
+    )
+
+    assert report.sweeps == 61 and sweeps_at == [started + 1000 * i for i in range(61)]
+    assert (report.marked_down, report.alerts_sent, report.errors) == (1, 1, 0)
+    down_at = next(at for at in sweeps_at if at >= deadline)
+    assert 0 <= down_at - deadline <= 1000
+    [incident] = stack.incidents(monitor["id"])
+    assert incident["id"] == str(deadline)
+    assert [a["event"] for a in stack.alerts()] == ["monitor.down"]
+
+
+def test_a_sweep_that_cannot_read_the_index_is_counted_and_the_next_second_tries_again(stack: Stack) -> None:
+    monitor = stack.create_monitor(interval=1, grace=1)
+    stack.ping(monitor["token"])
+    stack.clock.advance(3)
+    real_due, failures = stack.store.due.due, [1]
+
+    def flaky(shard: str, now_ms: int) -> Any:
+        if failures:
+            failures.pop()
+            raise Unavailable("ProvisionedThroughputExceededException")
+        return real_due(shard, now_ms)
+
+    stack.store.due.due = flaky  # type: ignore[method-assign]
+    report = sweep_for(
+        stack.store,
+        publisher(stack),
+        2,
+        now_ms=stack.clock,
+        monotonic=lambda: stack.clock.now / 1000,
+        sleep=lambda s: stack.clock.advance(s) and None,
+    )
+    assert (report.sweeps, report.errors, report.marked_down) == (2, 1, 1)  # the second found it
+    assert stack.monitor(monitor["id"])["status"] == "down"
+
+
+def test_the_sweeper_loops_when_the_template_asks_for_seconds_detection(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SWEEP_LOOP_SECONDS", "2")
+    stack.modules["SweeperFunction"] = stack.load("SweeperFunction")
+    began = time.monotonic()
+    report = stack.sweep()
+    assert report["sweeps"] == 2 and 1.0 <= time.monotonic() - began < 5

@@ -75,7 +75,7 @@ def test_settings_require_resource_names_and_check_numbers() -> None:
     with pytest.raises(SettingsError, match="integer"):
         Settings.from_env({"TABLE_NAME": "t", "ALERTS_TOPIC_ARN": "a", "MAX_PING_BODY_BYTES": "lots"})
     s = Settings.from_env({"TABLE_NAME": "t", "ALERTS_TOPIC_ARN": "a"})
-    assert (s.deadline_shards, s.ping_retention_days, s.max_ping_body_bytes) == (4, 30, 100_000)
+    assert (s.deadline_shards, s.ping_retention_days, s.max_ping_body_bytes) == (24, 30, 100_000)
 
 
 def test_iso() -> None:

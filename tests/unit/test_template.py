@@ -206,15 +206,44 @@ def test_without_a_domain_links_come_from_the_stack_itself(template: Template) -
     assert "PublicApiUrl" not in (ROOT / "README.md").read_text()
 
 
-@pytest.mark.parametrize("parameters", [{}, DOMAIN], ids=["no domain", "custom domain"])
-def test_cfn_lint_passes_with_and_without_the_domain(parameters: dict[str, str], tmp_path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    "parameters",
+    [{}, DOMAIN, {"Detection": "seconds"}, {"WarmWriteUnits": "0"}],
+    ids=["defaults", "custom domain", "seconds detection", "no pre-warming"],
+)
+def test_cfn_lint_passes_with_each_optional_setting(parameters: dict[str, str], tmp_path) -> None:  # type: ignore[no-untyped-def]
     from cfnlint.api import ManualArgs, lint_file
 
     text = (ROOT / "template.yaml").read_text()
     for name, value in parameters.items():  # the parameter's default, as a deploy would give it
-        text = re.sub(rf"(\n  {name}:\n    Type: String\n    Default: )\"\"", rf'\g<1>"{value}"', text)
-        assert f'Default: "{value}"' in text
+        text, found = re.subn(rf"(\n  {name}:\n    Type: \w+\n    Default: ).*", rf'\g<1>"{value}"', text)
+        assert found == 1, name
     path = tmp_path / "template.yaml"
     path.write_text(text)
     matches = lint_file(path, config=ManualArgs(regions=["us-east-1"]))
     assert [str(m) for m in matches] == []
+
+
+def test_the_defaults_take_10000_pings_a_second(template: Template) -> None:
+    """Issue 14: a success ping writes 2 units to the table (the monitor, the ping event) and 2 to
+    the due index (it moves the deadline: a delete and a put); an index partition takes 1,000/s."""
+    pings, units_per_ping, partition_units = 10_000, 2, 1_000
+    assert int(template.parameter_default("DeadlineShards")) * partition_units >= pings * units_per_ping
+    warm = int(template.parameter_default("WarmWriteUnits"))
+    assert warm >= pings * units_per_ping
+    table = template.resources["Table"]["Properties"]
+    [due] = [i for i in table["GlobalSecondaryIndexes"] if i["IndexName"] == "due"]
+    prewarm = {"Fn::If": ["PreWarm", {"WriteUnitsPerSecond": {"Ref": "WarmWriteUnits"}}, {"Ref": "AWS::NoValue"}]}
+    assert table["WarmThroughput"] == due["WarmThroughput"] == prewarm
+
+
+def test_seconds_detection_loops_the_minute_run_and_fits_its_timeout(template: Template) -> None:
+    sweeper = template.resources["SweeperFunction"]["Properties"]
+    _, loop, single = sweeper["Environment"]["Variables"]["SWEEP_LOOP_SECONDS"]["Fn::If"]
+    _, loop_timeout, _ = sweeper["Timeout"]["Fn::If"]
+    assert (loop, single) == (61, 0)  # a minute's run overlaps the next by one sweep
+    assert loop + 5 < loop_timeout  # the loop and the handler's safety margin (SAFETY_S) fit
+    assert sweeper["MemorySize"] == {"Fn::If": ["FastDetection", 128, 256]}
+    assert not template.condition("FastDetection", {})  # minute detection by default
+    rule = template.doc["Rules"]["SecondsDetectionSweepsEachMinute"]
+    assert rule["Assertions"][0]["Assert"] == {"Fn::Equals": [{"Ref": "SweepSchedule"}, "rate(1 minute)"]}

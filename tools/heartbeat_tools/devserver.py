@@ -115,9 +115,20 @@ def load_table(dynamodb: Any, table: str, path: Path) -> int:
 
 
 class LocalStack:
-    def __init__(self, port: int, sweep_seconds: float, state_dir: Path, webhook: str | None, admin_key: str | None):
+    def __init__(
+        self,
+        port: int,
+        sweep_seconds: float,
+        state_dir: Path,
+        webhook: str | None,
+        admin_key: str | None,
+        detection: str = "minute",
+    ):
         self.port = port
-        self.sweep_seconds = sweep_seconds
+        # Detection=seconds is the template's: one run a minute that sweeps each second. Otherwise
+        # a sweep every `sweep_seconds` (5 by default: a quicker minute, to try alerts locally).
+        self.detection = detection
+        self.sweep_seconds = 60.0 if detection == "seconds" else sweep_seconds
         self.state_dir = state_dir
         self.webhook = webhook
         self.admin_key = admin_key
@@ -146,7 +157,7 @@ class LocalStack:
 
         self.session = boto3.Session(region_name=REGION)
         template = Template()
-        refs = template.create_resources(self.session, PREFIX)
+        refs = template.create_resources(self.session, PREFIX) | {"Detection": self.detection}
         os.environ.update(template.function_env(refs))
         # Bound now, served later: the port is known before the functions read the public URL.
         self.http = FrontServer(("127.0.0.1", self.port), self._request_handler())
@@ -172,7 +183,10 @@ class LocalStack:
         self.restored = load_table(self.dynamodb, self.table, self.state_file)
         self.admin_key = self._ensure_admin_key()
 
-        self.functions = {name: LocalFunction(name, path) for name, path in template.functions().items()}
+        self.functions = {
+            name: LocalFunction(name, path, timeout_s=template.function_timeout(name, refs))
+            for name, path in template.functions().items()
+        }
         self.routes = template.routes()
         self.throttle = Throttle(template.throttles())  # as API Gateway would: 429 past a route's limit
         self._start_notifier(refs)
@@ -248,29 +262,37 @@ class LocalStack:
     # -- loops
 
     def _sweep_loop(self) -> None:
-        sweeper = self.functions["SweeperFunction"]
-        next_at = time.monotonic() + self.sweep_seconds
         # At a fixed rate, as EventBridge schedules: a slow sweep does not push the next one back.
+        # A looping run (seconds detection) lasts past the next one's start, as deployed: each run
+        # is its own invocation, and they overlap.
+        looping = self.detection == "seconds"
+        next_at = time.monotonic() + (0 if looping else self.sweep_seconds)
         while not self.stopping.wait(max(0.0, next_at - time.monotonic())):
             next_at += self.sweep_seconds
-            event = {
-                "version": "0",
-                "id": str(uuid.uuid4()),
-                "detail-type": "Scheduled Event",
-                "source": "aws.events",
-                "account": "123456789012",
-                "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "region": REGION,
-                "resources": [f"arn:aws:events:{REGION}:123456789012:rule/{PREFIX}-sweep"],
-                "detail": {},
-            }
-            try:
-                report = sweeper.invoke(event)
-            except Exception:  # the next sweep retries; show why this one failed
-                traceback.print_exc()
-                continue
-            if report.get("due"):
-                self.dirty.set()
+            if looping:
+                threading.Thread(target=self._sweep_once, daemon=True).start()
+            else:
+                self._sweep_once()
+
+    def _sweep_once(self) -> None:
+        event = {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": "123456789012",
+            "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": REGION,
+            "resources": [f"arn:aws:events:{REGION}:123456789012:rule/{PREFIX}-sweep"],
+            "detail": {},
+        }
+        try:
+            report = self.functions["SweeperFunction"].invoke(event)
+        except Exception:  # the next sweep retries; show why this one failed
+            traceback.print_exc()
+            return
+        if report.get("due"):
+            self.dirty.set()
 
     def _console_loop(self) -> None:
         sqs = self.session.client("sqs")
@@ -382,10 +404,14 @@ def banner(stack: LocalStack) -> str:
     url = f"http://127.0.0.1:{stack.port}"
     webhook = f", and POSTed to {stack.webhook}" if stack.webhook else ""
     restored = f" ({stack.restored} items restored)" if stack.restored else ""
+    if stack.detection == "seconds":
+        sweeps = "Detection=seconds: every second (one looping run a minute, as deployed)"
+    else:
+        sweeps = f"every {stack.sweep_seconds:g} s (HEARTBEAT_DETECTION=seconds: every second, as deployed)"
     return f"""
 Heartbeat local stack ready on {url}
   admin API key   {stack.admin_key}
-  sweeper         every {stack.sweep_seconds:g} s; alerts print here{webhook}
+  sweeper         {sweeps}; alerts print here{webhook}
   state           {stack.state_dir}{restored}  (make dev FRESH=1 starts empty)
 
 Try it from another terminal:
@@ -406,12 +432,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("HEARTBEAT_PORT", "3000")))
     parser.add_argument("--sweep-seconds", type=float, default=float(os.environ.get("HEARTBEAT_SWEEP_SECONDS", "5")))
     parser.add_argument(
+        "--detection",
+        choices=["minute", "seconds"],
+        default=os.environ.get("HEARTBEAT_DETECTION", "minute"),
+        help="the template's Detection: seconds sweeps every second, in one looping run a minute",
+    )
+    parser.add_argument(
         "--state-dir", type=Path, default=Path(os.environ.get("HEARTBEAT_STATE_DIR", ROOT / ".heartbeat"))
     )
     parser.add_argument("--fresh", action="store_true", help="start with empty state")
     args = parser.parse_args(argv)
     if args.sweep_seconds <= 0:
         parser.error("--sweep-seconds must be positive")
+    if args.detection not in ("minute", "seconds"):
+        parser.error(f"HEARTBEAT_DETECTION must be minute or seconds, not {args.detection!r}")
 
     if args.fresh:
         for name in ("table.json", "admin-key"):
@@ -423,6 +457,7 @@ def main(argv: list[str] | None = None) -> int:
         state_dir=args.state_dir,
         webhook=os.environ.get("HEARTBEAT_LOCAL_WEBHOOK") or None,
         admin_key=os.environ.get("HEARTBEAT_ADMIN_KEY") or None,
+        detection=args.detection,
     )
     try:
         stack.start()

@@ -6,6 +6,7 @@ import importlib.util
 import os
 import queue
 import sys
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,17 +18,19 @@ from typing import Any
 class LambdaContext:
     function_name: str
     memory_limit_in_mb: int = 256
+    timeout_s: float = 10.0  # the function's Timeout: what get_remaining_time_in_millis counts down from
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     function_version: str = "$LATEST"
     log_group_name: str = "local"
     log_stream_name: str = "local"
+    started: float = field(default_factory=time.monotonic)
 
     @property
     def invoked_function_arn(self) -> str:
         return f"arn:aws:lambda:us-east-1:123456789012:function:{self.function_name}"
 
     def get_remaining_time_in_millis(self) -> int:
-        return 10_000
+        return max(0, int((self.timeout_s - (time.monotonic() - self.started)) * 1000))
 
 
 def load_module(code_dir: Path, name: str) -> ModuleType:
@@ -60,8 +63,9 @@ class LocalFunction:
     what an instance remembers (the rules cache, the per-monitor ping limit) works as deployed.
     """
 
-    def __init__(self, name: str, code_dir: Path, instances: int = 4) -> None:
+    def __init__(self, name: str, code_dir: Path, instances: int = 4, timeout_s: float = 10.0) -> None:
         self.name = name
+        self.timeout_s = timeout_s
         self._idle: queue.LifoQueue[ModuleType] = queue.LifoQueue()
         for _ in range(instances):
             self._idle.put(load_module(code_dir, name))
@@ -69,6 +73,6 @@ class LocalFunction:
     def invoke(self, event: dict[str, Any]) -> Any:
         module = self._idle.get()
         try:
-            return module.lambda_handler(event, LambdaContext(self.name))
+            return module.lambda_handler(event, LambdaContext(self.name, timeout_s=self.timeout_s))
         finally:
             self._idle.put(module)

@@ -56,13 +56,20 @@ class LocalStackProcess:
     """`python -m heartbeat_tools.devserver` on a free port, with the given state dir and settings."""
 
     def __init__(
-        self, state_dir: Path, webhook: str | None, admin_key: str, sweep_seconds: float = 0.5, fresh: bool = False
+        self,
+        state_dir: Path,
+        webhook: str | None,
+        admin_key: str,
+        sweep_seconds: float = 0.5,
+        fresh: bool = False,
+        detection: str = "minute",
     ) -> None:
         self.admin_key = admin_key
         env = {
             **os.environ,
             "HEARTBEAT_PORT": "0",
             "HEARTBEAT_SWEEP_SECONDS": str(sweep_seconds),
+            "HEARTBEAT_DETECTION": detection,
             "HEARTBEAT_STATE_DIR": str(state_dir),
             "HEARTBEAT_ADMIN_KEY": admin_key,
             "PYTHONUNBUFFERED": "1",

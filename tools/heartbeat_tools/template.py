@@ -90,6 +90,12 @@ class Template:
             name: ROOT / r["Properties"]["CodeUri"] for name, r in self.of_type("AWS::Serverless::Function").items()
         }
 
+    def function_timeout(self, name: str, refs: dict[str, str]) -> float:
+        """A function's Timeout in seconds (its own, else Globals'), conditions evaluated on `refs`."""
+        own = self.resources[name]["Properties"].get("Timeout")
+        value = own if own is not None else self.doc["Globals"]["Function"].get("Timeout", 3)
+        return float(self._resolve(value, refs))
+
     def routes(self) -> list[Route]:
         routes = []
         for name, fn in self.of_type("AWS::Serverless::Function").items():
@@ -176,7 +182,10 @@ class Template:
             "BillingMode": props["BillingMode"],
         }
         if "GlobalSecondaryIndexes" in props:
-            kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+            # Pre-warming (WarmThroughput) is capacity, which an emulator has no use for.
+            kwargs["GlobalSecondaryIndexes"] = [
+                {k: v for k, v in index.items() if k != "WarmThroughput"} for index in props["GlobalSecondaryIndexes"]
+            ]
         dynamodb.create_table(**kwargs)
         ttl = props.get("TimeToLiveSpecification")
         if ttl:

@@ -35,7 +35,7 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
 class Settings:
     table_name: str
     topic_arn: str
-    deadline_shards: int = 4
+    deadline_shards: int = 24
     ping_retention_days: int = 30
     max_ping_body_bytes: int = 100_000
     sweep_workers: int = 8
@@ -49,6 +49,7 @@ class Settings:
     public_url_parameter: str = ""  # the SSM parameter the stack writes its own URL to
     monitor_ping_rate: int = 10  # pings/s one monitor takes per ping-function instance; 0: no limit
     monitor_ping_burst: int = 50
+    sweep_loop_seconds: int = 0  # seconds detection: one invocation sweeps each second for this long
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -56,7 +57,7 @@ class Settings:
         return cls(
             table_name=_required(env, "TABLE_NAME"),
             topic_arn=_required(env, "ALERTS_TOPIC_ARN"),
-            deadline_shards=_int(env, "DEADLINE_SHARDS", 4, 1, 100),
+            deadline_shards=_int(env, "DEADLINE_SHARDS", 24, 1, 100),
             ping_retention_days=_int(env, "PING_RETENTION_DAYS", 30, 0, 3650),  # 0: keep no ping log
             # A synchronous Lambda payload is capped at 6 MB; keep well below it.
             max_ping_body_bytes=_int(env, "MAX_PING_BODY_BYTES", 100_000, 0, 350_000),
@@ -71,4 +72,5 @@ class Settings:
             public_url_parameter=env.get("PUBLIC_URL_PARAMETER", "").strip(),
             monitor_ping_rate=_int(env, "MONITOR_PING_RATE_LIMIT", 10, 0, 1000),
             monitor_ping_burst=_int(env, "MONITOR_PING_BURST_LIMIT", 50, 1, 10_000),
+            sweep_loop_seconds=_int(env, "SWEEP_LOOP_SECONDS", 0, 0, 600),
         )

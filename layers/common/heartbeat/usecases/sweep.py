@@ -11,9 +11,11 @@ threads at once: in a mass outage the last alert should not wait for a thousand 
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from heartbeat.adapters.sns import Publisher
 from heartbeat.domain.alerts import LEASE_MS
@@ -38,14 +40,53 @@ class SweepReport:
     alerts_sent: int = 0
     alerts_failed: int = 0
     errors: int = 0
+    sweeps: int = 1
+
+    def add(self, other: SweepReport) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
 
 def sweep(store: Store, publisher: Publisher, now_ms: int, workers: int = WORKERS) -> SweepReport:
-    items = [item for shard in store.due.shards() for item in store.due.due(shard, now_ms)]
     with ThreadPoolExecutor(max_workers=workers) as pool:
+        # The shards at once: with many of them, a sweep still takes one round trip, not one each.
+        items = [
+            item
+            for found in pool.map(lambda shard: list(store.due.due(shard, now_ms)), store.due.shards())
+            for item in found
+        ]
         handled = pool.map(lambda item: _handle(store, publisher, item, now_ms), items)
         outcomes = Counter(outcome for found in handled for outcome in found)
     return SweepReport(due=len(items), **outcomes)
+
+
+def sweep_for(
+    store: Store,
+    publisher: Publisher,
+    seconds: float,
+    now_ms: Callable[[], int],
+    every_s: float = 1.0,
+    workers: int = WORKERS,
+    monotonic: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> SweepReport:
+    """Sweep every `every_s` for `seconds` (the seconds detection mode: one scheduled invocation
+    a minute that sweeps each second, so a missed deadline alerts within about a second). Runs
+    overlap a little at the minute, which is safe: each item is claimed with a conditional write.
+    A sweep that fails leaves its items due for the next one a second later."""
+    began = monotonic()
+    total = SweepReport(sweeps=0)
+    while True:
+        started = monotonic()
+        try:
+            total.add(sweep(store, publisher, now_ms(), workers))
+        except Unavailable as e:  # the index itself could not be read; the next sweep tries again
+            log.warning("sweep failed: %s", e.code)
+            total.add(SweepReport(errors=1))
+        next_at = started + every_s
+        if next_at - began >= seconds:
+            return total
+        sleep(max(0.0, next_at - monotonic()))
 
 
 def _handle(store: Store, publisher: Publisher, item: Monitor | Alert, now_ms: int) -> list[str]:
