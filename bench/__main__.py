@@ -12,7 +12,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import apply, coldstart, cost, localstack, requests_per_ping, sweeper, warm
+from bench import apply, capacity, coldstart, cost, localstack, requests_per_ping, sweeper, warm
 from bench.common import Row
 
 SUITES = {
@@ -22,6 +22,7 @@ SUITES = {
     "sweeper": sweeper.run,
     "localstack": localstack.run,
     "apply": apply.run,
+    "capacity": capacity.run,
 }
 RESULTS = Path(__file__).with_name("RESULTS.md")
 

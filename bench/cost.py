@@ -37,7 +37,7 @@ def per_million_pings(handler_ms: float, table_writes: int, index_writes: int) -
     }
 
 
-def idle_per_month(shards: int = 4, sweep_ms: float = 60.0, alarms: int = 3) -> dict[str, float]:
+def idle_per_month(shards: int, sweep_ms: float = 60.0, alarms: int = 3) -> dict[str, float]:
     sweeps = MINUTES_A_MONTH  # rate(1 minute)
     return {
         "EventBridge schedule": sweeps * PRICES["eventbridge_event_per_million"] / 1e6,
@@ -67,7 +67,9 @@ def run(handler_us: float | None = None) -> list:  # type: ignore[type-arg]
             rows.append(
                 Row("cost", "a monitor pinged every minute, per month", f"${total * MINUTES_A_MONTH / 1e6:.3f}")
             )
-    idle = idle_per_month()
+    from heartbeat_tools.template import Template
+
+    idle = idle_per_month(shards=int(Template().parameter_default("DeadlineShards")))
     rows.append(
         Row(
             "cost",
