@@ -25,7 +25,7 @@ LAMBDA_ACCOUNT_CONCURRENCY = 1_000
 LAMBDA_SCALING_PER_10_S = 1_000  # new instances per function every 10 seconds
 TARGET_PINGS_PER_S = 10_000
 SECONDS_A_MONTH = 30 * 24 * 3600
-TYPICAL_BODY = 100  # bytes of a ping body: a line or two of output
+TYPICAL_BODY = 100  # bytes of a ping body: a line or two of output; each KB more is a unit more
 
 
 def value_size(value: dict[str, Any]) -> int:
@@ -184,7 +184,8 @@ def run() -> list[Row]:
     )
     rows += _projection_choice(sizes, due_units)
     rows += _cost_before_after(sizes, table_units, index_units)
-    rows += _detection_cost(shards)
+    loop_s = template.resources["SweeperFunction"]["Properties"]["Environment"]["Variables"]["SWEEP_LOOP_SECONDS"]
+    rows += _detection_cost(shards, float(loop_s["Fn::If"][1]))
     return rows
 
 
@@ -220,11 +221,13 @@ def _cost_before_after(sizes: Sizes, table_units: int, index_units: int) -> list
     ]
 
 
-def _detection_cost(shards: int) -> list[Row]:
-    """Detection=seconds: a 128 MB sweeper running all the time, and a query per shard a second."""
-    gb_s = 61 / 60 * SECONDS_A_MONTH * 0.125
+def _detection_cost(shards: int, loop_s: float) -> list[Row]:
+    """Detection=seconds: a 128 MB sweeper running all the time (each minute's run lasts `loop_s`,
+    overlapping the next), and a query per shard a second (twice in the overlap)."""
+    overlap = loop_s / 60
+    gb_s = overlap * SECONDS_A_MONTH * 0.125
     lambda_usd = gb_s * PRICES["lambda_arm64_gb_second"]
-    queries = SECONDS_A_MONTH * shards
+    queries = overlap * SECONDS_A_MONTH * shards
     dynamodb_usd = queries * 0.5 * PRICES["dynamodb_read_unit_per_million"] / 1e6  # empty GSI query: 0.5 RRU
     free_tier_gb_s = 400_000
     return [

@@ -147,7 +147,8 @@ def lambda_handler(event: APIGatewayProxyEventV2, context: LambdaContext) -> dic
             monitor_id, created = monitor_by_slug(store, *by_slug, create, now_ms())
             if created:
                 logger.info("monitor created by ping", monitor_id=monitor_id)
-        rate_limit.check(monitor_id)
+        if kind is not PingKind.FAIL:  # a failure report always gets through
+            rate_limit.check(monitor_id)
         record_ping(store, publisher, monitor_id, ping, now_ms(), rules_cache)
     except tuple(ERRORS) as e:
         status, code = ERRORS[type(e)]

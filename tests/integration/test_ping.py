@@ -381,6 +381,9 @@ def test_a_runaway_monitor_is_refused_past_its_limit_and_its_neighbour_is_not(st
     assert "at most 10 pings/s (bursts of 50)" in refused.json()["error"]["message"]
     assert stack.ping(neighbour["token"]).status == 200
     assert stack.monitor(runaway["id"])["pingCount"] == accepted  # a refused ping is not recorded
+    assert stack.ping(runaway["token"], "/fail").status == 200  # a failure report is never held
+    assert stack.ping(runaway["token"], "/3").status == 200
+    assert stack.monitor(runaway["id"])["status"] == "down"
     time.sleep(0.15)  # a token back at 10/s
     assert stack.ping(runaway["token"]).status == 200
 

@@ -270,7 +270,7 @@ def test_two_sweeps_running_concurrently_alert_each_outage_once(stack: Stack) ->
 
 
 def test_seconds_detection_sweeps_each_second_and_alerts_within_one(stack: Stack) -> None:
-    """Detection=seconds: one run sweeps every second for 61 s; a deadline missed inside the run
+    """Detection=seconds: one run sweeps every second for 65 s; a deadline missed inside the run
     goes down at the next sweep, at most a second later, and goes down once."""
     monitor = stack.create_monitor(interval=60, grace=30)
     stack.ping(monitor["token"])
@@ -279,6 +279,13 @@ def test_seconds_detection_sweeps_each_second_and_alerts_within_one(stack: Stack
     stack.clock.advance(90 - 10.4)  # the deadline passes 10.4 s into the run
     started = stack.clock.now
     sweeps_at: list[int] = []
+    published_at: list[int] = []
+    sns = publisher(stack)
+
+    class Recording:
+        def publish(self, alert: Any) -> str:
+            published_at.append(stack.clock.now)
+            return sns.publish(alert)
 
     def now() -> int:
         sweeps_at.append(stack.clock.now)
@@ -286,17 +293,17 @@ def test_seconds_detection_sweeps_each_second_and_alerts_within_one(stack: Stack
 
     report = sweep_for(
         stack.store,
-        publisher(stack),
-        61,
+        Recording(),
+        65,
         now_ms=now,
         monotonic=lambda: stack.clock.now / 1000,
         sleep=lambda s: stack.clock.advance(s) and None,
     )
 
-    assert report.sweeps == 61 and sweeps_at == [started + 1000 * i for i in range(61)]
+    assert report.sweeps == 65 and sweeps_at == [started + 1000 * i for i in range(65)]
     assert (report.marked_down, report.alerts_sent, report.errors) == (1, 1, 0)
-    down_at = next(at for at in sweeps_at if at >= deadline)
-    assert 0 <= down_at - deadline <= 1000
+    [alerted] = published_at
+    assert 0 <= alerted - deadline <= 1000, alerted - deadline  # the first sweep past the deadline
     [incident] = stack.incidents(monitor["id"])
     assert incident["id"] == str(deadline)
     assert [a["event"] for a in stack.alerts()] == ["monitor.down"]
@@ -324,7 +331,24 @@ def test_a_sweep_that_cannot_read_the_index_is_counted_and_the_next_second_tries
         sleep=lambda s: stack.clock.advance(s) and None,
     )
     assert (report.sweeps, report.errors, report.marked_down) == (2, 1, 1)  # the second found it
+    assert report.errors_at_end == 0  # so the run does not fail: nothing was left undone
     assert stack.monitor(monitor["id"])["status"] == "down"
+
+
+def test_a_sweep_that_outlasts_its_second_is_followed_at_once_and_none_starts_after_the_run(stack: Stack) -> None:
+    starts: list[float] = []
+    at = [0.0]
+
+    def slow_now() -> int:
+        starts.append(at[0])
+        at[0] += 25  # each sweep takes 25 s (a mass outage)
+        return stack.clock.now
+
+    def sleep(s: float) -> None:
+        at[0] += s
+
+    report = sweep_for(stack.store, publisher(stack), 65, now_ms=slow_now, monotonic=lambda: at[0], sleep=sleep)
+    assert starts == [0, 25, 50] and report.sweeps == 3  # not one at 75 s, past the run's 65
 
 
 def test_the_sweeper_loops_when_the_template_asks_for_seconds_detection(

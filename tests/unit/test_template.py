@@ -58,7 +58,8 @@ def test_sweeper_is_scheduled_retries_little_and_keeps_failures(template: Templa
     props = template.resources["SweeperFunction"]["Properties"]
     assert props["Events"]["Sweep"]["Type"] == "Schedule"
     config = props["EventInvokeConfig"]
-    assert config["MaximumRetryAttempts"] <= 2
+    for detection in ("minute", "seconds"):
+        assert template._resolve(config["MaximumRetryAttempts"], {"Detection": detection}) <= 1
     assert config["DestinationConfig"]["OnFailure"]["Type"] == "SQS"
 
 
@@ -208,15 +209,15 @@ def test_without_a_domain_links_come_from_the_stack_itself(template: Template) -
 
 @pytest.mark.parametrize(
     "parameters",
-    [{}, DOMAIN, {"Detection": "seconds"}, {"WarmWriteUnits": "0"}],
+    [{}, DOMAIN, {"Detection": "seconds"}, {"WarmWriteUnits": 0}],
     ids=["defaults", "custom domain", "seconds detection", "no pre-warming"],
 )
-def test_cfn_lint_passes_with_each_optional_setting(parameters: dict[str, str], tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_cfn_lint_passes_with_each_optional_setting(parameters: dict[str, object], tmp_path) -> None:  # type: ignore[no-untyped-def]
     from cfnlint.api import ManualArgs, lint_file
 
     text = (ROOT / "template.yaml").read_text()
     for name, value in parameters.items():  # the parameter's default, as a deploy would give it
-        text, found = re.subn(rf"(\n  {name}:\n    Type: \w+\n    Default: ).*", rf'\g<1>"{value}"', text)
+        text, found = re.subn(rf"(\n  {name}:\n    Type: \w+\n    Default: ).*", rf"\g<1>{json.dumps(value)}", text)
         assert found == 1, name
     path = tmp_path / "template.yaml"
     path.write_text(text)
@@ -240,10 +241,12 @@ def test_the_defaults_take_10000_pings_a_second(template: Template) -> None:
 def test_seconds_detection_loops_the_minute_run_and_fits_its_timeout(template: Template) -> None:
     sweeper = template.resources["SweeperFunction"]["Properties"]
     _, loop, single = sweeper["Environment"]["Variables"]["SWEEP_LOOP_SECONDS"]["Fn::If"]
-    _, loop_timeout, _ = sweeper["Timeout"]["Fn::If"]
-    assert (loop, single) == (61, 0)  # a minute's run overlaps the next by one sweep
-    assert loop + 5 < loop_timeout  # the loop and the handler's safety margin (SAFETY_S) fit
+    assert (loop, single) == (65, 0)  # a minute's run overlaps the next by 5 s: a run may start late
+    assert loop + 5 + 30 <= sweeper["Timeout"]  # the loop, SAFETY_S, and a long last sweep fit
+    retries = sweeper["EventInvokeConfig"]["MaximumRetryAttempts"]
+    assert retries == {"Fn::If": ["FastDetection", 0, 1]}  # a looping run is not run twice over
     assert sweeper["MemorySize"] == {"Fn::If": ["FastDetection", 128, 256]}
     assert not template.condition("FastDetection", {})  # minute detection by default
-    rule = template.doc["Rules"]["SecondsDetectionSweepsEachMinute"]
-    assert rule["Assertions"][0]["Assert"] == {"Fn::Equals": [{"Ref": "SweepSchedule"}, "rate(1 minute)"]}
+    schedule, concurrency = template.doc["Rules"]["SecondsDetectionSweepsEachMinute"]["Assertions"]
+    assert schedule["Assert"] == {"Fn::Equals": [{"Ref": "SweepSchedule"}, "rate(1 minute)"]}
+    assert concurrency["Assert"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "SweeperReservedConcurrency"}, "1"]}]}

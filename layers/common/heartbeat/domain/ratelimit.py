@@ -37,10 +37,12 @@ class MonitorRateLimit:
     holds per instance; a script pinging in a loop is served by one warm instance and meets it.
 
     A refused ping is a 429 that names the limit; no ping under it is ever refused, and a monitor
-    pinged past it is alive by definition, so refusing its excess raises no false alarm.
+    pinged past it is alive by definition, so refusing its excess raises no false alarm. Failure
+    reports are never held (the ping function does not ask): a script that loops and then fails
+    must be heard failing.
     """
 
-    MAX_MONITORS = 10_000  # memory bound: the oldest bucket goes first
+    MAX_MONITORS = 10_000  # memory bound: the least recently used bucket goes first
 
     def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.rate, self.burst, self._clock = rate, burst, clock
@@ -54,10 +56,11 @@ class MonitorRateLimit:
         """Raises RateLimited when this monitor has used its burst and not yet earned a token back."""
         if not self.enabled:
             return
-        bucket = self._buckets.get(monitor_id)
+        bucket = self._buckets.pop(monitor_id, None)  # and put back last: the oldest is the least used
         if bucket is None:
             if len(self._buckets) >= self.MAX_MONITORS:
                 self._buckets.pop(next(iter(self._buckets)))
-            bucket = self._buckets[monitor_id] = TokenBucket(self.rate, self.burst, self._clock)
+            bucket = TokenBucket(self.rate, self.burst, self._clock)
+        self._buckets[monitor_id] = bucket
         if not bucket.take():
             raise RateLimited(self.rate, self.burst)

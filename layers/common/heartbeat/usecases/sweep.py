@@ -41,6 +41,7 @@ class SweepReport:
     alerts_failed: int = 0
     errors: int = 0
     sweeps: int = 1
+    errors_at_end: int = 0  # a looping run: the last sweep's errors, those no later sweep retried
 
     def add(self, other: SweepReport) -> None:
         for f in fields(self):
@@ -71,22 +72,25 @@ def sweep_for(
     sleep: Callable[[float], None] = time.sleep,
 ) -> SweepReport:
     """Sweep every `every_s` for `seconds` (the seconds detection mode: one scheduled invocation
-    a minute that sweeps each second, so a missed deadline alerts within about a second). Runs
+    a minute that sweeps each second, so a missed deadline alerts within 2 s). Runs
     overlap a little at the minute, which is safe: each item is claimed with a conditional write.
-    A sweep that fails leaves its items due for the next one a second later."""
+    A sweep that fails leaves its items due for the next one a second later. No sweep starts
+    after `seconds`, however long the one before took."""
     began = monotonic()
     total = SweepReport(sweeps=0)
     while True:
         started = monotonic()
         try:
-            total.add(sweep(store, publisher, now_ms(), workers))
+            last = sweep(store, publisher, now_ms(), workers)
         except Unavailable as e:  # the index itself could not be read; the next sweep tries again
             log.warning("sweep failed: %s", e.code)
-            total.add(SweepReport(errors=1))
-        next_at = started + every_s
+            last = SweepReport(errors=1)
+        total.add(last)
+        next_at = max(started + every_s, monotonic())
         if next_at - began >= seconds:
+            total.errors_at_end = last.errors
             return total
-        sleep(max(0.0, next_at - monotonic()))
+        sleep(next_at - monotonic())
 
 
 def _handle(store: Store, publisher: Publisher, item: Monitor | Alert, now_ms: int) -> list[str]:
