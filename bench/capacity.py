@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.common import Row, moto_stack
-from bench.cost import DYNAMODB_ROUND_TRIP_MS, PRICES, per_million_pings
+from bench.cost import DYNAMODB_ROUND_TRIP_MS, PRICES, idle_per_month, per_million_pings
 
 # Documented limits (DynamoDB, API Gateway and Lambda developer guides, default quotas).
 PARTITION_WRITE_UNITS = 1_000  # per partition per second, table or index; one item is one partition
@@ -183,9 +183,12 @@ def run() -> list[Row]:
         )
     )
     rows += _projection_choice(sizes, due_units)
-    rows += _cost_before_after(sizes, table_units, index_units)
-    loop_s = template.resources["SweeperFunction"]["Properties"]["Environment"]["Variables"]["SWEEP_LOOP_SECONDS"]
-    rows += _detection_cost(shards, float(loop_s["Fn::If"][1]))
+    rows += _cost_before_after(shards, table_units, index_units)
+    sweeper = template.resources["SweeperFunction"]["Properties"]
+    seconds_mode = {"Detection": "seconds"}
+    loop_s = float(template._resolve(sweeper["Environment"]["Variables"]["SWEEP_LOOP_SECONDS"], seconds_mode))
+    memory_gb = float(template._resolve(sweeper["MemorySize"], seconds_mode)) / 1024
+    rows += _detection_cost(shards, loop_s, memory_gb)
     return rows
 
 
@@ -206,26 +209,28 @@ def _projection_choice(sizes: Sizes, due_units: Any) -> list[Row]:
     return rows
 
 
-def _cost_before_after(sizes: Sizes, table_units: int, index_units: int) -> list[Row]:
+def _cost_before_after(shards: int, table_units: int, index_units: int) -> list[Row]:
     handler_ms = 0.3
     before = per_million_pings(handler_ms, table_writes=2, index_writes=2)  # 4 shards, ALL, as before
     after = per_million_pings(handler_ms, table_writes=table_units, index_writes=index_units)
+    empty_sweeps = "DynamoDB (empty sweeps)"
+    extra_sweeps = idle_per_month(shards)[empty_sweeps] - idle_per_month(4)[empty_sweeps]
     return [
         Row(
             "capacity",
-            "cost per million success pings, before / after (DeadlineShards 4 -> 24, pre-warmed)",
+            f"cost per million success pings, before / after (DeadlineShards 4 -> {shards}, pre-warmed)",
             f"${sum(before.values()):.2f} / ${sum(after.values()):.2f}",
             note="shards and pre-warming change no ping's write units; pre-warming is a one-time charge "
-            "(DynamoDB pricing page), the 20 extra shards' empty sweeps $0.05 a month",
+            f"(DynamoDB pricing page), the {shards - 4} extra shards' empty sweeps ${extra_sweeps:.2f} a month",
         )
     ]
 
 
-def _detection_cost(shards: int, loop_s: float) -> list[Row]:
-    """Detection=seconds: a 128 MB sweeper running all the time (each minute's run lasts `loop_s`,
+def _detection_cost(shards: int, loop_s: float, memory_gb: float) -> list[Row]:
+    """Detection=seconds: a sweeper running all the time (each minute's run lasts `loop_s`,
     overlapping the next), and a query per shard a second (twice in the overlap)."""
     overlap = loop_s / 60
-    gb_s = overlap * SECONDS_A_MONTH * 0.125
+    gb_s = overlap * SECONDS_A_MONTH * memory_gb
     lambda_usd = gb_s * PRICES["lambda_arm64_gb_second"]
     queries = overlap * SECONDS_A_MONTH * shards
     dynamodb_usd = queries * 0.5 * PRICES["dynamodb_read_unit_per_million"] / 1e6  # empty GSI query: 0.5 RRU

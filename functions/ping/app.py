@@ -140,15 +140,16 @@ def lambda_handler(event: APIGatewayProxyEventV2, context: LambdaContext) -> dic
         kind, exit_status = read_action(action)
         ping = read_ping(event, kind, exit_status)
         created = False
+        address = monitor_by_token(token) if by_slug is None else "/".join(by_slug)
+        if kind is not PingKind.FAIL:  # a failure report always gets through
+            rate_limit.check(address)  # before any read: a refused ping costs no DynamoDB call
         if by_slug is None:
-            monitor_id = monitor_by_token(token)
+            monitor_id = address
         else:
             create = (event.query_string_parameters or {}).get("create") == "1"
             monitor_id, created = monitor_by_slug(store, *by_slug, create, now_ms())
             if created:
                 logger.info("monitor created by ping", monitor_id=monitor_id)
-        if kind is not PingKind.FAIL:  # a failure report always gets through
-            rate_limit.check(monitor_id)
         record_ping(store, publisher, monitor_id, ping, now_ms(), rules_cache)
     except tuple(ERRORS) as e:
         status, code = ERRORS[type(e)]

@@ -388,6 +388,19 @@ def test_a_runaway_monitor_is_refused_past_its_limit_and_its_neighbour_is_not(st
     assert stack.ping(runaway["token"]).status == 200
 
 
+def test_a_refused_slug_ping_costs_no_dynamodb_call(stack: Stack) -> None:
+    key = stack.request("GET", "/api/v1/ping-key").json()["pingKey"]
+    monitor = stack.create_monitor(name="runaway", slug="runaway")
+    path = f"/ping/{key}/runaway"
+    statuses = []
+    while 429 not in statuses and len(statuses) < 500:
+        statuses.append(stack.request("GET", path, key=None).status)
+    calls = stack.count_calls("PingFunction")
+    assert stack.request("GET", path, key=None).status == 429
+    assert calls == []  # no slug lookup, no write
+    assert stack.monitor(monitor["id"])["pingCount"] == statuses.count(200)
+
+
 def test_the_limit_counts_per_monitor_and_a_zero_rate_turns_it_off() -> None:
     from heartbeat.domain.errors import RateLimited
     from heartbeat.domain.ratelimit import MonitorRateLimit
@@ -403,3 +416,18 @@ def test_the_limit_counts_per_monitor_and_a_zero_rate_turns_it_off() -> None:
     unlimited = MonitorRateLimit(rate=0, burst=1)
     for _ in range(1000):
         unlimited.check("a")
+
+
+def test_the_least_recently_pinged_bucket_is_the_one_forgotten(monkeypatch: pytest.MonkeyPatch) -> None:
+    from heartbeat.domain.errors import RateLimited
+    from heartbeat.domain.ratelimit import MonitorRateLimit
+
+    monkeypatch.setattr(MonitorRateLimit, "MAX_MONITORS", 2)
+    limit = MonitorRateLimit(rate=1, burst=1, clock=lambda: 0.0)
+    limit.check("runaway")
+    limit.check("quiet")
+    with pytest.raises(RateLimited):
+        limit.check("runaway")  # used most recently now
+    limit.check("third")  # evicts "quiet", not the runaway
+    with pytest.raises(RateLimited):
+        limit.check("runaway")

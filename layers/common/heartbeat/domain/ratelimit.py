@@ -32,7 +32,8 @@ class TokenBucket:
 
 
 class MonitorRateLimit:
-    """A bucket per monitor, in one warm Lambda's memory: no DynamoDB call, so refusing a runaway
+    """A bucket per monitor address (a token's monitor id, or a ping key and slug), in one warm
+    Lambda's memory, checked before any read: no DynamoDB call, so refusing a runaway
     monitor costs nothing and never delays another. Each instance counts on its own, so the limit
     holds per instance; a script pinging in a loop is served by one warm instance and meets it.
 
@@ -52,15 +53,15 @@ class MonitorRateLimit:
     def enabled(self) -> bool:
         return self.rate > 0
 
-    def check(self, monitor_id: str) -> None:
-        """Raises RateLimited when this monitor has used its burst and not yet earned a token back."""
+    def check(self, address: str) -> None:
+        """Raises RateLimited when this address has used its burst and not yet earned a token back."""
         if not self.enabled:
             return
-        bucket = self._buckets.pop(monitor_id, None)  # and put back last: the oldest is the least used
+        bucket = self._buckets.pop(address, None)  # and put back last: the oldest is the least used
         if bucket is None:
             if len(self._buckets) >= self.MAX_MONITORS:
                 self._buckets.pop(next(iter(self._buckets)))
             bucket = TokenBucket(self.rate, self.burst, self._clock)
-        self._buckets[monitor_id] = bucket
+        self._buckets[address] = bucket
         if not bucket.take():
             raise RateLimited(self.rate, self.burst)

@@ -41,7 +41,7 @@ class SweepReport:
     alerts_failed: int = 0
     errors: int = 0
     sweeps: int = 1
-    errors_at_end: int = 0  # a looping run: the last sweep's errors, those no later sweep retried
+    errors_at_end: int = 0  # the last sweep's errors: what no later sweep of this run got past
 
     def add(self, other: SweepReport) -> None:
         for f in fields(self):
@@ -50,15 +50,16 @@ class SweepReport:
 
 def sweep(store: Store, publisher: Publisher, now_ms: int, workers: int = WORKERS) -> SweepReport:
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        # The shards at once: with many of them, a sweep still takes one round trip, not one each.
-        items = [
-            item
-            for found in pool.map(lambda shard: list(store.due.due(shard, now_ms)), store.due.shards())
-            for item in found
-        ]
-        handled = pool.map(lambda item: _handle(store, publisher, item, now_ms), items)
-        outcomes = Counter(outcome for found in handled for outcome in found)
-    return SweepReport(due=len(items), **outcomes)
+        return _sweep(store, publisher, now_ms, pool)
+
+
+def _sweep(store: Store, publisher: Publisher, now_ms: int, pool: ThreadPoolExecutor) -> SweepReport:
+    # The shards at once: with many of them, a sweep still takes one round trip, not one each.
+    found = pool.map(lambda shard: list(store.due.due(shard, now_ms)), store.due.shards())
+    items = [item for shard_items in found for item in shard_items]
+    handled = pool.map(lambda item: _handle(store, publisher, item, now_ms), items)
+    outcomes = Counter(outcome for found in handled for outcome in found)
+    return SweepReport(due=len(items), **outcomes, errors_at_end=outcomes["errors"])
 
 
 def sweep_for(
@@ -78,19 +79,20 @@ def sweep_for(
     after `seconds`, however long the one before took."""
     began = monotonic()
     total = SweepReport(sweeps=0)
-    while True:
-        started = monotonic()
-        try:
-            last = sweep(store, publisher, now_ms(), workers)
-        except Unavailable as e:  # the index itself could not be read; the next sweep tries again
-            log.warning("sweep failed: %s", e.code)
-            last = SweepReport(errors=1)
-        total.add(last)
-        next_at = max(started + every_s, monotonic())
-        if next_at - began >= seconds:
-            total.errors_at_end = last.errors
-            return total
-        sleep(next_at - monotonic())
+    with ThreadPoolExecutor(max_workers=workers) as pool:  # one pool for the run, not one a second
+        while True:
+            started = monotonic()
+            try:
+                last = _sweep(store, publisher, now_ms(), pool)
+            except Unavailable as e:  # the index itself could not be read; the next sweep tries again
+                log.warning("sweep failed: %s", e.code)
+                last = SweepReport(errors=1, errors_at_end=1)
+            total.add(last)
+            next_at = max(started + every_s, monotonic())
+            if next_at - began >= seconds:
+                total.errors_at_end = last.errors
+                return total
+            sleep(next_at - monotonic())
 
 
 def _handle(store: Store, publisher: Publisher, item: Monitor | Alert, now_ms: int) -> list[str]:
