@@ -92,7 +92,9 @@ def test_create_returns_the_monitor_in_the_seed_shape(stack: Stack) -> None:
         "recoveryThreshold": 1,
         "realertInterval": None,
         "manualResume": False,
+        "postOnly": False,
     }
+    assert m["description"] == ""
     assert m["tags"] == ["infrastructure", "db"]
     assert m["status"] == "new" and m["lastPingAt"] is None and m["nextDeadline"] is None
     assert m["createdAt"].endswith("Z")

@@ -233,3 +233,33 @@ def test_turning_manual_resume_off_lets_the_next_ping_resume(stack: Stack) -> No
     stack.request("PATCH", f"/api/v1/monitors/{m['id']}", {"config": {"manualResume": False}})
     stack.ping(m["token"])
     assert stack.monitor(m["id"])["status"] == "up"
+
+
+# ---- POST-only ---------------------------------------------------------------------------------
+
+
+def test_a_post_only_monitor_ignores_get_and_head_and_counts_post(stack: Stack) -> None:
+    # Given a POST-only monitor that a chat's link preview keeps fetching with GET
+    m = monitor(stack, postOnly=True)
+    stack.ping(m["token"], method="POST")
+    stack.clock.advance(10)
+    for method, suffix in (("GET", ""), ("HEAD", ""), ("GET", "/fail"), ("GET", "/1"), ("GET", "/start")):
+        assert stack.ping(m["token"], suffix, method=method).status == 200
+    # Then none of them changed it: no failure, no start, the deadline still the POST's
+    after = stack.monitor(m["id"])
+    assert after["status"] == "up" and after["openIncident"] is None and after["lastStartAt"] is None
+    assert [p["ignored"] for p in pings(stack, m)] == [True] * 5 + [False]
+    # And a POST failure still counts
+    stack.ping(m["token"], "/fail", method="POST")
+    assert stack.monitor(m["id"])["status"] == "down"
+
+
+def test_a_get_ping_made_after_a_monitor_turned_post_only_is_ignored_by_a_warm_lambda(stack: Stack) -> None:
+    m = monitor(stack)
+    stack.ping(m["token"])  # the ping path has seen this monitor as one that takes any method
+    stack.request("PATCH", f"/api/v1/monitors/{m['id']}", {"config": {"postOnly": True}})
+    stack.ping(m["token"], "/fail")
+    assert stack.monitor(m["id"])["status"] == "up" and pings(stack, m)[0]["ignored"]
+    stack.request("PATCH", f"/api/v1/monitors/{m['id']}", {"config": {"postOnly": False}})
+    stack.ping(m["token"], "/fail")
+    assert stack.monitor(m["id"])["status"] == "down"

@@ -44,7 +44,14 @@ def monitor_response(monitor: Monitor, status: int = 200) -> Response[dict]:
 def create_monitor(spec: Annotated[MonitorCreate, Body()]) -> Response[dict]:
     settings = monitor_settings(spec.config)
     monitor = monitors.create_monitor(
-        deps.store, spec.name, spec.type, deps.now_ms(), spec.slug, tags=unique(spec.tags), **settings
+        deps.store,
+        spec.name,
+        spec.type,
+        deps.now_ms(),
+        spec.slug,
+        tags=unique(spec.tags),
+        description=spec.description,
+        **settings,
     )
     deps.logger.info("monitor created", monitor_id=monitor.id)
     return monitor_response(monitor, 201)
@@ -75,6 +82,8 @@ def patch_monitor(monitor_id: str, patch: Annotated[MonitorPatch, Body()]) -> Re
     given = monitor_settings(patch.config) if patch.config else {}
     if patch.name is not None:
         given["name"] = patch.name
+    if patch.description is not None:
+        given["description"] = patch.description
     if patch.tags is not None:
         given["tags"] = unique(patch.tags)
     if patch.slug is not None:

@@ -26,6 +26,7 @@ class Out(BaseModel):
 
 Seconds = Annotated[int, Field(ge=MIN_SECONDS, le=MAX_SECONDS, strict=True)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Description = Annotated[str, StringConstraints(max_length=10_000)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[^\s,]+$")]
 Tags = Annotated[list[Tag], Field(max_length=20)]
 

@@ -41,7 +41,7 @@ def declared(doc: ApplyDocument) -> list[DeclaredMonitor]:
             key=m.key,
             slug=m.slug,
             type=m.type,
-            settings={**monitor_settings(m.config), "tags": unique(m.tags)},
+            settings={**monitor_settings(m.config), "tags": unique(m.tags), "description": m.description},
         )
         for i, m in enumerate(doc.monitors)
     ]
@@ -64,6 +64,8 @@ def export_json(m: Monitor) -> dict[str, Any]:
     defaults = config_json(dataclasses.replace(m, **DEFAULTS))
     config = {k: v for k, v in config_json(m).items() if k in ALWAYS_EXPORTED or defaults.get(k) != v}
     entry: dict[str, Any] = {"name": m.name}
+    if m.description:
+        entry["description"] = m.description
     if m.apply_key:
         entry["key"] = m.apply_key
     if m.slug and m.slug != slugify(m.name):

@@ -14,6 +14,7 @@ from heartbeat.domain.model import DEFAULT_GRACE_S, DEFAULT_INTERVAL_S, Incident
 from heartbeat.domain.monitors import Uptime
 from schemas.fields import (
     CronExpression,
+    Description,
     Keywords,
     Name,
     Out,
@@ -43,6 +44,7 @@ SETTINGS = {
     "recoveryThreshold": "recovery_threshold",
     "realertInterval": "realert_s",
     "manualResume": "manual_resume",
+    "postOnly": "post_only",
 }
 
 CLEARABLE = {"maxRuntime", "minInterval", "realertInterval"}
@@ -58,6 +60,7 @@ DEFAULTS: dict[str, Any] = {
     "recovery_threshold": 1,
     "realert_s": None,
     "manual_resume": False,
+    "post_only": False,
 }
 
 
@@ -77,6 +80,7 @@ class MonitorConfig(Strict):
     recoveryThreshold: Threshold = 1
     realertInterval: RealertSeconds | None = None
     manualResume: StrictBool = False
+    postOnly: StrictBool = False  # only POST pings count; GET and HEAD are logged as ignored
 
     @model_validator(mode="after")
     def one_schedule(self) -> MonitorConfig:
@@ -89,6 +93,7 @@ class MonitorConfig(Strict):
 
 class MonitorCreate(Strict):
     name: Name
+    description: Description = ""
     slug: Slug | None = None  # default: derived from the name
     type: Literal["HEARTBEAT"] = "HEARTBEAT"
     config: MonitorConfig = MonitorConfig()
@@ -110,6 +115,7 @@ class MonitorConfigPatch(Strict):
     recoveryThreshold: Threshold | None = None
     realertInterval: RealertSeconds | None = None
     manualResume: StrictBool | None = None
+    postOnly: StrictBool | None = None
 
     @model_validator(mode="after")
     def one_schedule(self) -> MonitorConfigPatch:
@@ -127,11 +133,12 @@ class MonitorPatch(Strict):
     """Only the fields given change; none of them can be null (a monitor always has a name)."""
 
     name: Name | None = None
+    description: Description | None = None
     slug: Slug | None = None  # a rename keeps the slug; only this changes it
     config: MonitorConfigPatch | None = None
     tags: Tags | None = None
 
-    @field_validator("name", "slug", "config", "tags")
+    @field_validator("name", "description", "slug", "config", "tags")
     @classmethod
     def not_null(cls, value: Any, info: ValidationInfo) -> Any:
         return refuse_null(value, info)
@@ -169,6 +176,7 @@ def config_json(m: Monitor) -> dict[str, Any]:
         "recoveryThreshold": m.recovery_threshold,
         "realertInterval": m.realert_s,
         "manualResume": m.manual_resume,
+        "postOnly": m.post_only,
     }
 
 
@@ -183,6 +191,7 @@ def monitor_json(m: Monitor, now_ms: int, ping_base: str | None) -> dict[str, An
     return {
         "id": m.id,
         "name": m.name,
+        "description": m.description,
         "slug": m.slug,
         "type": m.type,
         "config": config_json(m),
@@ -281,11 +290,13 @@ class ConfigOut(Out):
     recoveryThreshold: int
     realertInterval: int | None
     manualResume: bool
+    postOnly: bool
 
 
 class MonitorOut(Out):
     id: str
     name: str
+    description: str
     slug: str | None
     type: str
     config: ConfigOut

@@ -28,6 +28,7 @@ CONFIG_FLAGS = [
     ("recovery_threshold", "recoveryThreshold"),
     ("realert_interval", "realertInterval"),
     ("manual_resume", "manualResume"),
+    ("post_only", "postOnly"),
 ]
 OFF = "off"  # clears an optional setting: --max-runtime off
 PING_COLUMNS = [
@@ -77,6 +78,7 @@ SETTING_OPTIONS = [
     click.option("--recovery-threshold", type=int, help="good runs in a row before resolving"),
     click.option("--realert-interval", type=SECONDS_OR_OFF, help="remind every N seconds while down"),
     click.option("--manual-resume/--no-manual-resume", default=None, help="when paused, ignore pings until resumed"),
+    click.option("--post-only/--any-method", default=None, help="only POST pings count (GET, HEAD: ignored)"),
     click.option("--slug", help="for /ping/<ping key>/<slug> (default: from the name; a rename keeps it)"),
     click.option("--tag", multiple=True, help="repeatable"),
 ]

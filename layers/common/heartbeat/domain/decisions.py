@@ -70,9 +70,10 @@ PingDecision = ResetRuns | CountingDecision
 
 def decide_ping(current: Monitor, ping: Ping, now_ms: int) -> PingDecision | None:
     """The transition a ping makes on `current`, or None when a new plan (from `current`) will do."""
-    if current.held or ping.kind in (PingKind.LOG, PingKind.START):
+    ignored = current.ignores(ping)
+    if ignored or ping.kind in (PingKind.LOG, PingKind.START):
         runs_full = current.runs is None or len(current.runs) >= RUNS_CAP
-        if ping.kind is PingKind.START and ping.rid and not current.held and runs_full:
+        if ping.kind is PingKind.START and ping.rid and not ignored and runs_full:
             return ResetRuns()
         return None
     if ping.rid and ping.kind is PingKind.SUCCESS and current.runs is None:

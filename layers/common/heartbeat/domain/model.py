@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 MIN_SECONDS = 1
 MAX_SECONDS = 365 * 24 * 3600
@@ -72,8 +73,15 @@ class Monitor:
     recovery_threshold: int = 1  # consecutive good runs before it resolves
     realert_s: int | None = None  # while down, a reminder this often
     manual_resume: bool = False  # when paused, ignore pings until resumed through the API
+    post_only: bool = False  # only POST pings count: GET and HEAD (link previews, crawlers) are ignored
+    description: str = ""  # free text for the people who read alerts and listings
     from_file: bool = False  # created by `heartbeat apply` from a file (what --prune may delete)
     apply_key: str | None = None  # the file's explicit identity for it, instead of its name
+    # EventBridge patterns: AWS runs that match them ping this monitor (domain/eventpatterns.py).
+    events: list[dict[str, Any]] = field(default_factory=list)
+    # Runs reported by events: a short key of the run id -> +start or -end time in seconds, so a
+    # duplicate or late event for a stage already recorded is ignored (domain/awsruns.py).
+    event_runs: dict[str, int] = field(default_factory=dict)
     n_pings: int = 0
     last_ping_ms: int | None = None
     last_ping_kind: str | None = None
@@ -100,6 +108,11 @@ class Monitor:
     def held(self) -> bool:
         """Paused with manual resume: pings are logged as ignored and change nothing."""
         return self.status is Status.PAUSED and self.manual_resume
+
+    def ignores(self, ping: Ping) -> bool:
+        """A ping logged as ignored, changing nothing: held by manual resume, or a GET or HEAD to a
+        POST-only monitor (a chat's link preview "pinging" a URL pasted in a channel)."""
+        return self.held or (self.post_only and ping.method != "POST")
 
     @property
     def window_ms(self) -> int | None:
@@ -157,6 +170,7 @@ class Ping:
     body_size: int = 0
     exit_status: int | None = None
     rid: str | None = None  # pairs a run's start and finish when runs overlap
+    run_stage: int = 0  # from an AWS event: 1 its run's start, 2 its end (each recorded once); 0 an HTTP ping
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ class Effect(StrEnum):
     ARM = "arm"  # a success: up, and the next deadline armed
     START = "start"  # a run started: its deadline is start + max runtime
     RECORD = "record"  # counted, no state change (a log, a start or a failure while down)
-    IGNORE = "ignore"  # held by manual resume: logged as ignored
+    IGNORE = "ignore"  # held by manual resume, or not a POST to a POST-only monitor: logged as ignored
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def cause_of(ping: Ping, rules: Monitor | None) -> Cause | None:
 def plan(ping: Ping, cause: Cause | None, rules: Monitor | None, current: Monitor | None, now_ms: int) -> PingPlan:
     """The single write this ping makes if the monitor is as expected: `current` when a previous
     attempt returned it, otherwise up and without an incident for a success, down for a failure."""
-    if current is not None and current.held:
+    if current is not None and current.ignores(ping):
         return PingPlan(Effect.IGNORE)
     rev = rules.rev if rules is not None else None
     guard = ping.kind is PingKind.SUCCESS

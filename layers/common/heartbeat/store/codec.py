@@ -4,6 +4,7 @@ See the README's data model."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any
 
 from heartbeat.domain.model import (
@@ -27,6 +28,8 @@ LIST_PK = "MON"  # monitors in the `list` index, by name
 INCIDENT_LIST_PK = "INC"  # incidents share the `list` index, by opening time
 KEY_LIST_PK = "KEY"  # and so do API keys, by creation
 TARGETS_PK = "TARGETS"  # chat and incident targets, all in one partition
+EVENTS_PK = "EVENTS"  # monitors fed by AWS events, in the sparse `events` index
+RUN_PREFIX = "er_"  # a monitor's attributes remembering its event-reported runs (domain/awsruns.py)
 
 
 def s(value: str) -> dict[str, str]:
@@ -103,6 +106,8 @@ def monitor_from_item(item: Item) -> Monitor:
         recovery_threshold=_opt_int(item, "recovery_threshold") or 1,
         realert_s=_opt_int(item, "realert_s"),
         manual_resume="manual_resume" in item,
+        post_only="post_only" in item,
+        description=_opt_s(item, "description") or "",
         from_file="from_file" in item,
         apply_key=_opt_s(item, "apply_key"),
         n_pings=_opt_int(item, "n_pings") or 0,
@@ -120,6 +125,8 @@ def monitor_from_item(item: Item) -> Monitor:
         reminders=_opt_int(item, "reminders") or 0,
         early_until_ms=_opt_int(item, "early_until"),
         runs={k: int(v["N"]) for k, v in item["runs"]["M"].items()} if "runs" in item else None,
+        events=json.loads(item["events"]["S"]) if "events" in item else [],
+        event_runs={k[len(RUN_PREFIX) :]: int(v["N"]) for k, v in item.items() if k.startswith(RUN_PREFIX)},
     )
 
 
@@ -179,8 +186,12 @@ OPTIONAL_SETTINGS = (
     "realert_s",
     "keywords",
     "manual_resume",
+    "post_only",
+    "description",
     "from_file",
     "apply_key",
+    "events",
+    "events_pk",
 )
 
 
@@ -217,10 +228,18 @@ def settings_item(m: Monitor) -> Item:
         }
     if m.manual_resume:
         item["manual_resume"] = {"BOOL": True}
+    if m.post_only:
+        item["post_only"] = {"BOOL": True}  # present only when set: a GET ping's write needs its absence
+    if m.description:
+        item["description"] = s(m.description)
     if m.from_file:
         item["from_file"] = {"BOOL": True}
     if m.apply_key is not None:
         item["apply_key"] = s(m.apply_key)
+    if m.events:
+        # The patterns, and the key that puts the monitor in the sparse `events` index.
+        item["events"] = s(json.dumps(m.events, separators=(",", ":"), sort_keys=True))
+        item["events_pk"] = s(EVENTS_PK)
     return item
 
 

@@ -45,13 +45,17 @@ class PingWriter:
 def _ping_update(ping: Ping, plan: PingPlan, now_ms: int, shard: str) -> Update:
     u = Update().bind(now=n(now_ms), one=n(1), paused=s(Status.PAUSED.value)).add("n_pings :one")
     u.when("attribute_exists(pk)")
+    held = "(#st = :paused AND attribute_exists(manual_resume))"
     if plan.effect is Effect.IGNORE:
         u.set("last_ignored_ms = :now")
-        # Race: resumed (or manual resume turned off) since the caller looked.
-        u.when("#st = :paused AND attribute_exists(manual_resume)")
+        # Race: resumed (or manual resume or POST-only turned off) since the caller looked.
+        u.when(held if ping.method == "POST" else f"({held} OR attribute_exists(post_only))")
     else:
-        # Race: paused with manual resume since the caller looked; then the ping is ignored instead.
-        u.when("(#st <> :paused OR attribute_not_exists(manual_resume))")
+        # Race: paused with manual resume (or made POST-only) since the caller looked; then the ping
+        # is ignored instead.
+        u.when(f"NOT {held}")
+        if ping.method != "POST":
+            u.when("attribute_not_exists(post_only)")
         if ping.kind is PingKind.LOG:
             u.set("last_log_ms = :now")  # a log is not a heartbeat: the last ping stays as it was
         else:

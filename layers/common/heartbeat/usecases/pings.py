@@ -65,7 +65,7 @@ class Recorded:
     alert: Alert | None = None  # the alert its transition queued
     started_ms: int | None = None  # the start of the run it finished
     cause: Cause | None = None  # the failure it counted as
-    ignored: bool = False  # held by manual resume
+    ignored: bool = False  # held by manual resume, or not a POST to a POST-only monitor
 
 
 def monitor_by_token(token: str) -> str:
