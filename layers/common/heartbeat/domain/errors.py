@@ -41,6 +41,10 @@ class Contention(HeartbeatError):
     """Concurrent writes kept winning; the caller may retry."""
 
 
+class NotPaused(HeartbeatError):
+    """A resume that asked for a paused monitor found one that is not."""
+
+
 class LostRace(HeartbeatError):
     """A conditional write lost to a concurrent one; re-read and decide again."""
 
@@ -68,3 +72,8 @@ class RateLimited(HeartbeatError):
             "retry in a second"
         )
         self.rate, self.burst = rate, burst
+
+
+class DuplicateEvent(HeartbeatError):
+    """An AWS event for a run's stage already recorded (a second delivery, or a start that arrives
+    after its run ended): ignored, nothing written."""

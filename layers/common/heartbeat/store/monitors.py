@@ -135,11 +135,11 @@ class Monitors:
         u = Update().set("#st = :paused", "updated_ms = :now").remove("deadline", "due_shard", "last_start_ms")
         self._update_existing(monitor_id, u.bind(paused=s(Status.PAUSED.value), now=n(now_ms)))
 
-    def resume(self, monitor_id: str, now_ms: int) -> None:
-        """Back to `new`: watched again from the next ping, as after creation."""
+    def resume(self, monitor_id: str, now_ms: int) -> bool:
+        """Back to `new`: watched again from the next ping, as after creation. False: it was not paused."""
         u = Update().set("#st = :new", "updated_ms = :now").bind(new=s(Status.NEW.value), now=n(now_ms))
         # Race: a ping resumed the monitor in the meantime; it must not be sent back to `new`.
-        self._update_existing(monitor_id, u.when("#st = :paused", paused=s(Status.PAUSED.value)))
+        return self._update_existing(monitor_id, u.when("#st = :paused", paused=s(Status.PAUSED.value)))
 
     def _update_existing(self, monitor_id: str, u: Update) -> bool:
         """False when the monitor exists but the update's own condition failed; NotFound when it does not."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Literal
 
-from heartbeat.domain.errors import Contention, LostRace, NotFound
+from heartbeat.domain.errors import Contention, LostRace, NotFound, NotPaused
 from heartbeat.domain.model import DEFAULT_GRACE_S, DEFAULT_INTERVAL_S, Incident, Monitor, PingEvent, Status
 from heartbeat.domain.monitors import Uptime, changed, checked, matching, one_schedule, uptime_over
 from heartbeat.domain.slugs import check_slug, slugify
@@ -72,10 +72,12 @@ def pause_monitor(store: Store, monitor_id: str, now_ms: int) -> Monitor:
     return store.monitors.get(monitor_id)
 
 
-def resume_monitor(store: Store, monitor_id: str, now_ms: int) -> Monitor:
-    """Only a paused monitor changes; resuming one that is not paused is a harmless no-op."""
+def resume_monitor(store: Store, monitor_id: str, now_ms: int, require_paused: bool = False) -> Monitor:
+    """Only a paused monitor changes; resuming one that is not paused is a harmless no-op, or, with
+    `require_paused`, NotPaused."""
     get_monitor(store, monitor_id)
-    store.monitors.resume(monitor_id, now_ms)
+    if not store.monitors.resume(monitor_id, now_ms) and require_paused:
+        raise NotPaused("check is not paused")
     return store.monitors.get(monitor_id)
 
 

@@ -1,0 +1,387 @@
+"""Healthchecks' Management API on /api/v1/, /api/v2/ and /api/v3/, so that the tools built on it
+(its Terraform provider, Kubernetes operators, the PyPI clients) manage Heartbeat's monitors
+unchanged. One route list for the three versions; what differs between them is in checks.py.
+
+A check's `uuid` is the monitor's ping token: /ping/<uuid> pings it, as on Healthchecks, and only
+admin keys see it. Read keys see `unique_key`, which is the monitor's id. Errors are Healthchecks'
+`{"error": "..."}` with its status codes; 401 for a read key on a route that changes something.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, cast
+from urllib.parse import quote
+
+import boto3
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from checks import Links, check_json, flips_json, matches, parse_spec, ping_json, settings_of, unique_criteria
+
+from heartbeat.adapters.secrets import secret_from
+from heartbeat.clock import now_ms
+from heartbeat.domain.errors import (
+    Contention,
+    InvalidInput,
+    LostRace,
+    MalformedBody,
+    NotFound,
+    NotPaused,
+    Unauthorized,
+    Unavailable,
+)
+from heartbeat.domain.model import Monitor
+from heartbeat.domain.tokens import is_monitor_id, is_token, monitor_id_for
+from heartbeat.settings import Settings
+from heartbeat.store import Store
+from heartbeat.usecases import deployment_keys, healthchecks, monitors
+from heartbeat.usecases.keys import KeyRing
+from heartbeat.usecases.subscriptions import Delivery, Subscription, Subscriptions, masked_endpoint
+from heartbeat.web import body_bytes, decode_json
+
+settings = Settings.from_env()
+logger = Logger(service="heartbeat-healthchecks")
+store = Store.from_settings(settings, boto3.client("dynamodb"))
+keyring = KeyRing(store, secret_from(boto3.client("secretsmanager"), settings.api_key_secret_arn))
+app = APIGatewayHttpResolver()
+
+VERSIONS = {"v1": 1, "v2": 2, "v3": 3}
+PINGS_SHOWN = 1000  # as Healthchecks: the newest thousand
+MAX_FLIP_TIME = 10_000_000_000
+# Heartbeat's protocols as Healthchecks names its channel kinds; the rest keep their own name.
+KINDS = {"https": "webhook", "pagerduty": "pd", "teams": "msteamsw"}
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Headers": "X-Api-Key",
+    "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
+    "Access-Control-Max-Age": "600",
+}
+
+
+@functools.cache
+def subscriptions() -> Subscriptions:
+    delivery = Delivery(settings.notifier_arn, settings.dead_letter_queue_arn, settings.allow_http_targets)
+    return Subscriptions(boto3.client("sns"), settings.topic_arn, store, delivery)
+
+
+# ---- the request: version, key, body ------------------------------------------------------------
+
+
+def version(v: str) -> int:
+    if v not in VERSIONS:
+        raise NotFound("not found")
+    return VERSIONS[v]
+
+
+def event() -> APIGatewayProxyEventV2:
+    return cast(APIGatewayProxyEventV2, app.current_event)
+
+
+def body() -> dict[str, Any]:
+    """A POST's JSON object, whatever its Content-Type says (as Healthchecks reads it); {} if empty."""
+    e = event()
+    raw = body_bytes(e.body, e.is_base64_encoded) if e.http_method == "POST" else b""
+    if not raw.strip():
+        return {}
+    try:
+        value = decode_json(raw)
+    except MalformedBody:
+        raise InvalidInput("body", "could not parse request body") from None
+    if not isinstance(value, dict):
+        raise InvalidInput("body", "json validation error: value is not an object")
+    return value
+
+
+def authorize(write: bool, given: dict[str, Any] | None = None) -> bool:
+    """Whether the caller holds only a read key. The key is in X-Api-Key or, in a POST, `api_key`."""
+    headers = {k.lower(): v for k, v in (event().headers or {}).items()}
+    key = headers.get("x-api-key") or str((given or {}).get("api_key") or "")
+    if not key:
+        raise Unauthorized("missing api key")
+    try:
+        role = keyring.authenticate({"x-api-key": key})
+    except Unauthorized:
+        raise Unauthorized("wrong api key") from None
+    if write and role != "admin":
+        raise Unauthorized("wrong api key")  # Healthchecks' answer to a read key here
+    return role != "admin"
+
+
+def base_url() -> str:
+    """Where this deployment's URLs start: the custom domain when there is one, else the caller's host."""
+    if settings.public_url:
+        return settings.public_url
+    headers = {k.lower(): v for k, v in (event().headers or {}).items()}
+    return f"{headers.get('x-forwarded-proto', 'https')}://{event().request_context.domain_name}"
+
+
+def monitor_of(code: str, by_unique_key: bool) -> Monitor:
+    """A check by its uuid (the ping token) or, where a read key may use it, its unique key (the id)."""
+    if is_token(code):
+        return monitors.get_monitor(store, monitor_id_for(code))
+    if by_unique_key and is_monitor_id(code):
+        return monitors.get_monitor(store, code)
+    raise NotFound("not found")
+
+
+# ---- answers --------------------------------------------------------------------------------------
+
+
+def answer(value: Any, status: int = 200) -> Response[Any]:
+    return Response(status, "application/json", value, headers=CORS)
+
+
+def channels_of(m: Monitor, listing: list[Subscription]) -> list[str]:
+    """The channels a check's alerts reach: the subscriptions whose filter takes its down alert."""
+    return [s.id for s in listing if s.id and not s.pending and s.filter.matches("monitor.down", m.id, m.tags)]
+
+
+def checks_json(found: list[Monitor], v: int, readonly: bool) -> list[dict[str, Any]]:
+    listing = [] if readonly else subscriptions().listing()
+    links, now = Links(base_url(), v), now_ms()
+    return [check_json(m, now, links, readonly, channels_of(m, listing)) for m in found]
+
+
+def one_check(m: Monitor, v: int, readonly: bool = False, status: int = 200) -> Response[Any]:
+    return answer(checks_json([m], v, readonly)[0], status)
+
+
+def check_channels(value: str | None) -> None:
+    """`channels`: "*", "", or ids or names of existing channels (subscriptions), as Healthchecks
+    checks them. Who gets a check's alerts is decided by the subscriptions' filters (README)."""
+    if value is None or value in ("*", ""):
+        return
+    listing = subscriptions().listing()
+    for item in value.split(","):
+        if not item:
+            raise InvalidInput("channels", "empty channel identifier")
+        found = [s for s in listing if item in (s.id, channel_name(s))]
+        if not found:
+            raise InvalidInput("channels", f"invalid channel identifier: {item}")
+        if len(found) > 1:
+            raise InvalidInput("channels", f"non-unique channel identifier: {item}")
+
+
+def channel_name(s: Subscription) -> str:
+    return f"{s.protocol}: {masked_endpoint(s.protocol, s.endpoint)}"
+
+
+# ---- routes ---------------------------------------------------------------------------------------
+
+
+@app.get("/api/<v>/checks/")
+def list_checks(v: str) -> Response[Any]:
+    n = version(v)
+    readonly = authorize(write=False)
+    params = event().multi_value_query_string_parameters or {}
+    tags, slug = set(params.get("tag", [])), (params.get("slug") or [""])[0]
+    found = [m for m in monitors.all_monitors(store) if tags <= set(m.tags) and (not slug or m.slug == slug)]
+    return answer({"checks": checks_json(found, n, readonly)})
+
+
+@app.post("/api/<v>/checks/")
+def create_check(v: str) -> Response[Any]:
+    n, given = version(v), body()
+    authorize(write=True, given=given)
+    spec = parse_spec(given)
+    check_channels(spec.channels)
+    criteria = unique_criteria(spec)
+    match = None if criteria is None else functools.partial(matches, criteria=criteria)
+    m, created = healthchecks.upsert(store, settings_of(spec, n), match, now_ms())
+    logger.info("check created" if created else "check matched", monitor_id=m.id)
+    return one_check(m, n, status=201 if created else 200)
+
+
+@app.get("/api/<v>/checks/<code>")
+def get_check(v: str, code: str) -> Response[Any]:
+    n = version(v)
+    readonly = authorize(write=False)
+    return one_check(monitor_of(code, by_unique_key=True), n, readonly)
+
+
+@app.post("/api/<v>/checks/<code>")
+def update_check(v: str, code: str) -> Response[Any]:
+    n, given = version(v), body()
+    authorize(write=True, given=given)
+    m = monitor_of(code, by_unique_key=False)
+    spec = parse_spec(given)
+    check_channels(spec.channels)
+    changes = settings_of(spec, n)
+    if changes:
+        m = monitors.update_monitor(store, m.id, now_ms(), **changes)
+    return one_check(m, n)
+
+
+@app.delete("/api/<v>/checks/<code>")
+def delete_check(v: str, code: str) -> Response[Any]:
+    n = version(v)
+    authorize(write=True)
+    m = monitor_of(code, by_unique_key=False)
+    shown = one_check(m, n)
+    monitors.delete_monitor(store, m.id)
+    logger.info("check deleted", monitor_id=m.id)
+    return shown
+
+
+@app.post("/api/<v>/checks/<code>/pause")
+def pause_check(v: str, code: str) -> Response[Any]:
+    n, given = version(v), body()
+    authorize(write=True, given=given)
+    return one_check(monitors.pause_monitor(store, monitor_of(code, False).id, now_ms()), n)
+
+
+@app.post("/api/<v>/checks/<code>/resume")
+def resume_check(v: str, code: str) -> Response[Any]:
+    n, given = version(v), body()
+    authorize(write=True, given=given)
+    m = monitor_of(code, by_unique_key=False)
+    return one_check(monitors.resume_monitor(store, m.id, now_ms(), require_paused=True), n)
+
+
+@app.get("/api/<v>/checks/<code>/pings/")
+def list_pings(v: str, code: str) -> Response[Any]:
+    n = version(v)
+    authorize(write=True)  # Healthchecks shows pings (and their bodies) to read-write keys only
+    m = monitor_of(code, by_unique_key=False)
+    links, base = Links(base_url(), n), base_url()
+    shown: list[dict[str, Any]] = []
+    cursor = None
+    while len(shown) < PINGS_SHOWN:
+        page, cursor = monitors.list_pings(store, m.id, 100, cursor)
+        shown += [ping_json(p, links, m.token, base.split(":", 1)[0]) for p in page]
+        if cursor is None:
+            break
+    return answer({"pings": shown[:PINGS_SHOWN]})
+
+
+@app.get("/api/<v>/checks/<code>/pings/<number>/body")
+def ping_body(v: str, code: str, number: str) -> Response[Any]:
+    version(v)
+    authorize(write=True)
+    ping = monitors.ping_of(store, monitor_of(code, by_unique_key=False).id, number).ping
+    if not ping.body_size:
+        raise NotFound("not found")
+    return Response(200, "text/plain", ping.body, headers=CORS)
+
+
+@app.get("/api/<v>/checks/<code>/flips/")
+def flips(v: str, code: str) -> Response[Any]:
+    version(v)
+    authorize(write=False)
+    m = monitor_of(code, by_unique_key=True)
+    params = event().query_string_parameters or {}
+    start, end = flip_time(params, "start", MAX_FLIP_TIME), flip_time(params, "end", MAX_FLIP_TIME)
+    seconds = flip_time(params, "seconds", 31_536_000)
+    since_ms = max((start or 0) * 1000, (now_ms() - seconds * 1000) if seconds else 0)
+    incidents = healthchecks.incidents_since(store, m.id, since_ms)
+    return answer({"flips": flips_json(incidents, since_ms, None if end is None else end * 1000)})
+
+
+def flip_time(params: dict[str, str], name: str, high: int) -> int | None:
+    """An integer query parameter from 0 to `high`, as Healthchecks' flips filter takes them."""
+    if name not in params:
+        return None
+    text = params[name]
+    if not text.isdigit() or len(text) > 11 or int(text) > high:
+        raise InvalidInput(name, f"{name} must be an integer from 0 to {high}")
+    return int(text)
+
+
+@app.get("/api/<v>/channels/")
+def channels(v: str) -> Response[Any]:
+    version(v)
+    authorize(write=True)
+    shown = [
+        {"id": s.id, "name": channel_name(s), "kind": KINDS.get(s.protocol, s.protocol)}
+        for s in subscriptions().listing()
+        if s.id
+    ]
+    return answer({"channels": shown})
+
+
+@app.get("/api/<v>/badges/")
+def badges(v: str) -> Response[Any]:
+    version(v)
+    authorize(write=False)
+    key = deployment_keys.deployment_key(store, deployment_keys.BADGE_KEY, now_ms())
+    tags = sorted({t for m in monitors.all_monitors(store) for t in m.tags})
+    shown = {}
+    for tag in tags:
+        url = f"{base_url()}/badge/{key}/{quote(tag, safe='')}"
+        svg, shields = f"{url}.svg", f"{url}.json"
+        shown[tag] = {
+            "svg": svg,
+            "svg3": svg,
+            "json": shields,
+            "json3": shields,
+            "shields": shields,
+            "shields3": shields,
+        }
+    return answer({"badges": shown})
+
+
+@app.route("/api/<v>/status/", method=["GET", "POST", "HEAD"])
+def status(v: str) -> Response[str]:
+    version(v)
+    return Response(200, "text/plain", "OK")
+
+
+# ---- errors, mapped once --------------------------------------------------------------------------
+
+
+def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response[Any]:
+    return Response(status, "application/json", {"error": message}, headers={**CORS, **(headers or {})})
+
+
+@app.exception_handler(Unauthorized)
+def unauthorized(e: Unauthorized) -> Response[Any]:
+    return error(401, str(e))
+
+
+@app.exception_handler(InvalidInput)
+def invalid(e: InvalidInput) -> Response[Any]:
+    return error(400, e.message)
+
+
+@app.exception_handler(MalformedBody)
+def malformed(_: MalformedBody) -> Response[Any]:
+    return error(400, "could not parse request body")
+
+
+@app.exception_handler([NotFound, NotFoundError])
+def not_found(_: Exception) -> Response[Any]:
+    return error(404, "not found")
+
+
+@app.exception_handler(NotPaused)
+def not_paused(_: NotPaused) -> Response[Any]:
+    return error(409, "check is not paused")
+
+
+@app.exception_handler([Contention, LostRace])
+def conflict(_: Exception) -> Response[Any]:
+    return error(409, "a concurrent change won; try again")
+
+
+@app.exception_handler(Unavailable)
+def unavailable(e: Unavailable) -> Response[Any]:
+    logger.error("AWS call failed", aws_error=e.code)
+    return error(503, "the service is busy; try again", {"Retry-After": "1"})
+
+
+# A synchronous Lambda request is capped at 6 MB; refuse clearly before parsing a body that large.
+MAX_BODY_BYTES = 5_000_000
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    method = event.get("requestContext", {}).get("http", {}).get("method")
+    if method == "OPTIONS":  # a browser's preflight: allowed from anywhere, with no key, as Healthchecks does
+        return {"statusCode": 204, "headers": CORS, "body": ""}
+    if len(event.get("body") or "") > MAX_BODY_BYTES:
+        return {"statusCode": 413, "headers": {**CORS, "Content-Type": "application/json"},
+                "body": '{"error":"request body too large"}'}  # fmt: skip
+    return app.resolve(event, context)

@@ -1,0 +1,357 @@
+"""Healthchecks' shapes: the check a client sends (validated as Healthchecks validates it, with its
+error messages), and the check, ping and flip it reads back (`Check.to_dict` and friends in
+healthchecks/healthchecks' hc/api/models.py). Translation only: no AWS, no store.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
+
+from heartbeat.domain import schedules
+from heartbeat.domain.errors import InvalidInput
+from heartbeat.domain.model import Incident, Monitor, PingEvent, PingKind, Status
+from heartbeat.domain.slugs import SLUG_RE
+
+# Healthchecks' limits: a timeout or grace from a minute to a year.
+HcSeconds = Annotated[StrictInt, Field(ge=60, le=31_536_000)]
+Short = Annotated[StrictStr, Field(max_length=200)]
+# Heartbeat's own settings, which Healthchecks has no field for: its `config` names and limits.
+Seconds = Annotated[StrictInt, Field(ge=1, le=31_536_000)]
+
+
+class HeartbeatExtension(BaseModel):
+    """`"heartbeat": {...}` in a check: settings only Heartbeat has. Fields left out stay as they are;
+    null clears the optional ones."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    maxRuntime: Seconds | None = None
+    minInterval: Seconds | None = None
+    failureThreshold: Annotated[StrictInt, Field(ge=1, le=100)] | None = None
+    recoveryThreshold: Annotated[StrictInt, Field(ge=1, le=100)] | None = None
+    realertInterval: Annotated[StrictInt, Field(ge=60, le=31_536_000)] | None = None
+
+
+EXTENSION = {
+    "maxRuntime": "max_runtime_s",
+    "minInterval": "min_interval_s",
+    "failureThreshold": "failure_threshold",
+    "recoveryThreshold": "recovery_threshold",
+    "realertInterval": "realert_s",
+}
+CLEARABLE = {"maxRuntime", "minInterval", "realertInterval"}
+
+
+class CheckSpec(BaseModel):
+    """A create or update body. Every field Healthchecks' API takes is taken; a field it does not know
+    is refused (Healthchecks itself ignores one: here a misspelt or Heartbeat-only setting would
+    otherwise vanish without a word). Absent fields leave the check as it is; null is refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    api_key: StrictStr | None = None
+    channels: StrictStr | None = None
+    desc: StrictStr | None = None
+    failure_kw: Short | None = None
+    filter_body: StrictBool | None = None
+    filter_default_fail: StrictBool | None = None
+    filter_http_body: StrictBool | None = None
+    filter_subject: StrictBool | None = None
+    grace: HcSeconds | None = None
+    heartbeat: HeartbeatExtension | None = None
+    manual_resume: StrictBool | None = None
+    methods: Literal["", "POST"] | None = None
+    name: Annotated[StrictStr, Field(max_length=100)] | None = None
+    schedule: Annotated[StrictStr, Field(max_length=100)] | None = None
+    slug: Annotated[StrictStr, Field(max_length=100, pattern=r"^[a-z0-9-_]*$")] | None = None
+    start_kw: Short | None = None
+    subject: Short | None = None
+    subject_fail: Short | None = None
+    success_kw: Short | None = None
+    tags: Annotated[StrictStr, Field(max_length=500)] | None = None
+    timeout: HcSeconds | None = None
+    tz: StrictStr | None = None
+    unique: list[Literal["name", "slug", "tags", "timeout", "grace"]] | None = None
+
+
+# pydantic's error types -> Healthchecks' wording ("json validation error: timeout is too small").
+MESSAGES = {
+    "string_too_long": "%s is too long",
+    "too_long": "%s is too long",
+    "string_type": "%s is not a string",
+    "string_pattern_mismatch": "%s does not match pattern",
+    "less_than_equal": "%s is too large",
+    "greater_than_equal": "%s is too small",
+    "int_type": "%s is not a number",
+    "bool_type": "%s is not a boolean",
+    "literal_error": "%s has unexpected value",
+    "list_type": "%s is not an array",
+    "model_type": "%s is not an object",
+    "dict_type": "%s is not an object",
+    "extra_forbidden": "%s is not a known field",
+}
+
+
+def parse_spec(body: dict[str, Any]) -> CheckSpec:
+    """The body as a CheckSpec, or InvalidInput carrying Healthchecks' message for the first error."""
+    for name, value in body.items():
+        if value is None:  # as Healthchecks: null is never "leave it", and never a value
+            raise InvalidInput(name, f"json validation error: {name} is not a {_kind(name)}")
+    try:
+        spec = CheckSpec.model_validate(body)
+    except ValidationError as e:
+        error = e.errors()[0]
+        loc = [str(part) for part in error["loc"]]
+        subject = f"an item in '{loc[0]}'" if len(loc) > 1 and loc[1].isdigit() else ".".join(loc)
+        template = MESSAGES.get(error["type"], "%s is not valid")
+        if error["type"] == "extra_forbidden" and len(loc) == 1:
+            template += '; settings only Heartbeat has go in "heartbeat": {...}'
+        raise InvalidInput(loc[0], "json validation error: " + template % subject) from None
+    if spec.schedule is not None and not _valid_cron(spec.schedule):
+        raise InvalidInput("schedule", "json validation error: schedule is not a valid cron or OnCalendar expression")
+    if spec.tz is not None and not _valid_zone(spec.tz):
+        raise InvalidInput("tz", "json validation error: tz is not a valid timezone")
+    if spec.start_kw:
+        raise InvalidInput("start_kw", "json validation error: start_kw is not supported by Heartbeat")
+    return spec
+
+
+def _kind(name: str) -> str:
+    field = CheckSpec.model_fields.get(name)
+    text = str(field.annotation) if field else ""
+    return "number" if "int" in text else "boolean" if "bool" in text else "array" if "list" in text else "string"
+
+
+def _valid_cron(expression: str) -> bool:
+    try:
+        schedules.check_cron(expression)
+    except InvalidInput:
+        return False
+    return len(expression.split()) == 5  # Healthchecks' OnCalendar forms are not supported here
+
+
+def _valid_zone(name: str) -> bool:
+    try:
+        schedules.zone(name)
+    except InvalidInput:
+        return False
+    return True
+
+
+def django_slug(name: str) -> str | None:
+    """Healthchecks' slug of a name (Django's slugify), or None where Heartbeat would refuse it."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", text.lower())).strip("-_")
+    return text[:100] if SLUG_RE.match(text[:100]) else None
+
+
+def tag_list(tags: str) -> list[str]:
+    return list(dict.fromkeys(t for t in tags.split(" ") if t.strip()))
+
+
+def keyword_list(keywords: str) -> list[str]:
+    return list(dict.fromkeys(k.strip() for k in keywords.split(",") if k.strip()))
+
+
+def settings_of(spec: CheckSpec, version: int) -> dict[str, Any]:
+    """The Monitor settings a check body sets, as Healthchecks' `_update` applies them: a schedule wins
+    over a timeout; in v1 and v2 a new name derives the slug, which an explicit slug overrides."""
+    settings: dict[str, Any] = {}
+    if spec.name is not None:
+        settings["name"] = spec.name
+        slug = django_slug(spec.name)
+        if version < 3 and slug:
+            settings["slug"] = slug
+    if spec.schedule:
+        settings["schedule"] = spec.schedule
+    elif spec.timeout:
+        settings["interval_s"] = spec.timeout
+    if spec.tz is not None:
+        settings["timezone"] = spec.tz
+    if spec.slug:  # "" (Healthchecks' "no slug"): every Heartbeat monitor has one, so it stays as it is
+        settings["slug"] = spec.slug
+    if spec.tags is not None:
+        settings["tags"] = tag_list(spec.tags)
+    if spec.desc is not None:
+        settings["description"] = spec.desc
+    if spec.manual_resume is not None:
+        settings["manual_resume"] = spec.manual_resume
+    if spec.methods is not None:
+        settings["post_only"] = spec.methods == "POST"
+    if spec.grace is not None:
+        settings["grace_s"] = spec.grace
+    # The deprecated `subject` fields set the keywords, unless the keywords themselves are given.
+    legacy = (("success_kw", "subject", "success_keywords"), ("failure_kw", "subject_fail", "failure_keywords"))
+    for field, old_field, setting in legacy:
+        value = getattr(spec, field) if getattr(spec, field) is not None else getattr(spec, old_field)
+        if value is not None:
+            settings[setting] = keyword_list(value)
+    if spec.heartbeat is not None:
+        for name in spec.heartbeat.model_fields_set:
+            value = getattr(spec.heartbeat, name)
+            if value is None and name not in CLEARABLE:
+                raise InvalidInput(name, f"json validation error: heartbeat.{name} is not a number")
+            settings[EXTENSION[name]] = value
+    return settings
+
+
+def unique_criteria(spec: CheckSpec) -> dict[str, Any] | None:
+    """What `unique` asks an existing check to match (Monitor field -> value), or None: no upsert, as
+    when a field it names is not in the body."""
+    if not spec.unique:
+        return None
+    criteria: dict[str, Any] = {}
+    for name in dict.fromkeys(spec.unique):
+        value = getattr(spec, name)
+        if value is None:
+            return None
+        if name == "tags":
+            criteria["tags"] = value
+        elif name == "timeout":
+            criteria["interval_s"] = value
+        elif name == "grace":
+            criteria["grace_s"] = value
+        elif name == "slug":
+            criteria["slug"] = value or None  # "" is no slug
+        else:
+            criteria[name] = value
+    return criteria
+
+
+def matches(m: Monitor, criteria: dict[str, Any]) -> bool:
+    """Healthchecks compares the stored fields as they are, tags as the space-separated string."""
+    return all((" ".join(m.tags) if k == "tags" else getattr(m, k)) == v for k, v in criteria.items())
+
+
+# ---- answers -------------------------------------------------------------------------------------
+
+
+def isostring(ms: int | None) -> str | None:
+    """Healthchecks' dates: UTC, seconds, `+00:00`."""
+    if ms is None:
+        return None
+    return datetime.fromtimestamp(ms // 1000, UTC).isoformat()
+
+
+def hc_status(m: Monitor, now_ms: int, version: int) -> str:
+    """v1 shows a running job as `started`; v2 and v3 show what the job was before it started."""
+    status = m.status_at(now_ms)
+    if status is Status.STARTED and version > 1:
+        return Status.UP.value if m.last_success_ms is not None else Status.NEW.value
+    return status.value
+
+
+def next_ping(m: Monitor, now_ms: int) -> int | None:
+    """When the next ping is expected (Healthchecks' grace start): for a check that is up, the deadline
+    less the grace period."""
+    if m.status not in (Status.UP, Status.STARTED) or m.deadline_ms is None:
+        return None
+    return m.deadline_ms - m.grace_s * 1000
+
+
+class Links:
+    """Where a check's URLs point: `base` is the deployment's public URL; `version` the API's."""
+
+    def __init__(self, base: str, version: int) -> None:
+        self.base = base
+        self.version = version
+
+    def update_url(self, token: str) -> str:
+        return f"{self.base}/api/v{self.version}/checks/{token}"
+
+    def ping_url(self, token: str) -> str:
+        return f"{self.base}/ping/{token}"
+
+
+def check_json(m: Monitor, now_ms: int, links: Links, readonly: bool, channels: list[str]) -> dict[str, Any]:
+    """`Check.to_dict`: a read key sees `unique_key` (the monitor's id) and never the ping token."""
+    keyworded = bool(m.success_keywords or m.failure_keywords)
+    out: dict[str, Any] = {
+        "name": m.name,
+        "slug": m.slug or "",
+        "tags": " ".join(m.tags),
+        "desc": m.description,
+        "grace": m.grace_s,
+        "n_pings": m.n_pings,
+        "status": hc_status(m, now_ms, links.version),
+        "started": m.status is Status.STARTED,
+        "last_ping": isostring(m.last_ping_ms),
+        "next_ping": isostring(next_ping(m, now_ms)),
+        "manual_resume": m.manual_resume,
+        "methods": "POST" if m.post_only else "",
+        "subject": "",
+        "subject_fail": "",
+        "start_kw": "",
+        "success_kw": ",".join(m.success_keywords),
+        "failure_kw": ",".join(m.failure_keywords),
+        "filter_subject": False,
+        "filter_body": False,
+        "filter_http_body": keyworded,
+        # Heartbeat fails a body with none of the success keywords, where Healthchecks would ignore it.
+        "filter_default_fail": bool(m.success_keywords),
+    }
+    if m.last_duration_ms:
+        out["last_duration"] = m.last_duration_ms // 1000
+    if readonly:
+        out["unique_key"] = m.id
+    else:
+        update_url = links.update_url(m.token)
+        out |= {
+            "uuid": m.token,
+            "ping_url": links.ping_url(m.token),
+            "update_url": update_url,
+            "pause_url": f"{update_url}/pause",
+            "resume_url": f"{update_url}/resume",
+            "channels": ",".join(sorted(channels)),
+        }
+    if m.schedule is None:
+        out["timeout"] = m.interval_s
+    else:
+        out |= {"schedule": m.schedule, "tz": m.timezone}
+    out["heartbeat"] = {
+        "maxRuntime": m.max_runtime_s,
+        "minInterval": m.min_interval_s,
+        "failureThreshold": m.failure_threshold,
+        "recoveryThreshold": m.recovery_threshold,
+        "realertInterval": m.realert_s,
+    }
+    return out
+
+
+PING_TYPES = {PingKind.SUCCESS: "success", PingKind.START: "start", PingKind.FAIL: "fail", PingKind.LOG: "log"}
+
+
+def ping_json(e: PingEvent, links: Links, token: str, scheme: str) -> dict[str, Any]:
+    """`Ping.to_dict`; a failure counted by exit status or keyword is a `fail`, as Healthchecks shows it."""
+    p = e.ping
+    kind = "ign" if e.ignored else "fail" if e.cause is not None else PING_TYPES[p.kind]
+    out: dict[str, Any] = {
+        "type": kind,
+        "date": datetime.fromtimestamp(e.at_ms / 1000, UTC).isoformat(timespec="microseconds"),
+        "n": e.n,
+        "scheme": scheme,
+        "remote_addr": p.source_ip,
+        "method": p.method,
+        "ua": p.user_agent[:200],
+        "rid": p.rid,
+    }
+    if e.duration_ms is not None:
+        out["duration"] = round(e.duration_ms / 1000, 2)
+    out["body_url"] = f"{links.update_url(token)}/pings/{e.n}/body" if p.body_size else None
+    return out
+
+
+def flips_json(incidents: list[Incident], start_ms: int, end_ms: int | None) -> list[dict[str, Any]]:
+    """Each incident is a flip down and, once resolved, a flip up; newest first, in [start, end)."""
+    flips = []
+    for i in incidents:
+        flips.append((i.opened_ms, 0))
+        if i.resolved_ms is not None:
+            flips.append((i.resolved_ms, 1))
+    kept = [(at, up) for at, up in flips if at >= start_ms and (end_ms is None or at < end_ms)]
+    return [{"timestamp": isostring(at), "up": up} for at, up in sorted(kept, reverse=True)]

@@ -1,0 +1,42 @@
+"""What Healthchecks' Management API does that Heartbeat's own does not: create-or-update by a set of
+fields (`unique`), and a check's history as flips. Everything else it asks is a monitor use case."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from heartbeat.domain.model import Incident, Monitor
+from heartbeat.store import Store
+from heartbeat.usecases import monitors
+
+
+def upsert(
+    store: Store,
+    settings: dict[str, Any],
+    match: Callable[[Monitor], bool] | None,
+    now_ms: int,
+) -> tuple[Monitor, bool]:
+    """The first monitor (oldest) that `match` accepts, updated with `settings`, or a new one made
+    with them. Returns it and whether it was created."""
+    if match is not None:
+        found = sorted((m for m in monitors.all_monitors(store) if match(m)), key=lambda m: (m.created_ms, m.id))
+        if found:
+            return (monitors.update_monitor(store, found[0].id, now_ms, **settings) if settings else found[0]), False
+    given = dict(settings)
+    name, slug = given.pop("name", ""), given.pop("slug", None)  # no slug: derived from the name
+    return monitors.create_monitor(store, name, "HEARTBEAT", now_ms, slug, **given), True
+
+
+def incidents_since(store: Store, monitor_id: str, since_ms: int) -> list[Incident]:
+    """The monitor's incidents that opened or resolved since `since_ms`, newest first."""
+    found: list[Incident] = []
+    cursor = None
+    while True:
+        page, cursor = monitors.list_incidents(store, monitor_id, 100, cursor)
+        for incident in page:
+            if max(incident.opened_ms, incident.resolved_ms or 0) < since_ms:
+                return found
+            found.append(incident)
+        if cursor is None:
+            return found
