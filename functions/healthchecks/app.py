@@ -176,8 +176,9 @@ def channel_name(s: Subscription) -> str:
 def list_checks(v: str) -> Response[Any]:
     n = version(v)
     readonly = authorize(write=False)
-    params = event().multi_value_query_string_parameters or {}
-    tags, slug = set(params.get("tag", [])), (params.get("slug") or [""])[0]
+    # API Gateway (payload 2.0) joins a repeated parameter's values with commas, which no tag contains.
+    params = event().query_string_parameters or {}
+    tags, slug = {t for t in params.get("tag", "").split(",") if t}, params.get("slug", "")
     found = [m for m in monitors.all_monitors(store) if tags <= set(m.tags) and (not slug or m.slug == slug)]
     return answer({"checks": checks_json(found, n, readonly)})
 

@@ -20,7 +20,7 @@ router = Router()
 @router.post("/api/v1/keys", responses=documented(KeyCreatedOut, 201))
 def create_key(spec: Annotated[KeyCreate, Body()]) -> Response[dict]:
     """A new API key, shown in this answer only."""
-    key, record = deps.keyring.create(spec.name, spec.role, deps.now_ms())
+    key, record = deps.keyring.create(spec.name, spec.role, deps.now_ms(), spec.form)
     deps.logger.info("API key created", key_id=record.id, role=record.role)
     return Response(201, "application/json", {**key_json(record), "key": key})
 

@@ -14,6 +14,9 @@ from schemas.fields import Name, Out, Strict
 class KeyCreate(Strict):
     name: Name
     role: Literal["admin", "read"] = "read"
+    form: Literal["heartbeat", "healthchecks"] = Field(
+        "heartbeat", description="healthchecks: 32 characters, as Healthchecks' clients and tools expect"
+    )
 
 
 def key_json(k: ApiKey) -> dict[str, Any]:

@@ -73,10 +73,17 @@ def make_key(aws: Any, table_name: str, secret_arn: str, name: str, role: str) -
 @keys.command(help="a new API key (shown once)")
 @click.option("--name", required=True)
 @click.option("--role", type=ROLES, default="read", show_default=True)
+@click.option(
+    "--form",
+    type=click.Choice(["heartbeat", "healthchecks"]),
+    default="heartbeat",
+    show_default=True,
+    help="healthchecks: a 32-character key, for Healthchecks' tools (Terraform provider, clients)",
+)
 @global_options
 @pass_session
-def create(session: Session, name: str, role: str) -> str:
-    made = session.api.call("POST", "/api/v1/keys", {"name": name, "role": role})
+def create(session: Session, name: str, role: str, form: str) -> str:
+    made = session.api.call("POST", "/api/v1/keys", {"name": name, "role": role, "form": form})
     if session.as_json:
         return json.dumps(made, indent=2)
     return f"{made['key']}\n\nkey {made['id']} ({made['role']}). This is the only time the key is shown."

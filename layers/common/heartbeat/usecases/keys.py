@@ -30,9 +30,10 @@ class KeyRing:
         self._store = store
         self._secret = secret
 
-    def create(self, name: str, role: str, now_ms: int) -> tuple[str, ApiKey]:
-        """The key itself, and what is stored of it: this is the one chance to see the key."""
-        key = new_api_key()
+    def create(self, name: str, role: str, now_ms: int, form: str = "heartbeat") -> tuple[str, ApiKey]:
+        """The key itself, and what is stored of it: this is the one chance to see the key. `form`:
+        `heartbeat` (hb_...) or `healthchecks` (32 characters, for Healthchecks' tools)."""
+        key = new_api_key(form)
         return key, self.add(key, name, role, now_ms)
 
     def add(self, key: str, name: str, role: str, now_ms: int) -> ApiKey:
