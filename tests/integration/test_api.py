@@ -93,6 +93,7 @@ def test_create_returns_the_monitor_in_the_seed_shape(stack: Stack) -> None:
         "realertInterval": None,
         "manualResume": False,
         "postOnly": False,
+        "events": [],
     }
     assert m["description"] == ""
     assert m["tags"] == ["infrastructure", "db"]

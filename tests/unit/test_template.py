@@ -118,6 +118,15 @@ def test_sample_events_are_well_formed(path, template: Template) -> None:  # typ
 
         assert SnsModel.model_validate(event).Records[0].EventSubscriptionArn
         return
+    if path.name.startswith("run-"):  # an AWS run event: the template's rule takes it, and it reports a run
+        from moto.events.models import EventPattern
+
+        from heartbeat.domain.awsruns import report_of
+
+        [(function, pattern)] = template.event_rules().values()
+        assert function == "EventsFunction" and EventPattern(None, pattern).matches_event(event)
+        assert report_of(event, now_ms=0) is not None
+        return
     if "routeKey" not in event:
         assert event["detail-type"] == "Scheduled Event" and event["source"] == "aws.events"
         return

@@ -147,6 +147,36 @@ class Stack:
         )
         return bridge.installed()
 
+    def events_bridge(self) -> Any:
+        """A context in which EventBridge's default bus delivers the template's rule to the events
+        function here (synchronously), as Lambda would: two retries, then its dead-letter queue."""
+        from heartbeat_tools.eventslambda import EventsLambdaBridge
+
+        bridge = EventsLambdaBridge(background=False)
+        events = self.modules["EventsFunction"]
+        bridge.register(
+            self.refs["EventsFunction.Arn"],
+            lambda event: events.lambda_handler(event, LambdaContext("EventsFunction")),
+            self.sqs,
+            self.refs["EventsDeadLetterQueue"],
+        )
+        return bridge.installed()
+
+    def put_event(self, event: dict[str, Any]) -> None:
+        """PutEvents on the default bus: an AWS service announcing `event` (an EventBridge event as
+        delivered: source, detail-type, detail, resources), timed at the clock's now."""
+        from datetime import UTC, datetime
+
+        entry = {
+            "Source": event["source"],
+            "DetailType": event["detail-type"],
+            "Detail": json.dumps(event["detail"]),
+            "Resources": event.get("resources", []),
+            "Time": datetime.fromtimestamp(self.clock() / 1000, UTC),
+        }
+        result = boto3.client("events").put_events(Entries=[entry])
+        assert result["FailedEntryCount"] == 0, result
+
     def make_key(self, role: str) -> str:
         return str(self.modules["ApiFunction"].keyring.create(f"test-{role}", role, self.clock())[0])
 

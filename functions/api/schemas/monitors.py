@@ -12,6 +12,7 @@ from heartbeat.domain.alerts import iso
 from heartbeat.domain.errors import InvalidInput
 from heartbeat.domain.model import DEFAULT_GRACE_S, DEFAULT_INTERVAL_S, Incident, Monitor, PingEvent, Status
 from heartbeat.domain.monitors import Uptime
+from schemas.events import EventPatterns
 from schemas.fields import (
     CronExpression,
     Description,
@@ -44,6 +45,7 @@ SETTINGS = {
     "recoveryThreshold": "recovery_threshold",
     "realertInterval": "realert_s",
     "manualResume": "manual_resume",
+    "events": "events",
     "postOnly": "post_only",
 }
 
@@ -60,6 +62,7 @@ DEFAULTS: dict[str, Any] = {
     "recovery_threshold": 1,
     "realert_s": None,
     "manual_resume": False,
+    "events": [],
     "post_only": False,
 }
 
@@ -80,6 +83,7 @@ class MonitorConfig(Strict):
     recoveryThreshold: Threshold = 1
     realertInterval: RealertSeconds | None = None
     manualResume: StrictBool = False
+    events: EventPatterns = []
     postOnly: StrictBool = False  # only POST pings count; GET and HEAD are logged as ignored
 
     @model_validator(mode="after")
@@ -115,6 +119,7 @@ class MonitorConfigPatch(Strict):
     recoveryThreshold: Threshold | None = None
     realertInterval: RealertSeconds | None = None
     manualResume: StrictBool | None = None
+    events: EventPatterns | None = None
     postOnly: StrictBool | None = None
 
     @model_validator(mode="after")
@@ -176,6 +181,7 @@ def config_json(m: Monitor) -> dict[str, Any]:
         "recoveryThreshold": m.recovery_threshold,
         "realertInterval": m.realert_s,
         "manualResume": m.manual_resume,
+        "events": m.events,
         "postOnly": m.post_only,
     }
 
@@ -290,6 +296,7 @@ class ConfigOut(Out):
     recoveryThreshold: int
     realertInterval: int | None
     manualResume: bool
+    events: list[dict[str, Any]]
     postOnly: bool
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from heartbeat.store.deployment_keys import DeploymentKeys
 from heartbeat.store.due import DueIndex
+from heartbeat.store.event_monitors import EventMonitors
 from heartbeat.store.incidents import Incidents
 from heartbeat.store.keys import ApiKeys
 from heartbeat.store.monitors import Monitors
@@ -42,6 +43,7 @@ class Store:
     api_keys: ApiKeys
     targets: Targets
     deployment_keys: DeploymentKeys
+    event_monitors: EventMonitors
 
     @classmethod
     def open(cls, client: Any, table_name: str, shards: int = 4, ping_retention_days: int = 30) -> Store:
@@ -61,6 +63,7 @@ class Store:
             api_keys=ApiKeys(table),
             targets=Targets(table),
             deployment_keys=DeploymentKeys(table),
+            event_monitors=EventMonitors(table),
         )
 
     @classmethod

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from heartbeat.domain.awsruns import runs_to_forget
 from heartbeat.domain.errors import NotFound
 from heartbeat.domain.model import Monitor, Ping, PingKind, Status
 from heartbeat.domain.rules import RUNS_CAP, Effect, PingPlan
 from heartbeat.store.codec import monitor_from_item, monitor_key, n, s
 from heartbeat.store.due import DueIndex
+from heartbeat.store.event_runs import mark_run
 from heartbeat.store.expressions import Update
 from heartbeat.store.table import ConditionFailed, Table
 
@@ -28,17 +30,27 @@ class PingWriter:
     def __init__(self, table: Table, due: DueIndex) -> None:
         self._table = table
         self._due = due
+        # Monitor -> event-run keys its next event write removes: the runs it remembers are pruned
+        # by the write that comes anyway (learned from the item the last write returned), never by one of their own.
+        self._forget: dict[str, list[str]] = {}
+
+    def _learn(self, monitor: Monitor) -> Monitor:
+        forget = runs_to_forget(monitor.event_runs)
+        if forget and len(self._forget) < 10_000:
+            self._forget[monitor.id] = forget
+        return monitor
 
     def write(self, monitor_id: str, ping: Ping, now_ms: int, plan: PingPlan) -> PingWrite:
         update = _ping_update(ping, plan, now_ms, self._due.shard_of(monitor_id))
+        mark_run(update, ping, now_ms, self._forget.pop(monitor_id, ()))
         try:
             old = self._table.update(monitor_key(monitor_id), update, returns_old=True, failure_item=True)
         except ConditionFailed as failed:
             if failed.item is None:
                 raise NotFound("monitor not found") from None
-            return PingWrite(n=None, current=monitor_from_item(failed.item))
+            return PingWrite(n=None, current=self._learn(monitor_from_item(failed.item)))
         assert old is not None
-        previous = monitor_from_item(old)
+        previous = self._learn(monitor_from_item(old))
         return PingWrite(n=previous.n_pings + 1, previous=previous)
 
 

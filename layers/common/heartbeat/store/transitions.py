@@ -18,9 +18,10 @@ from heartbeat.domain.decisions import (
     TolerateMiss,
 )
 from heartbeat.domain.errors import LostRace
-from heartbeat.domain.model import Alert, Cause, Monitor, PingKind, Status
+from heartbeat.domain.model import Alert, Cause, Monitor, Ping, PingKind, Status
 from heartbeat.store.codec import alert_item, incident_item, incident_sk, monitor_key, monitor_pk, n, s
 from heartbeat.store.due import DueIndex
+from heartbeat.store.event_runs import mark_run
 from heartbeat.store.expressions import Update
 from heartbeat.store.table import ConditionFailed, Table
 
@@ -41,9 +42,14 @@ class Transitions:
         # Race: a ping counted meanwhile; re-read and decide again.
         self._update(current.id, u.when("n_pings = :seen", seen=n(current.n_pings)))
 
-    def carry_out(self, current: Monitor, kind: PingKind, now_ms: int, decision: CountingDecision) -> int:
-        """Make the decision's writes, counting the ping; its number. Raises LostRace when `current` changed."""
+    def carry_out(
+        self, current: Monitor, kind: PingKind, now_ms: int, decision: CountingDecision, ping: Ping | None = None
+    ) -> int:
+        """Make the decision's writes, counting the ping; its number. Raises LostRace when `current`
+        changed. `ping`: an AWS event's, whose run stage is recorded in the same write."""
         u = _counted(current, kind, now_ms)
+        if ping is not None:
+            mark_run(u, ping, now_ms)
         if isinstance(decision, TolerateFailure):
             u.set("fail_streak = :streak", "#st = :up", "deadline = :deadline", "due_shard = :shard")
             u.bind(streak=n(decision.streak), up=s(Status.UP.value), deadline=n(decision.deadline_ms))

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from heartbeat.domain.awsruns import is_recorded
 from heartbeat.domain.decisions import CountingDecision, OpenIncident, ResetRuns, Resolve, TolerateFailure, decide_ping
-from heartbeat.domain.errors import Ambiguous, Contention, LostRace, NotFound, Unavailable
+from heartbeat.domain.errors import Ambiguous, Contention, DuplicateEvent, LostRace, NotFound, Unavailable
 from heartbeat.domain.model import Alert, Cause, Monitor, Ping, PingEvent
 from heartbeat.domain.rules import Effect, cause_of, plan, run_start
 from heartbeat.domain.slugs import check_slug
@@ -113,7 +114,8 @@ def record_ping(
     now_ms: int,
     rules_cache: RulesCache | None = None,
 ) -> int:
-    """Apply one ping to its monitor and return the ping's number. Raises NotFound, Contention, Unavailable."""
+    """Apply one ping to its monitor and return the ping's number. Raises NotFound, Contention,
+    Unavailable, and DuplicateEvent for an AWS event's run stage already recorded."""
     recorded = _apply(store, monitor_id, ping, now_ms, rules_cache or RulesCache())
     if store.pings.kept:
         duration = now_ms - recorded.started_ms if recorded.started_ms is not None else None
@@ -145,6 +147,8 @@ def _apply(store: Store, monitor_id: str, ping: Ping, now_ms: int, rules_cache: 
             return Recorded(write.n, started_ms=started, cause=cause, ignored=write_plan.effect is Effect.IGNORE)
         current = write.current
         assert current is not None
+        if ping.run_stage and ping.rid and is_recorded(current.event_runs, ping.rid, ping.run_stage):
+            raise DuplicateEvent(f"run {ping.rid} stage {ping.run_stage} already recorded")
         rules_cache.learn(current)
         if write_plan.guard_rules and write_plan.rev != (current.rev if current.needs_rules else None):
             continue  # the rules, not the monitor's state, were off: plan again with the right ones
@@ -153,7 +157,7 @@ def _apply(store: Store, monitor_id: str, ping: Ping, now_ms: int, rules_cache: 
             if isinstance(decision, ResetRuns):
                 store.transitions.reset_runs(current)
             elif decision is not None:
-                n = store.transitions.carry_out(current, ping.kind, now_ms, decision)
+                n = store.transitions.carry_out(current, ping.kind, now_ms, decision, ping)
                 return _recorded(n, decision, current, ping)
         except LostRace:
             continue
