@@ -146,6 +146,7 @@ class LocalStack:
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.moto.start()
         host, moto_port = self.moto.get_host_and_port()
+        self.aws_endpoint = f"http://{host}:{moto_port}"
         os.environ.update(
             AWS_ENDPOINT_URL=f"http://{host}:{moto_port}",
             AWS_ACCESS_KEY_ID="local",
@@ -190,6 +191,7 @@ class LocalStack:
         self.routes = template.routes()
         self.throttle = Throttle(template.throttles())  # as API Gateway would: 429 past a route's limit
         self._start_notifier(refs)
+        self._start_events(refs)
         self._subscribe_console()
         if self.webhook:
             scheme = urlsplit(self.webhook).scheme
@@ -249,6 +251,23 @@ class LocalStack:
 
         bridge = SnsLambdaBridge(background=True)
         bridge.register(refs["NotifierFunction.Arn"], invoke, self.session.client("sqs"), refs["AlertsDeadLetterQueue"])
+        self.exits.enter_context(bridge.installed())
+
+    def _start_events(self, refs: dict[str, str]) -> None:
+        """PutEvents on this stack's default bus reaches the events function through the rule
+        template.yaml declares (moto matches its pattern), as EventBridge invokes it: in the background."""
+        from heartbeat_tools.eventslambda import EventsLambdaBridge
+
+        events = self.functions["EventsFunction"]
+
+        def invoke(event: dict[str, Any]) -> None:
+            outcome = events.invoke(event)
+            if outcome["pinged"]:
+                say(f"EVENT {event.get('detail-type')}: {outcome['kind']} for {len(outcome['pinged'])} monitor(s)")
+            self.dirty.set()
+
+        bridge = EventsLambdaBridge(background=True)
+        bridge.register(refs["EventsFunction.Arn"], invoke, self.session.client("sqs"), refs["EventsDeadLetterQueue"])
         self.exits.enter_context(bridge.installed())
 
     def _subscribe_console(self) -> None:
@@ -413,6 +432,7 @@ Heartbeat local stack ready on {url}
   admin API key   {stack.admin_key}
   sweeper         {sweeps}; alerts print here{webhook}
   state           {stack.state_dir}{restored}  (make dev FRESH=1 starts empty)
+  AWS endpoint    {stack.aws_endpoint}  (aws ... --endpoint-url: events put-events reaches the events function)
 
 Try it from another terminal:
   export HEARTBEAT_API_URL={url} HEARTBEAT_API_KEY={stack.admin_key}
