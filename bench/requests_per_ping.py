@@ -88,4 +88,31 @@ def run() -> list[Row]:
             reads, writes = sum(op in READS for op in calls), sum(op in WRITES for op in calls)
             rows.append(Row("requests per ping", label, _count(writes, reads), note=" ".join(calls)))
             calls.clear()
+    rows += _per_event()
+    return rows
+
+
+def _per_event() -> list[Row]:
+    """An AWS run event (the ECS sample) through the template's rule and the events function."""
+    import json
+
+    from heartbeat_tools.harness import load_event
+
+    rows: list[Row] = []
+    with moto_stack() as stack, stack.events_bridge():
+        pattern = {"source": ["aws.ecs"], "detail": {"group": ["family:nightly-backup"]}}
+        stack.create_monitor(interval=86400, grace=3600, config_extra={"events": [pattern]})
+        event = load_event("run-ecs-task-stopped")
+        for label, task, target in (
+            ("AWS event, success (ECS task stopped, exit 0), cold function (reads the patterns)", "a", ""),
+            ("AWS event, success (ECS task stopped, exit 0), warm function", "b", "2 writes, 0 reads"),
+            ("AWS event delivered twice: the second", "b", ""),
+        ):
+            event["detail"]["taskArn"] = f"arn:aws:ecs:us-west-2:111122223333:task/default/{task}"
+            calls = stack.count_calls("EventsFunction")
+            stack.put_event(json.loads(json.dumps(event)))
+            reads, writes = sum(op in READS for op in calls), sum(op in WRITES for op in calls)
+            met = (writes, reads) == (2, 0) if target else None
+            rows.append(Row("requests per ping", label, _count(writes, reads), target, met, " ".join(calls)))
+            calls.clear()
     return rows
