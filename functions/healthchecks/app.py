@@ -20,6 +20,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from checks import Links, check_json, flips_json, matches, parse_spec, ping_json, settings_of, unique_criteria
+from described import CHECK, described, listing
 
 from heartbeat.adapters.secrets import secret_from
 from heartbeat.clock import now_ms
@@ -83,7 +84,7 @@ def event() -> APIGatewayProxyEventV2:
 def body() -> dict[str, Any]:
     """A POST's JSON object, whatever its Content-Type says (as Healthchecks reads it); {} if empty."""
     e = event()
-    raw = body_bytes(e.body, e.is_base64_encoded) if e.http_method == "POST" else b""
+    raw = body_bytes(e.body, e.is_base64_encoded)
     if not raw.strip():
         return {}
     try:
@@ -95,8 +96,18 @@ def body() -> dict[str, Any]:
     return value
 
 
+def refuse_body() -> None:
+    """Healthchecks reads no body on GET or DELETE: a client sending one is mistaken (a DELETE meant as
+    an update, say), so it is told rather than ignored."""
+    e = event()
+    if body_bytes(e.body, e.is_base64_encoded).strip():
+        raise InvalidInput("body", "this route takes no body")
+
+
 def authorize(write: bool, given: dict[str, Any] | None = None) -> bool:
     """Whether the caller holds only a read key. The key is in X-Api-Key or, in a POST, `api_key`."""
+    if event().http_method != "POST":
+        refuse_body()
     headers = {k.lower(): v for k, v in (event().headers or {}).items()}
     key = headers.get("x-api-key") or str((given or {}).get("api_key") or "")
     if not key:
@@ -172,7 +183,7 @@ def channel_name(s: Subscription) -> str:
 # ---- routes ---------------------------------------------------------------------------------------
 
 
-@app.get("/api/<v>/checks/")
+@app.get("/api/<v>/checks/", **described("List checks (?tag= repeatable, ?slug=)", listing("checks", CHECK)))
 def list_checks(v: str) -> Response[Any]:
     n = version(v)
     readonly = authorize(write=False)
@@ -183,7 +194,7 @@ def list_checks(v: str) -> Response[Any]:
     return answer({"checks": checks_json(found, n, readonly)})
 
 
-@app.post("/api/<v>/checks/")
+@app.post("/api/<v>/checks/", **described("Create a check, or update the one `unique` matches", CHECK, 201, body=True))
 def create_check(v: str) -> Response[Any]:
     n, given = version(v), body()
     authorize(write=True, given=given)
@@ -196,14 +207,14 @@ def create_check(v: str) -> Response[Any]:
     return one_check(m, n, status=201 if created else 200)
 
 
-@app.get("/api/<v>/checks/<code>")
+@app.get("/api/<v>/checks/<code>", **described("A check, by uuid or unique_key", CHECK))
 def get_check(v: str, code: str) -> Response[Any]:
     n = version(v)
     readonly = authorize(write=False)
     return one_check(monitor_of(code, by_unique_key=True), n, readonly)
 
 
-@app.post("/api/<v>/checks/<code>")
+@app.post("/api/<v>/checks/<code>", **described("Update a check", CHECK, body=True))
 def update_check(v: str, code: str) -> Response[Any]:
     n, given = version(v), body()
     authorize(write=True, given=given)
@@ -216,7 +227,7 @@ def update_check(v: str, code: str) -> Response[Any]:
     return one_check(m, n)
 
 
-@app.delete("/api/<v>/checks/<code>")
+@app.delete("/api/<v>/checks/<code>", **described("Delete a check", CHECK))
 def delete_check(v: str, code: str) -> Response[Any]:
     n = version(v)
     authorize(write=True)
@@ -227,14 +238,14 @@ def delete_check(v: str, code: str) -> Response[Any]:
     return shown
 
 
-@app.post("/api/<v>/checks/<code>/pause")
+@app.post("/api/<v>/checks/<code>/pause", **described("Pause a check", CHECK))
 def pause_check(v: str, code: str) -> Response[Any]:
     n, given = version(v), body()
     authorize(write=True, given=given)
     return one_check(monitors.pause_monitor(store, monitor_of(code, False).id, now_ms()), n)
 
 
-@app.post("/api/<v>/checks/<code>/resume")
+@app.post("/api/<v>/checks/<code>/resume", **described("Resume a paused check", CHECK))
 def resume_check(v: str, code: str) -> Response[Any]:
     n, given = version(v), body()
     authorize(write=True, given=given)
@@ -242,7 +253,9 @@ def resume_check(v: str, code: str) -> Response[Any]:
     return one_check(monitors.resume_monitor(store, m.id, now_ms(), require_paused=True), n)
 
 
-@app.get("/api/<v>/checks/<code>/pings/")
+@app.get(
+    "/api/<v>/checks/<code>/pings/", **described("A check's pings, newest first", listing("pings", {"type": "object"}))
+)
 def list_pings(v: str, code: str) -> Response[Any]:
     n = version(v)
     authorize(write=True)  # Healthchecks shows pings (and their bodies) to read-write keys only
@@ -258,7 +271,7 @@ def list_pings(v: str, code: str) -> Response[Any]:
     return answer({"pings": shown[:PINGS_SHOWN]})
 
 
-@app.get("/api/<v>/checks/<code>/pings/<number>/body")
+@app.get("/api/<v>/checks/<code>/pings/<number>/body", **described("A ping's body", None, media="text/plain"))
 def ping_body(v: str, code: str, number: str) -> Response[Any]:
     version(v)
     authorize(write=True)
@@ -268,7 +281,10 @@ def ping_body(v: str, code: str, number: str) -> Response[Any]:
     return Response(200, "text/plain", ping.body, headers=CORS)
 
 
-@app.get("/api/<v>/checks/<code>/flips/")
+@app.get(
+    "/api/<v>/checks/<code>/flips/",
+    **described("A check's flips (?start=, ?end=, ?seconds=)", listing("flips", {"type": "object"})),
+)
 def flips(v: str, code: str) -> Response[Any]:
     version(v)
     authorize(write=False)
@@ -291,7 +307,7 @@ def flip_time(params: dict[str, str], name: str, high: int) -> int | None:
     return int(text)
 
 
-@app.get("/api/<v>/channels/")
+@app.get("/api/<v>/channels/", **described("Subscriptions, as channels", listing("channels", {"type": "object"})))
 def channels(v: str) -> Response[Any]:
     version(v)
     authorize(write=True)
@@ -303,7 +319,7 @@ def channels(v: str) -> Response[Any]:
     return answer({"channels": shown})
 
 
-@app.get("/api/<v>/badges/")
+@app.get("/api/<v>/badges/", **described("Badge URLs by tag", {"type": "object", "required": ["badges"]}))
 def badges(v: str) -> Response[Any]:
     version(v)
     authorize(write=False)
@@ -324,9 +340,10 @@ def badges(v: str) -> Response[Any]:
     return answer({"badges": shown})
 
 
-@app.route("/api/<v>/status/", method=["GET", "POST", "HEAD"])
+@app.get("/api/<v>/status/", **described("OK while the API answers (no key)", None, media="text/plain"))
 def status(v: str) -> Response[str]:
     version(v)
+    refuse_body()
     return Response(200, "text/plain", "OK")
 
 
@@ -352,9 +369,16 @@ def malformed(_: MalformedBody) -> Response[Any]:
     return error(400, "could not parse request body")
 
 
-@app.exception_handler([NotFound, NotFoundError])
-def not_found(_: Exception) -> Response[Any]:
+@app.exception_handler(NotFound)
+def not_found(_: NotFound) -> Response[Any]:
     return error(404, "not found")
+
+
+@app.exception_handler(NotFoundError)
+def no_route(_: NotFoundError) -> Response[Any]:
+    """A path under /api/vN/ that is no Healthchecks route either: API Gateway's own answer, as before
+    the greedy route took these paths."""
+    return Response(404, "application/json", {"message": "Not Found"})
 
 
 @app.exception_handler(NotPaused)

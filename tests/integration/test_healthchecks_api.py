@@ -222,9 +222,12 @@ def test_delete_answers_the_check_and_then_it_is_gone(stack: Stack) -> None:
 
 
 def test_unknown_checks_and_paths_are_json_404s(stack: Stack) -> None:
-    for path in (f"{V3}7e0a8c3c-47d7-4d2b-9f5e-2f1c1d1a1b1c", f"{V3}not-a-uuid", "/api/v3/nothing/", "/api/v1/nope"):
+    for path in (f"{V3}7e0a8c3c-47d7-4d2b-9f5e-2f1c1d1a1b1c", f"{V3}not-a-uuid"):
         reply = stack.request("GET", path)
         assert (reply.status, error(reply)) == (404, "not found"), path
+    # A path that is no route of either API gets API Gateway's own answer, as before
+    for path in ("/api/v3/nothing/", "/api/v1/nope", "/api/v1/monitors//pings"):
+        assert stack.request("GET", path).json() == {"message": "Not Found"}, path
     # Heartbeat's own routes under /api/v1 are untouched by the greedy Healthchecks route
     assert stack.request("GET", "/api/v1/monitors").status == 200
 

@@ -63,6 +63,9 @@ def assert_refused(reply: Any, *statuses: int) -> dict[str, Any]:
     assert reply.status in statuses, (reply.status, reply.body[:300])
     assert reply.headers["content-type"].startswith("application/json")
     error = reply.json()["error"]
+    if isinstance(error, str):  # the Healthchecks-compatible routes answer as Healthchecks: {"error": "..."}
+        assert error
+        return {"code": "healthchecks", "message": error}
     assert error["code"] and error["message"]
     return error
 
@@ -84,6 +87,9 @@ def resources(stack: Stack) -> dict[str, str]:
         "badge_key": stack.request("GET", "/api/v1/badge-key").json()["badgeKey"],
         "badge_file": "hostile-target.svg",
         "read_key": read["key"],
+        "v": "v3",
+        "code": monitor["token"],
+        "number": "1",
     }
 
 
@@ -106,7 +112,8 @@ def test_every_route_refuses_hostile_bytes_and_stores_nothing(stack: Stack, meth
 
         headers = {"content-type": content_type} if content_type else {}
         reply = stack.request(method, url, raw, headers=headers, edit=mark_base64_junk if junk else None)
-        # 400: not JSON at all; 422: JSON of the wrong shape, or a body sent to a route that takes none.
+        # 400: not JSON at all; 422: JSON of the wrong shape, or a body sent to a route that takes none
+        # (the Healthchecks-compatible routes answer 400 for both, as Healthchecks does).
         assert_refused(reply, 400, 422)
         assert table_items(stack) == before, (method, url, raw[:100])
 

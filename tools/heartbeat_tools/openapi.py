@@ -12,13 +12,26 @@ from heartbeat_tools.template import ROOT, Template
 CHECKED_IN = ROOT / "docs" / "openapi.json"
 
 
-def generate() -> dict[str, Any]:
+def _module(function: str) -> Any:
     # The handler module reads its settings at import; the document does not depend on them.
     for name, value in {"TABLE_NAME": "heartbeat", "ALERTS_TOPIC_ARN": "arn:aws:sns:us-east-1:0:alerts"}.items():
         os.environ.setdefault(name, value)
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    module = load_module(Template().functions()["ApiFunction"], "ApiFunction")
-    return json.loads(module.openapi_document())
+    return load_module(Template().functions()[function], function)
+
+
+def management_document() -> dict[str, Any]:
+    """The management API's own document, as it serves it at /api/v1/openapi.json."""
+    return json.loads(_module("ApiFunction").openapi_document())
+
+
+def generate() -> dict[str, Any]:
+    """The management API's document with the Healthchecks-compatible routes added under their tag
+    (another function serves them, with inline schemas: no components of their own)."""
+    doc = management_document()
+    compat = json.loads(_module("HealthchecksFunction").app.get_openapi_json_schema(title="compat", version="1"))
+    doc["paths"].update(compat["paths"])
+    return doc
 
 
 def main() -> None:

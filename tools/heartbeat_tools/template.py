@@ -103,11 +103,11 @@ class Template:
                 if event["Type"] == "HttpApi":
                     p = event["Properties"]
                     routes.append(Route(p["Method"].upper(), p["Path"], name, _path_regex(p["Path"])))
-        # As API Gateway does: the most specific route wins (more literal characters first).
-        routes.sort(key=lambda r: (-len(re.sub(r"\{[^}]+\}", "", r.path)), r.method == "ANY"))
+        # As API Gateway does: the most specific route wins (a greedy {proxy+} last, then more literal
+        # characters first).
+        routes.sort(key=lambda r: ("+}" in r.path, -len(re.sub(r"\{[^}]+\}", "", r.path)), r.method == "ANY"))
         return routes
 
-    def throttles(self) -> dict[str, tuple[float, int]]:
     def event_rules(self) -> dict[str, tuple[str, dict[str, Any]]]:
         """Rule name -> (the function it targets, its EventPattern), for each EventBridgeRule event
         on the default bus, named as SAM names the rule (function id + event name)."""
@@ -118,6 +118,7 @@ class Template:
                     rules[f"{name}{event_name}"] = (name, event["Properties"]["Pattern"])
         return rules
 
+    def throttles(self) -> dict[str, tuple[float, int]]:
         """Route key -> (rate per second, burst), from the HTTP API's route settings, as deployed."""
         api = next(iter(self.of_type("AWS::Serverless::HttpApi").values()))["Properties"]
 
@@ -233,13 +234,13 @@ class Template:
         for logical_id in self.of_type("AWS::Serverless::Function"):
             # The ARN a subscription names; the local stack runs the function itself (snslambda).
             refs[f"{logical_id}.Arn"] = f"arn:aws:lambda:{region}:{account}:function:{prefix}-{logical_id}"
-        for props in (r["Properties"] for r in self.of_type("AWS::SNS::Subscription").values()):
         events = session.client("events")
         for rule, (function, pattern) in self.event_rules().items():
             # The rule as deployed; moto matches its pattern, and the events bridge runs the target.
             events.put_rule(Name=f"{prefix}-{rule}", EventPattern=json.dumps(pattern), State="ENABLED")
             target = {"Id": function, "Arn": refs[f"{function}.Arn"]}
             events.put_targets(Rule=f"{prefix}-{rule}", Targets=[target])
+        for props in (r["Properties"] for r in self.of_type("AWS::SNS::Subscription").values()):
             p = self._resolve(props, refs)
             attributes = {"RedrivePolicy": json.dumps(p["RedrivePolicy"])} if "RedrivePolicy" in p else {}
             sns.subscribe(TopicArn=p["TopicArn"], Protocol=p["Protocol"], Endpoint=p["Endpoint"], Attributes=attributes)

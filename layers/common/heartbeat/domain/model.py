@@ -13,6 +13,7 @@ MIN_SECONDS = 1
 MAX_SECONDS = 365 * 24 * 3600
 DEFAULT_INTERVAL_S = 86400
 DEFAULT_GRACE_S = 3600
+LINK_METHODS = ("GET", "HEAD")  # what a link preview sends: a POST-only monitor ignores them (events count)
 
 
 class Status(StrEnum):
@@ -112,7 +113,7 @@ class Monitor:
     def ignores(self, ping: Ping) -> bool:
         """A ping logged as ignored, changing nothing: held by manual resume, or a GET or HEAD to a
         POST-only monitor (a chat's link preview "pinging" a URL pasted in a channel)."""
-        return self.held or (self.post_only and ping.method != "POST")
+        return self.held or (self.post_only and ping.method in LINK_METHODS)
 
     @property
     def window_ms(self) -> int | None:

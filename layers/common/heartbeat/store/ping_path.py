@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from heartbeat.domain.awsruns import runs_to_forget
 from heartbeat.domain.errors import NotFound
-from heartbeat.domain.model import Monitor, Ping, PingKind, Status
+from heartbeat.domain.model import LINK_METHODS, Monitor, Ping, PingKind, Status
 from heartbeat.domain.rules import RUNS_CAP, Effect, PingPlan
 from heartbeat.store.codec import monitor_from_item, monitor_key, n, s
 from heartbeat.store.due import DueIndex
@@ -61,12 +61,12 @@ def _ping_update(ping: Ping, plan: PingPlan, now_ms: int, shard: str) -> Update:
     if plan.effect is Effect.IGNORE:
         u.set("last_ignored_ms = :now")
         # Race: resumed (or manual resume or POST-only turned off) since the caller looked.
-        u.when(held if ping.method == "POST" else f"({held} OR attribute_exists(post_only))")
+        u.when(f"({held} OR attribute_exists(post_only))" if ping.method in LINK_METHODS else held)
     else:
         # Race: paused with manual resume (or made POST-only) since the caller looked; then the ping
         # is ignored instead.
         u.when(f"NOT {held}")
-        if ping.method != "POST":
+        if ping.method in LINK_METHODS:
             u.when("attribute_not_exists(post_only)")
         if ping.kind is PingKind.LOG:
             u.set("last_log_ms = :now")  # a log is not a heartbeat: the last ping stays as it was
