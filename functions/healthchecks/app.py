@@ -41,7 +41,7 @@ from heartbeat.store import Store
 from heartbeat.usecases import deployment_keys, healthchecks, monitors
 from heartbeat.usecases.keys import KeyRing
 from heartbeat.usecases.subscriptions import Delivery, Subscription, Subscriptions, masked_endpoint
-from heartbeat.web import body_bytes, decode_json
+from heartbeat.web import body_bytes, decode_json, public_base
 
 settings = Settings.from_env()
 logger = Logger(service="heartbeat-healthchecks")
@@ -122,11 +122,7 @@ def authorize(write: bool, given: dict[str, Any] | None = None) -> bool:
 
 
 def base_url() -> str:
-    """Where this deployment's URLs start: the custom domain when there is one, else the caller's host."""
-    if settings.public_url:
-        return settings.public_url
-    headers = {k.lower(): v for k, v in (event().headers or {}).items()}
-    return f"{headers.get('x-forwarded-proto', 'https')}://{event().request_context.domain_name}"
+    return public_base(settings.public_url, event().headers, event().request_context.domain_name)
 
 
 def monitor_of(code: str, by_unique_key: bool) -> Monitor:
@@ -200,9 +196,11 @@ def create_check(v: str) -> Response[Any]:
     authorize(write=True, given=given)
     spec = parse_spec(given)
     check_channels(spec.channels)
-    criteria = unique_criteria(spec)
-    match = None if criteria is None else functools.partial(matches, criteria=criteria)
-    m, created = healthchecks.upsert(store, settings_of(spec, n), match, now_ms())
+    criteria = unique_criteria(spec) or {}
+    match = functools.partial(matches, criteria=criteria) if criteria else None
+    m, created = healthchecks.upsert(
+        store, settings_of(spec, n), match, now_ms(), criteria.get("slug"), criteria.get("name")
+    )
     logger.info("check created" if created else "check matched", monitor_id=m.id)
     return one_check(m, n, status=201 if created else 200)
 

@@ -300,3 +300,28 @@ def test_badges_per_tag_and_status_needs_no_key(stack: Stack) -> None:
     assert svg.status == 200 and svg.headers["content-type"] == "image/svg+xml"
     status = stack.request("GET", "/api/v3/status/", key=None)
     assert (status.status, status.body) == (200, b"OK")
+
+
+def test_an_upsert_by_slug_or_name_queries_its_index_not_every_monitor(stack: Stack) -> None:
+    # An operator upserts every check each minute: each upsert must not read the whole listing
+    for i in range(3):
+        create(stack, {"name": f"Job {i}", "slug": f"job-{i}"})
+    indexes: list[str | None] = []
+    conditions: list[str] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        indexes.append(params.get("IndexName"))
+        conditions.append(params["KeyConditionExpression"])
+
+    stack.modules["HealthchecksFunction"].store.table.client.meta.events.register(
+        "before-parameter-build.dynamodb.Query", record
+    )
+    again = create(stack, {"name": "Renamed", "slug": "job-1", "grace": 600, "unique": ["slug"]})
+    assert again.status == 200 and again.json()["grace"] == 600
+    assert "slug" in indexes and "list" not in indexes, indexes  # (the other Query lists chat targets)
+    indexes.clear()
+    conditions.clear()
+    assert create(stack, {"name": "Job 2", "timeout": 600, "unique": ["name"]}).status == 200
+    # The listing index, from the name on (a prefix query), not the whole of it
+    assert any("begins_with(list_sk" in c for c in conditions), conditions
+    assert len(stack.request("GET", V3).json()["checks"]) == 3

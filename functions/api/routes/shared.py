@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from schemas.errors import ErrorOut
 
 from heartbeat.domain.errors import Forbidden
+from heartbeat.web import public_base
 
 ERRORS = {
     400: "the body is not valid JSON",
@@ -36,12 +37,8 @@ def documented(model: type | None, status: int = 200, media: tuple[str, ...] = (
 def ping_base(router: Router) -> str:
     """Where pings reach this deployment: the custom domain when there is one (ping URLs that outlive
     the API), else the host the caller used."""
-    if deps.settings.public_url:
-        return deps.settings.public_url
     event = cast(APIGatewayProxyEventV2, router.current_event)
-    headers = {k.lower(): v for k, v in (event.headers or {}).items()}
-    scheme = headers.get("x-forwarded-proto", "https")
-    return f"{scheme}://{event.request_context.domain_name}"
+    return public_base(deps.settings.public_url, event.headers, event.request_context.domain_name)
 
 
 def ping_urls(router: Router) -> str | None:

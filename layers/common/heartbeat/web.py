@@ -12,6 +12,7 @@ import base64
 import binascii
 import json
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from heartbeat.domain.errors import MalformedBody
@@ -31,6 +32,15 @@ def error_body(code: str, message: str, details: list[dict[str, Any]] | None = N
 def error_json(code: str, message: str) -> str:
     """The error body as text, compact as the resolver writes its own, for answers given without it."""
     return json.dumps(error_body(code, message), separators=(",", ":"))
+
+
+def public_base(public_url: str, headers: Mapping[str, str] | None, domain_name: str) -> str:
+    """Where this deployment's URLs start: the custom domain when there is one (URLs that outlive the
+    API), else the host the caller used."""
+    if public_url:
+        return public_url
+    scheme = {k.lower(): v for k, v in (headers or {}).items()}.get("x-forwarded-proto", "https")
+    return f"{scheme}://{domain_name}"
 
 
 def body_bytes(body: str | None, is_base64: bool) -> bytes:
