@@ -443,6 +443,8 @@ Try it from another terminal:
   .venv/bin/heartbeat apply -f examples/heartbeat.yml --dry-run   # monitors as code
   curl -s -H "X-Api-Key: $HEARTBEAT_API_KEY" {url}/api/v1/monitors
   API reference: {url}/api/v1/docs
+  Healthchecks' tools: API {url}/api/ (v1, v2, v3), pings {url}/ping/ (a 32-character key:
+      .venv/bin/heartbeat keys create --name hc --role admin --form healthchecks)
 Ctrl-C stops (state is saved).
 """
 
