@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -56,13 +57,7 @@ def wait_for(condition: Any, seconds: float = 15) -> Any:
 
 def events_client(stack: LocalStackProcess) -> Any:
     [endpoint] = wait_for(lambda: re.findall(r"AWS endpoint +(http://\S+)", "".join(stack.lines)))
-    return boto3.client(
-        "events",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
+    return events_client_at(endpoint)
 
 
 def put(client: Any, status: str, exit_code: int) -> None:
@@ -137,3 +132,43 @@ def test_an_ecs_task_event_put_on_the_local_bus_pings_its_monitor_and_a_failure_
     assert exported["monitors"][0]["config"]["events"] == [
         {"source": ["aws.ecs"], "detail": {"group": ["family:nightly-backup"]}}
     ]
+
+
+# Each source's sample (events/run-*.json, from the AWS documentation's examples) and what it makes
+# of a monitor that listens to its source.
+SAMPLES = {
+    "run-ecs-task-stopped.json": "up",
+    "run-batch-job-succeeded.json": "up",
+    "run-step-functions-execution-succeeded.json": "up",
+    "run-codebuild-build-succeeded.json": "up",
+    "run-glue-job-failed.json": "down",
+    "run-lambda-invocation-failure.json": "down",
+}
+
+
+def create_monitor(stack: LocalStackProcess, body: dict[str, Any]) -> Any:
+    request = urllib.request.Request(
+        f"{stack.url}/api/v1/monitors",
+        json.dumps(body).encode(),
+        {"X-Api-Key": ADMIN_KEY, "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        return json.loads(reply.read())
+
+
+def test_every_sources_sample_reaches_its_own_monitor_and_no_other(stack: tuple[LocalStackProcess, Webhook]) -> None:
+    running, _ = stack
+    client = events_client(running)
+    samples = {name: json.loads((ROOT / "events" / name).read_text()) for name in SAMPLES}
+    ids = {}
+    for name, doc in samples.items():
+        body = {"name": name, "config": {"events": [{"source": [doc["source"]]}]}}
+        ids[name] = create_monitor(running, body)["id"]
+    for name, doc in samples.items():
+        entry = {"Source": doc["source"], "DetailType": doc["detail-type"], "Detail": json.dumps(doc["detail"])}
+        entry["Resources"] = doc.get("resources", [])
+        assert client.put_events(Entries=[entry])["FailedEntryCount"] == 0
+        wait_for(lambda n=name: running.cli("monitors", "get", ids[n])["status"] == SAMPLES[n])
+        # Only its own monitor heard it
+        counts = {n: running.cli("monitors", "get", i)["pingCount"] for n, i in ids.items()}
+        assert counts[name] == 1 and sum(counts.values()) == list(samples).index(name) + 1, counts
