@@ -11,8 +11,6 @@ twice, then keeps the event in the function's dead-letter queue (as SnsLambdaBri
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,28 +31,21 @@ def delivered(event: dict[str, Any]) -> dict[str, Any]:
 class EventsLambdaBridge(SnsLambdaBridge):
     """Functions by ARN (`register`, inherited), each invoked for the rules that target it."""
 
-    @contextmanager
-    def installed(self) -> Iterator[EventsLambdaBridge]:
-        original = Rule.send_to_targets
+    def installed(self) -> Any:
+        """A context in which moto's EventBridge hands the registered functions' rules to them here."""
         bridge = self
 
-        def send_to_targets(rule: Rule, event: Any, transform_input: bool = True) -> None:
-            ours = [t["Arn"] for t in rule.targets if t["Arn"] in bridge._functions]
-            if not ours:
-                return original(rule, event, transform_input)
-            if not rule.event_pattern.matches_event(event):  # moto's matching, the template's pattern
+        def replacement(original: Any) -> Any:
+            def send_to_targets(rule: Rule, event: Any, transform_input: bool = True) -> None:
+                ours = [t["Arn"] for t in rule.targets if t["Arn"] in bridge._functions]
+                if not ours:
+                    return original(rule, event, transform_input)
+                if not rule.event_pattern.matches_event(event):  # moto's matching, the template's pattern
+                    return None
+                for arn in ours:
+                    bridge.deliver(arn, delivered(event))
                 return None
-            for arn in ours:
-                if bridge._pool:
-                    bridge._pool.submit(bridge._invoke, arn, delivered(event))
-                else:
-                    bridge._invoke(arn, delivered(event))
-            return None
 
-        Rule.send_to_targets = send_to_targets  # type: ignore[method-assign,assignment]
-        try:
-            yield self
-        finally:
-            Rule.send_to_targets = original  # type: ignore[method-assign]
-            if self._pool:
-                self._pool.shutdown(wait=False, cancel_futures=True)
+            return send_to_targets
+
+        return self.patched(Rule, "send_to_targets", replacement)

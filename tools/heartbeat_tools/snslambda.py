@@ -85,29 +85,48 @@ class SnsLambdaBridge:
                 last = error
         keep(event, last)
 
+    def deliver(self, function_arn: str, event: dict[str, Any]) -> None:
+        """As Lambda takes an event source's invocation: in the background (inline if not)."""
+        if self._pool:
+            self._pool.submit(self._invoke, function_arn, event)
+        else:
+            self._invoke(function_arn, event)
+
     @contextmanager
-    def installed(self) -> Iterator[SnsLambdaBridge]:
-        original = Subscription.publish
-        bridge = self
-
-        def publish(sub: Subscription, message: str, message_id: str, subject: str | None = None,
-                    message_attributes: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> None:  # fmt: skip
-            if sub.protocol != "lambda" or sub.endpoint not in bridge._functions:
-                return original(sub, message, message_id, subject, message_attributes, *args, **kwargs)
-            matcher = sub._filter_policy_matcher
-            if matcher is not None and not matcher.matches(message_attributes, message):
-                return None
-            event = sns_event(sub.arn, sub.topic.arn, message_id, message, subject, message_attributes)
-            if bridge._pool:
-                bridge._pool.submit(bridge._invoke, sub.endpoint, event)
-            else:
-                bridge._invoke(sub.endpoint, event)
-            return None
-
-        Subscription.publish = publish  # type: ignore[method-assign,assignment]
+    def patched(self, owner: Any, name: str, replacement: Callable[[Any], Any]) -> Iterator[Any]:
+        """`owner.name` (a moto method) replaced by `replacement(original)` while in the context."""
+        original = getattr(owner, name)
+        setattr(owner, name, replacement(original))
         try:
             yield self
         finally:
-            Subscription.publish = original  # type: ignore[method-assign]
+            setattr(owner, name, original)
             if self._pool:
                 self._pool.shutdown(wait=False, cancel_futures=True)  # one in flight is Lambda's, not ours
+
+    def installed(self) -> Any:
+        """A context in which moto's SNS hands the registered functions' subscriptions to them here."""
+        bridge = self
+
+        def replacement(original: Any) -> Any:
+            def publish(
+                sub: Subscription,
+                message: str,
+                message_id: str,
+                subject: str | None = None,
+                message_attributes: dict[str, Any] | None = None,
+                *args: Any,
+                **kwargs: Any,
+            ) -> None:
+                if sub.protocol != "lambda" or sub.endpoint not in bridge._functions:
+                    return original(sub, message, message_id, subject, message_attributes, *args, **kwargs)
+                matcher = sub._filter_policy_matcher
+                if matcher is not None and not matcher.matches(message_attributes, message):
+                    return None
+                event = sns_event(sub.arn, sub.topic.arn, message_id, message, subject, message_attributes)
+                bridge.deliver(sub.endpoint, event)
+                return None
+
+            return publish
+
+        return self.patched(Subscription, "publish", replacement)
