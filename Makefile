@@ -5,6 +5,8 @@ SHELL := bash
 
 VENV := .venv
 SAM_VENV := .venv-sam
+# Healthchecks' Python clients, driven by tests/e2e/test_healthchecks_clients.py (their pins clash with .venv's).
+CLIENTS_VENV := .venv-clients
 PY := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest
 # Any Python 3.11+ runs the app, tests and local stack; the first one found is used.
@@ -16,7 +18,7 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup dev test lint unit integration properties soak e2e template build deploy bench openapi clean
+.PHONY: help setup dev test lint unit integration properties soak e2e clients template build deploy bench openapi clean
 
 help:
 	@echo "make dev     run the whole stack locally (moto + HTTP front + sweeper) on 127.0.0.1:3000"
@@ -25,6 +27,7 @@ help:
 	@echo "make bench   measure the targets in DESIGN.md; writes bench/RESULTS.md (about 5 minutes)"
 	@echo "make build   sam build;  make deploy: sam build && sam deploy --guided"
 	@echo "make openapi regenerate docs/openapi.json from the API's routes"
+	@echo "make clients Healthchecks' Python clients in .venv-clients, for the end-to-end tests (make e2e runs it)"
 	@echo "make clean   remove the virtualenvs, build output and local state"
 
 $(VENV)/.installed: requirements/dev.lock pyproject.toml
@@ -39,6 +42,14 @@ $(SAM_VENV)/.installed: requirements/sam.lock
 	$(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/pip install --quiet -r requirements/sam.lock
 	touch $@
+
+$(CLIENTS_VENV)/.installed: requirements/clients.lock
+	@[ -n "$(PYTHON)" ] || { echo "Python 3.11 or newer is needed (python3.11 on PATH)"; exit 1; }
+	$(PYTHON) -m venv $(CLIENTS_VENV)
+	$(CLIENTS_VENV)/bin/pip install --quiet -r requirements/clients.lock
+	touch $@
+
+clients: $(CLIENTS_VENV)/.installed
 
 setup: $(VENV)/.installed $(SAM_VENV)/.installed
 
@@ -67,7 +78,7 @@ soak: $(VENV)/.installed
 	HYPOTHESIS_PROFILE=soak $(PYTEST) tests/properties tests/integration/test_openapi.py tests/integration/test_hostile_bodies.py
 	LOAD_PINGS=50000 LOAD_MONITORS=1000 LOAD_CONCURRENCY=32 LOAD_SWEEP_SECONDS=60 LOAD_TIME_LIMIT=7200 $(PYTEST) -s tests/e2e/test_load.py
 
-e2e: $(VENV)/.installed
+e2e: $(VENV)/.installed $(CLIENTS_VENV)/.installed
 	$(PYTEST) tests/e2e
 
 # docs/openapi.json, regenerated from the API's routes and models (a test fails while it is stale).
@@ -97,4 +108,4 @@ deploy: build
 	$(SAM_VENV)/bin/sam deploy --guided
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .heartbeat
+	rm -rf $(VENV) $(SAM_VENV) $(CLIENTS_VENV) .aws-sam .heartbeat

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,40 +13,11 @@ import pytest
 
 from heartbeat_tools.localproc import LocalStackProcess, Webhook
 from heartbeat_tools.targetserver import TargetServer
-
-ADMIN_KEY = "hb_e2e-test-admin-key-0123456789abcdefghijklmnopq"
-
-
-def start_stack(state_dir: Path, webhook: str, fresh: bool = False) -> LocalStackProcess:
-    return LocalStackProcess(state_dir, webhook, ADMIN_KEY, sweep_seconds=0.5, fresh=fresh)
+from tests.e2e.conftest import ADMIN_KEY, start_stack, wait_for
 
 
 def curl(url: str) -> None:
     subprocess.run(["curl", "-fsS", "-o", "/dev/null", url], check=True, timeout=10)
-
-
-def wait_for(condition: Callable[[], Any], seconds: float = 15) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    pytest.fail(f"timed out after {seconds}s")
-
-
-@pytest.fixture(scope="module")
-def webhook() -> Iterator[Webhook]:
-    hook = Webhook()
-    yield hook
-    hook.close()
-
-
-@pytest.fixture
-def stack(tmp_path: Path, webhook: Webhook) -> Iterator[LocalStackProcess]:
-    running = start_stack(tmp_path / "state", webhook.url)
-    yield running
-    assert running.stop() == 0, "".join(running.lines[-200:])
 
 
 pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is needed to ping like the README does")
