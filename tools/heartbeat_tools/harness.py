@@ -313,5 +313,5 @@ class HandlerApi:
         self.requests += 1
         reply = self.stack.request(method, path + ("?" + urlencode(query) if query else ""), body)
         if reply.status >= 400:
-            raise cli.CliError(cli.error_message(reply.status, reply.body))
+            raise cli.ApiError(reply.status, reply.body)
         return reply.json() if reply.body else None

@@ -9,11 +9,12 @@ directly (it makes the first key).
   output.py         tables, the monitor card, relative times
   files.py          reading apply's YAML files (aliases bounded, ${NAME} expanded, size checked)
   monitors.py, apply.py, keys.py, subscriptions.py, alerts.py, urlkeys.py   one module per group
+  hcimport.py       `import healthchecks`: a Healthchecks project's checks applied as monitors
   root.py           the `heartbeat` group, run() and main()
 """
 
-from heartbeat_tools.cli.api import MAX_BODY_BYTES, Api, CliError, error_message
-from heartbeat_tools.cli.apply import apply_file, export_file
+from heartbeat_tools.cli.api import MAX_BODY_BYTES, Api, ApiError, CliError, error_message
+from heartbeat_tools.cli.apply import apply_document, apply_file, export_file
 from heartbeat_tools.cli.files import read_file
 from heartbeat_tools.cli.output import flatten_monitor, relative, show_monitor, table
 from heartbeat_tools.cli.root import heartbeat, main, run
@@ -21,7 +22,9 @@ from heartbeat_tools.cli.root import heartbeat, main, run
 __all__ = [
     "MAX_BODY_BYTES",
     "Api",
+    "ApiError",
     "CliError",
+    "apply_document",
     "apply_file",
     "error_message",
     "export_file",

@@ -14,6 +14,16 @@ class CliError(Exception):
     """What went wrong, said in a line or a few: `heartbeat: <message>` on stderr, exit status 1."""
 
 
+class ApiError(CliError):
+    """The API's error answer: said as error_message says it, with its status and, for invalid input,
+    each problem with its place (`[("monitors[3].config.timezone", "unknown timezone ...")]`)."""
+
+    def __init__(self, status: int, raw: bytes) -> None:
+        super().__init__(error_message(status, raw))
+        self.status = status
+        self.details = error_details(raw)
+
+
 class Api:
     def __init__(self, url: str | None, key: str | None) -> None:
         if not url:
@@ -41,7 +51,7 @@ class Api:
             with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
                 raw = response.read()
         except urllib.error.HTTPError as e:
-            raise CliError(error_message(e.code, e.read())) from None
+            raise ApiError(e.code, e.read()) from None
         except urllib.error.URLError as e:  # connecting or sending failed
             if data is not None and isinstance(e.reason, BrokenPipeError | ConnectionResetError):
                 raise CliError(cut_off(len(data))) from None
@@ -73,6 +83,14 @@ def cut_off(size: int) -> str:
         f"too large? the API closed the connection while the request body ({size:,} bytes) was being sent "
         f"(the API takes at most {MAX_BODY_BYTES:,} bytes)"
     )
+
+
+def error_details(raw: bytes) -> list[tuple[str, str]]:
+    try:
+        details = json.loads(raw)["error"]["details"]
+        return [(str(d["field"]), str(d["message"])) for d in details]
+    except (ValueError, KeyError, TypeError):
+        return []
 
 
 def error_message(status: int, raw: bytes) -> str:

@@ -54,10 +54,13 @@ def progress_bar(total: int, stream: TextIO) -> Iterator[Callable[[int], None]]:
 
 
 def apply_file(api: Any, path: str, dry_run: bool, prune: str, progress: TextIO | None = None) -> str:
-    """Validate and plan the whole file in one dry run (nothing is written if anything is wrong),
+    return apply_document(api, read_file(path), dry_run, prune, progress)
+
+
+def apply_document(api: Any, doc: dict[str, Any], dry_run: bool, prune: str, progress: TextIO | None = None) -> str:
+    """Validate and plan the whole document in one dry run (nothing is written if anything is wrong),
     then apply it in chunks with a progress bar (on `progress`, stderr by default), and prune last
-    with the whole file in view."""
-    doc = read_file(path)
+    with the whole document in view."""
     plan = api.call("POST", "/api/v1/apply", doc, query={"dryRun": "true", "prune": prune})
     changes = plan["changes"] + plan["subscriptionChanges"]
     lines = [describe(c) for c in changes if c["action"] != "unchanged"]

@@ -14,6 +14,7 @@ from heartbeat_tools.cli.alerts import alerts
 from heartbeat_tools.cli.api import CliError
 from heartbeat_tools.cli.apply import apply, export
 from heartbeat_tools.cli.discover import discover
+from heartbeat_tools.cli.hcimport import import_group
 from heartbeat_tools.cli.keys import keys
 from heartbeat_tools.cli.monitors import monitors
 from heartbeat_tools.cli.session import Session, global_options
@@ -29,7 +30,7 @@ def heartbeat() -> None:
     pass
 
 
-for command in (monitors, subscriptions, alerts, apply, export, discover, ping_key, badge_key, keys):
+for command in (monitors, subscriptions, alerts, apply, export, discover, import_group, ping_key, badge_key, keys):
     heartbeat.add_command(command)
 
 
