@@ -9,16 +9,14 @@ config and a target into an event pattern is pure, so both are tested without AW
 from __future__ import annotations
 
 import itertools
-import os
 import re
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
 import click
 
-from heartbeat_tools.cli.apply import apply_file
+from heartbeat_tools.cli.apply import apply_document
 from heartbeat_tools.cli.session import Session, global_options, pass_session
 
 # Grace: a tenth of the period between runs, at least 5 minutes, at most an hour, plus a
@@ -302,11 +300,7 @@ def discover(session: Session, region: str | None, path: str | None, and_apply: 
         return f"wrote {path}: {len(doc['monitors'])} monitors"
     if path is not None:
         write(path, text)
-        return apply_written(session, path)
-    with tempfile.TemporaryDirectory() as tmp:
-        written = os.path.join(tmp, "heartbeat.yml")
-        write(written, text)
-        return apply_written(session, written)
+    return apply_discovered(session, doc)
 
 
 def write(path: str, text: str) -> None:
@@ -314,9 +308,9 @@ def write(path: str, text: str) -> None:
         f.write(text)
 
 
-def apply_written(session: Session, path: str) -> str:
+def apply_discovered(session: Session, doc: dict[str, Any]) -> str:
     """apply's dry run (the plan, shown), then the apply itself: its summary line. Never prunes."""
-    plan = apply_file(session.api, path, dry_run=True, prune="none")
+    plan = apply_document(session.api, doc, dry_run=True, prune="none")
     click.echo(plan)
-    done = apply_file(session.api, path, dry_run=False, prune="none", progress=sys.stderr)
+    done = apply_document(session.api, doc, dry_run=False, prune="none", progress=sys.stderr)
     return done.splitlines()[-1]
