@@ -414,6 +414,8 @@ def test_a_missing_file_is_one_line(tmp_path: Path, no_heartbeat: None, capsys: 
             2,
             "no Healthchecks API key: set $HEALTHCHECKS_API_KEY or pass --hc-api-key",
         ),
+        # Their key given as --api-key (Heartbeat's own key everywhere) is not taken for theirs
+        (["--url", "https://hc.example.com", "--api-key", "theirs"], 2, "(--api-key is Heartbeat's own key)"),
         (["--url", "ftp://hc.example.com", "--hc-api-key", "k"], 1, "give Healthchecks' address"),
     ],
 )

@@ -433,7 +433,9 @@ def healthchecks(session: Session, url: str | None, hc_api_key: str | None, path
         checks, source = read_checks(path), path
     else:
         if not hc_api_key:
-            raise click.UsageError(f"no Healthchecks API key: set ${KEY_ENV} or pass --hc-api-key")
+            raise click.UsageError(
+                f"no Healthchecks API key: set ${KEY_ENV} or pass --hc-api-key (--api-key is Heartbeat's own key)"
+            )
         source = checks_url(url or "")
         checks = fetch_checks(source, hc_api_key)
     plan, items = import_checks(session.api, checks, dry_run, source)
