@@ -118,6 +118,10 @@ def parse_spec(body: dict[str, Any]) -> CheckSpec:
         raise InvalidInput("tz", "json validation error: tz is not a valid timezone")
     if spec.start_kw:
         raise InvalidInput("start_kw", "json validation error: start_kw is not supported by Heartbeat")
+    if spec.filter_http_body is False and (spec.success_kw or spec.failure_kw):
+        # Healthchecks would keep such keywords for emails only; here they would fail HTTP pings.
+        message = "keywords always judge HTTP ping bodies in Heartbeat; filter_http_body cannot be false with them"
+        raise InvalidInput("filter_http_body", f"json validation error: {message}")
     return spec
 
 
@@ -185,12 +189,11 @@ def settings_of(spec: CheckSpec, version: int) -> dict[str, Any]:
         settings["post_only"] = spec.methods == "POST"
     if spec.grace is not None:
         settings["grace_s"] = spec.grace
-    # The deprecated `subject` fields set the keywords, unless the keywords themselves are given.
-    legacy = (("success_kw", "subject", "success_keywords"), ("failure_kw", "subject_fail", "failure_keywords"))
-    for field, old_field, setting in legacy:
-        value = getattr(spec, field) if getattr(spec, field) is not None else getattr(spec, old_field)
-        if value is not None:
-            settings[setting] = keyword_list(value)
+    # Keywords judge HTTP ping bodies here, always (Healthchecks' filter_http_body). The deprecated
+    # `subject` fields filter emails on Healthchecks, which Heartbeat does not take: nothing to apply.
+    for field, setting in (("success_kw", "success_keywords"), ("failure_kw", "failure_keywords")):
+        if getattr(spec, field) is not None:
+            settings[setting] = keyword_list(getattr(spec, field))
     if spec.heartbeat is not None:
         for name in spec.heartbeat.model_fields_set:
             value = getattr(spec.heartbeat, name)

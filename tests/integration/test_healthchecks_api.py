@@ -105,6 +105,11 @@ def test_heartbeat_only_settings_ride_in_the_extension_and_survive_updates_witho
         ({"start_kw": "begin"}, "json validation error: start_kw is not supported by Heartbeat"),
         ({"channels": "nope"}, "invalid channel identifier: nope"),
         ({"channels": ","}, "empty channel identifier"),
+        (
+            {"success_kw": "ok", "filter_http_body": False},
+            "json validation error: keywords always judge HTTP ping bodies in Heartbeat;"
+            " filter_http_body cannot be false with them",
+        ),
     ],
 )
 def test_bad_input_is_a_400_with_healthchecks_wording_and_changes_nothing(
@@ -144,6 +149,13 @@ def test_methods_post_ignores_get_pings_and_keywords_judge_bodies(stack: Stack) 
     assert [p["type"] for p in pings] == ["success", "ign"]
     hc_ping(stack, c["uuid"], method="POST", body="ERROR: disk full")
     assert stack.request("GET", f"{V3}{c['uuid']}").json()["status"] == "down"
+
+
+def test_the_email_only_subject_filters_are_taken_and_judge_no_http_ping(stack: Stack) -> None:
+    c = create(stack, {"name": "Mail job", "subject": "SUCCESS", "subject_fail": "FAIL", "filter_subject": True})
+    assert c.status == 201 and c.json()["success_kw"] == "" and c.json()["failure_kw"] == ""
+    hc_ping(stack, c.json()["uuid"], method="POST", body="FAIL is in this body, and it is no email")
+    assert stack.request("GET", f"{V3}{c.json()['uuid']}").json()["status"] == "up"
 
 
 # ---- keys ------------------------------------------------------------------------------------------
