@@ -372,6 +372,11 @@ def _diff(current: Subscription | Target, d: DeclaredSubscription) -> dict[str, 
         for name, field_name in (("url", "url"), ("template", "template"), ("contentType", "content_type")):
             old, new = getattr(current, field_name), getattr(d.target, field_name)
             if old != new:
-                # A template is not a secret; a URL may be: shown masked.
-                diff[name] = (old, new) if name != "url" else ("…" if old else "", "…" if new else "")
+                # A URL or a template may hold a secret (a key in a query, a token in the body): masked.
+                diff[name] = (old, new) if name == "contentType" else (_masked(old), _masked(new))
     return diff
+
+
+def _masked(value: str) -> str:
+    """Whether a secret-bearing field is set, never what it holds."""
+    return "…" if value else ""
