@@ -8,6 +8,7 @@ import functools
 import boto3
 from aws_lambda_powertools import Logger
 
+from heartbeat.adapters.http import http_sender
 from heartbeat.adapters.secrets import secret_from
 from heartbeat.adapters.sqs import DeadLetters
 from heartbeat.adapters.ssm import public_url
@@ -40,4 +41,4 @@ def dead_letters() -> DeadLetters:
 @functools.cache
 def retrier() -> Notifier:
     links = public_url(settings.public_url, boto3.client("ssm"), settings.public_url_parameter)
-    return Notifier(store, dead_letters(), links)
+    return Notifier(store, dead_letters(), links, send=http_sender(settings.allow_http_targets))

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import botocore.session
 from botocore.exceptions import ClientError
 
+from heartbeat.adapters.http import RefusedAddress, vetted_addresses
 from heartbeat.domain import targets
 from heartbeat.domain.errors import InvalidInput, NotFound
 from heartbeat.domain.model import AUDIENCE, AlertEvent
@@ -108,7 +109,7 @@ class Subscriptions:
         audience = audience or f"sub-{secrets.token_hex(8)}"  # not a secret: it only routes test alerts
         if protocol in targets.KINDS:
             target = target or Target("", protocol, endpoint)
-            targets.check(target, self._delivery.allow_http)
+            self.check(target)
             if not self._delivery.notifier_arn:
                 raise InvalidInput("protocol", f"{protocol} needs the notifier, which this deployment lacks")
             target = dataclasses.replace(
@@ -155,9 +156,23 @@ class Subscriptions:
     def targets(self) -> list[Target]:
         return self._store.targets.all()
 
-    @property
-    def allow_http(self) -> bool:
-        return self._delivery.allow_http
+    def check(self, target: Target) -> None:
+        """What targets.check refuses, and a URL whose name resolves to an address no target may have
+        (the metadata service, this machine, a private network). A name that does not resolve now is
+        let through: the notifier judges the addresses again at every delivery, and connects only to
+        those it judged, so what the name resolves to later is caught then."""
+        targets.check(target, self._delivery.allow_http)
+        for field_name, url in targets.urls(target):
+            parts = urlsplit(url)
+            try:
+                vetted_addresses(parts.hostname or "", parts.port or 443, self._delivery.allow_http)
+            except RefusedAddress as e:
+                why = f"{parts.hostname} resolves to {e.address}, {e.reason}; alerts go to public addresses only"
+                raise InvalidInput(field_name, why) from None
+            except ValueError:
+                raise InvalidInput(field_name, "has a port past 65535") from None
+            except (OSError, UnicodeError):
+                pass  # does not resolve now
 
     def refilter(self, current: Subscription | Target, declared: DeclaredSubscription) -> None:
         """A new filter (and, for a target, new details) for an existing subscription, in place."""
@@ -166,7 +181,7 @@ class Subscriptions:
             new = dataclasses.replace(
                 current, filter=declared.filter, url=t.url, template=t.template, content_type=t.content_type
             )
-            targets.check(new, self._delivery.allow_http)
+            self.check(new)
             self._store.targets.replace(new)
             return
         policy = declared.filter.policy(current.audience or f"file-{secrets.token_hex(8)}")
@@ -288,7 +303,7 @@ class FileSync:
         for d in declared:
             if d.target is not None:
                 try:
-                    targets.check(d.target, self._subs.allow_http)
+                    self._subs.check(d.target)
                 except InvalidInput as e:
                     raise InvalidInput(f"{d.where}.{e.field}", e.message) from None
             key = _identity(d.protocol, d.endpoint, d.target.chat_id if d.target else "")
@@ -357,6 +372,11 @@ def _diff(current: Subscription | Target, d: DeclaredSubscription) -> dict[str, 
         for name, field_name in (("url", "url"), ("template", "template"), ("contentType", "content_type")):
             old, new = getattr(current, field_name), getattr(d.target, field_name)
             if old != new:
-                # A template is not a secret; a URL may be: shown masked.
-                diff[name] = (old, new) if name != "url" else ("…" if old else "", "…" if new else "")
+                # A URL or a template may hold a secret (a key in a query, a token in the body): masked.
+                diff[name] = (old, new) if name == "contentType" else (_masked(old), _masked(new))
     return diff
+
+
+def _masked(value: str) -> str:
+    """Whether a secret-bearing field is set, never what it holds."""
+    return "…" if value else ""
