@@ -185,6 +185,7 @@ class LocalStack:
             scheme = urlsplit(self.webhook).scheme
             self.session.client("sns").subscribe(TopicArn=self.topic_arn, Protocol=scheme, Endpoint=self.webhook)
 
+        self.dirty.set()  # the first save within a second: the key made, the items restored
         self._spawn(self.http.serve_forever)
         self._spawn(self._sweep_loop)
         self._spawn(self._console_loop)
@@ -322,7 +323,12 @@ class LocalStack:
         interval: float = SAVE_SECONDS
         while not self.stopping.wait(interval):
             began = time.monotonic()
-            if self.save():
+            try:
+                saved = self.save()
+            except OSError as e:  # a full disk, say: said each time, and tried again
+                say(f"Cannot save the state in {self.state_dir}: {e}")
+                continue
+            if saved:
                 interval = max(SAVE_SECONDS, 10 * (time.monotonic() - began))
 
     def save(self, final: bool = False) -> bool:
