@@ -6,7 +6,7 @@ directly (it makes the first key).
 
   api.py            the HTTP client, the API's body limit, error messages
   session.py        the global options, the client and clock every command shares
-  output.py         tables, the monitor card, relative times
+  output.py         tables, the monitor card, relative times, text made safe for a terminal
   files.py          reading apply's YAML files (aliases bounded, allowed ${NAME}s expanded, size checked)
   monitors.py, apply.py, keys.py, subscriptions.py, alerts.py, urlkeys.py   one module per group
   hcimport.py       `import healthchecks`: a Healthchecks project's checks applied as monitors

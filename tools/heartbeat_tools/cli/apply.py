@@ -11,6 +11,7 @@ from typing import Any, TextIO
 import click
 
 from heartbeat_tools.cli.files import read_file
+from heartbeat_tools.cli.output import printable
 from heartbeat_tools.cli.session import Session, global_options, pass_session
 
 CHUNK = 200  # monitors per request when applying a large file: progress to show, each well within 30 s
@@ -20,7 +21,8 @@ BAR_WIDTH = 30
 
 def describe(change: dict[str, Any]) -> str:
     diff = ", ".join(f"{k} {_shown(v['from'])} -> {_shown(v['to'])}" for k, v in change["diff"].items())
-    return f"{SYMBOLS[change['action']]} {change['action']:<9} {change['name']}" + (f": {diff}" if diff else "")
+    name = printable(change["name"])  # a file's (or a Healthchecks check's) name: no escapes, no line of its own
+    return f"{SYMBOLS[change['action']]} {change['action']:<9} {name}" + (f": {diff}" if diff else "")
 
 
 def _shown(value: Any) -> str:
