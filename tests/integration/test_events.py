@@ -14,6 +14,7 @@ import pytest
 
 from heartbeat.domain.awsruns import KEPT_RUNS
 from heartbeat_tools.harness import Stack, load_event
+from heartbeat_tools.lambdas import LambdaContext
 
 ECS = {"source": ["aws.ecs"], "detail": {"group": ["family:nightly-backup"]}}
 
@@ -344,3 +345,49 @@ def test_a_stored_pattern_the_matcher_cannot_judge_matches_nothing_and_stops_no_
     assert runs.monitor(poison["id"])["pingCount"] == 0
     assert dead_letters(runs) == []
     assert poison["id"] in logs.getvalue() and "events[0].detail" in logs.getvalue()
+
+
+# ---- issue 26: a malformed event is logged and skipped, never retried into the dead-letter queue ----
+
+
+def malformed(name: str, path: str, value: Any) -> dict[str, Any]:
+    """A sample event with the field at `path` (dotted, under detail) set to `value`."""
+    doc = copy.deepcopy(load_event(name))
+    *parents, last = path.split(".")
+    node = doc["detail"]
+    for key in parents:
+        node = node[key]
+    node[last] = value
+    return doc
+
+
+MALFORMED = [
+    ("run-ecs-task-stopped", "containers", 5),
+    ("run-ecs-task-stopped", "containers", "backup"),
+    ("run-ecs-task-stopped", "containers", [1, 2]),
+    ("run-ecs-task-stopped", "group", ["family:nightly-backup"]),
+    ("run-ecs-task-stopped", "group", 7),
+    ("run-batch-job-succeeded", "attempts", 3),
+    ("run-batch-job-succeeded", "statusReason", {"why": "x"}),
+    ("run-glue-job-failed", "message", 42),
+    ("run-codebuild-build-succeeded", "additional-information", "logs"),
+    ("run-codebuild-build-succeeded", "additional-information.logs", ["x"]),
+    ("run-lambda-invocation-failure", "requestContext", "ctx"),
+    ("run-lambda-invocation-failure", "requestContext.functionArn", 12),
+    ("run-step-functions-execution-succeeded", "executionArn", {"arn": 1}),
+]
+
+
+@pytest.mark.parametrize(("name", "path", "value"), MALFORMED)
+def test_a_malformed_event_is_logged_and_skipped_and_the_next_one_still_pings(
+    runs: Stack, name: str, path: str, value: Any
+) -> None:
+    good = load_event(name)
+    m = watch(runs, {"source": [good["source"]]})  # every event of that source is this monitor's
+    handler = runs.modules["EventsFunction"].lambda_handler
+    with runs.captured_logs() as logs:
+        outcome = handler(malformed(name, path, value), LambdaContext("EventsFunction"))
+    assert outcome["pinged"] == [] and runs.monitor(m["id"])["pingCount"] == 0
+    assert "malformed" in logs.getvalue() and good["id"] in logs.getvalue()
+    assert handler(copy.deepcopy(good), LambdaContext("EventsFunction"))["pinged"] == [m["id"]]
+    assert runs.monitor(m["id"])["pingCount"] == 1

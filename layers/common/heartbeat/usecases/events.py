@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from heartbeat.domain.awsruns import report_of
-from heartbeat.domain.errors import DuplicateEvent, InvalidInput, NotFound
+from heartbeat.domain.errors import DuplicateEvent, InvalidInput, MalformedEvent, NotFound
 from heartbeat.domain.eventpatterns import check_pattern, matches
 from heartbeat.domain.model import Ping
 from heartbeat.store import Store
@@ -95,7 +95,13 @@ def record_event(
     """Ping every monitor the event matches with what the event says of its run. Raises
     Unavailable or Contention (the invocation fails and Lambda retries it: recorded stages are
     then duplicates, so a retry records only what is missing)."""
-    report = report_of(event, now_ms)
+    try:
+        report = report_of(event, now_ms)
+    except MalformedEvent as e:
+        # A retry would read it the same way: logged and skipped, never dead-lettered (nor alarmed on).
+        where = (event.get("source"), event.get("detail-type"), event.get("id"))
+        log.warning("malformed run event skipped: %s; source, detail-type, id: %r", e.field, where)
+        return EventOutcome()
     outcome = EventOutcome(kind=report.kind.value if report else None)
     if report is None:
         return outcome
