@@ -307,12 +307,21 @@ def test_channels_are_the_subscriptions_and_a_check_names_those_its_alerts_reach
 
 def test_badges_per_tag_and_status_needs_no_key(stack: Stack) -> None:
     create(stack, {"name": "Job", "tags": "prod"})
-    badges = stack.request("GET", "/api/v3/badges/", key=stack.make_key("read")).json()["badges"]
+    badges = stack.request("GET", "/api/v3/badges/").json()["badges"]
     assert set(badges) == {"prod"} and badges["prod"]["svg"].endswith("/prod.svg")
     svg = stack.request("GET", badges["prod"]["svg"].removeprefix("https://api.example.com"), key=None)
     assert svg.status == 200 and svg.headers["content-type"] == "image/svg+xml"
     status = stack.request("GET", "/api/v3/status/", key=None)
     assert (status.status, status.body) == (200, b"OK")
+
+
+@pytest.mark.parametrize("version", [1, 2, 3])
+def test_a_read_key_gets_no_badge_key_and_makes_none(stack: Stack, version: int) -> None:
+    # The badge key is the native API's to show to admin keys only (GET /api/v1/badge-key: 403 for a read key)
+    create(stack, {"name": "Job", "tags": "prod"})
+    reply = stack.request("GET", f"/api/v{version}/badges/", key=stack.make_key("read"))
+    assert (reply.status, error(reply)) == (401, "wrong api key")
+    assert stack.store.deployment_keys.get("BADGEKEY") is None  # and no key was made on its behalf
 
 
 def test_an_upsert_by_slug_or_name_queries_its_index_not_every_monitor(stack: Stack) -> None:
