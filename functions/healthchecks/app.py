@@ -321,7 +321,9 @@ def channels(v: str) -> Response[Any]:
 @app.get("/api/<v>/badges/", **described("Badge URLs by tag", {"type": "object", "required": ["badges"]}))
 def badges(v: str) -> Response[Any]:
     version(v)
-    authorize(write=False)
+    # Admin keys only: the URLs carry the badge key, which the native API shows to admin keys only
+    # (GET /api/v1/badge-key), and the first call makes it.
+    authorize(write=True)
     key = deployment_keys.deployment_key(store, deployment_keys.BADGE_KEY, now_ms())
     tags = sorted({t for m in monitors.all_monitors(store) for t in m.tags})
     shown = {}

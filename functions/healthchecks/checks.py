@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
 
-from heartbeat.domain import schedules
+from heartbeat.domain import limits, schedules
 from heartbeat.domain.errors import InvalidInput
 from heartbeat.domain.model import Incident, Monitor, PingEvent, PingKind, Status
 from heartbeat.domain.slugs import SLUG_RE
@@ -75,7 +75,7 @@ class CheckSpec(BaseModel):
     success_kw: Short | None = None
     tags: Annotated[StrictStr, Field(max_length=500)] | None = None
     timeout: HcSeconds | None = None
-    tz: StrictStr | None = None
+    tz: Annotated[StrictStr, Field(max_length=36)] | None = None
     unique: list[Literal["name", "slug", "tags", "timeout", "grace"]] | None = None
 
 
@@ -141,7 +141,7 @@ def _valid_cron(expression: str) -> bool:
 
 def _valid_zone(name: str) -> bool:
     try:
-        schedules.zone(name)
+        schedules.check_zone(name)
     except InvalidInput:
         return False
     return True
@@ -200,6 +200,30 @@ def settings_of(spec: CheckSpec, version: int) -> dict[str, Any]:
             if value is None and name not in CLEARABLE:
                 raise InvalidInput(name, f"json validation error: heartbeat.{name} is not a number")
             settings[EXTENSION[name]] = value
+    return within_limits(settings)
+
+
+# The check fields that set each Monitor setting, to name them in Healthchecks' words.
+FIELDS = {
+    "description": "desc",
+    "timezone": "tz",
+    "interval_s": "timeout",
+    "grace_s": "grace",
+    "success_keywords": "success_kw",
+    "failure_keywords": "failure_kw",
+    "post_only": "methods",
+} | {setting: f"heartbeat.{name}" for name, setting in EXTENSION.items()}
+
+
+def within_limits(settings: dict[str, Any]) -> dict[str, Any]:
+    """The settings, each within the limits every door to a monitor applies (Heartbeat's own, which
+    Healthchecks' API does not have: a tag is one word of at most 64 characters, ...)."""
+    for name, value in settings.items():
+        try:
+            limits.check_setting(name, value)
+        except InvalidInput as e:
+            field = FIELDS.get(name, name)
+            raise InvalidInput(field, f"json validation error: {field}: {e.message}") from None
     return settings
 
 

@@ -128,6 +128,10 @@ def test_create_applies_defaults(stack: Stack) -> None:
         ({"name": "x", "config": {"schedule": "@fortnightly"}}, "config.schedule"),
         ({"name": "x", "config": {"schedule": "0 2 * * *", "timezone": "Europe/Atlantis"}}, "config.timezone"),
         ({"name": "x", "config": {"schedule": "0 2 * * *", "timezone": "../../etc/passwd"}}, "config.timezone"),
+        # issue 26: a host's file that is no IANA zone (its meaning depends on the machine), absurd lengths
+        ({"name": "x", "config": {"schedule": "0 2 * * *", "timezone": "localtime"}}, "config.timezone"),
+        ({"name": "x", "config": {"schedule": "0 2 * * *", "timezone": "posixrules"}}, "config.timezone"),
+        ({"name": "x", "config": {"schedule": "0 2 * * *", "timezone": "Europe/" + "x" * 249}}, "config.timezone"),
         ({"name": "x", "config": {"expectedIntervall": 60}}, "config.expectedIntervall"),
         ({"name": "x", "tags": "infra"}, "tags"),
         ({"name": "x", "tags": ["has space"]}, "tags[0]"),

@@ -5,6 +5,7 @@ function and recorded as pings. Black-box: what the API shows and what alerts ar
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 
 from heartbeat.domain.awsruns import KEPT_RUNS
 from heartbeat_tools.harness import Stack, load_event
+from heartbeat_tools.lambdas import LambdaContext
 
 ECS = {"source": ["aws.ecs"], "detail": {"group": ["family:nightly-backup"]}}
 
@@ -270,7 +272,7 @@ def test_a_monitor_remembers_only_its_last_runs(runs: Stack) -> None:
         ([{"source": ["aws.ec2"]}], "events[0].source"),
         ([{"source": "aws.ecs"}], "events[0].source"),
         ([{"source": ["aws.ecs"], "detail": {"group": "family:x"}}], "events[0].detail.group"),
-        ([{"source": ["aws.ecs"], "detail": {"group": [{"wildcard": "x*"}]}}], "events[0].detail.group[0]"),
+        ([{"source": ["aws.ecs"], "detail": {"group": [{"contains": "x"}]}}], "events[0].detail.group[0]"),
         ([{"source": ["aws.ecs"], "detial": {}}], "events[0].detial"),
         ("aws.ecs", "config.events"),
     ],
@@ -292,3 +294,100 @@ def test_patterns_are_shown_changed_and_cleared_through_the_api(runs: Stack) -> 
     assert runs.monitor(m["id"])["status"] == "up"
     assert runs.request("PATCH", f"/api/v1/monitors/{m['id']}", {"config": {"events": []}}).status == 200
     assert runs.store.event_monitors.all() == []
+
+
+# ---- issue 26: patterns EventBridge refuses; one monitor's pattern never stops another's event ----
+
+
+def ecs_detail(**filters: Any) -> dict[str, Any]:
+    return {"source": ["aws.ecs"], "detail": filters}
+
+
+def dead_letters(stack: Stack) -> list[dict[str, Any]]:
+    reply = stack.sqs.receive_message(QueueUrl=stack.refs["EventsDeadLetterQueue"], MaxNumberOfMessages=10)
+    return [json.loads(m["Body"]) for m in reply.get("Messages", [])]
+
+
+REFUSED_BY_EVENTBRIDGE = [
+    ({"group": [{"anything-but": {}}]}, "events[0].detail.group[0].anything-but"),
+    ({"stopCode": [{"numeric": ["!!", 1]}]}, "events[0].detail.stopCode[0].numeric"),
+    ({"group": [{"anything-but": {"prefix": 5}}]}, "events[0].detail.group[0].anything-but.prefix"),
+    ({"group": [{"anything-but": {"numeric": "x"}}]}, "events[0].detail.group[0].anything-but"),
+    ({"group": [{"anything-but": {"bogus": 1}}]}, "events[0].detail.group[0].anything-but"),
+]
+
+
+@pytest.mark.parametrize(("detail", "place"), REFUSED_BY_EVENTBRIDGE)
+def test_a_pattern_eventbridge_refuses_is_a_422_naming_its_place(stack: Stack, detail: Any, place: str) -> None:
+    monitor = {"name": "x", "config": {"events": [ecs_detail(**detail)]}}
+    for path, body in (("/api/v1/monitors", monitor), ("/api/v1/apply", {"version": "1", "monitors": [monitor]})):
+        reply = stack.request("POST", path, body)
+        assert reply.status == 422, reply.body
+        assert place in json.dumps(reply.json()["error"]), reply.json()
+    assert stack.store.event_monitors.all() == []
+
+
+@pytest.mark.parametrize(("detail", "_place"), REFUSED_BY_EVENTBRIDGE)
+def test_a_stored_pattern_the_matcher_cannot_judge_matches_nothing_and_stops_no_other_event(
+    runs: Stack, detail: Any, _place: str
+) -> None:
+    # Given a pattern stored before patterns were checked (written past the API), and a sound monitor
+    poison = watch(runs, ECS)
+    current = runs.store.monitors.get(poison["id"])
+    runs.store.monitors.update_settings(current, dataclasses.replace(current, events=[ecs_detail(**detail)]), 0)
+    sound = watch(runs, {"source": ["aws.batch"], "detail": {"jobName": ["event-test"]}})
+    # When the poison pattern is asked to judge an unrelated task's event, then the sound monitor's run
+    with runs.captured_logs() as logs:
+        runs.put_event(ecs("STOPPED", group="family:someone-else"))
+        runs.put_event(event("run-batch-job-succeeded"))
+    # Then the sound monitor is up, the poison one matched nothing, nothing was dead-lettered, and it is logged
+    assert runs.monitor(sound["id"])["status"] == "up"
+    assert runs.monitor(poison["id"])["pingCount"] == 0
+    assert dead_letters(runs) == []
+    assert poison["id"] in logs.getvalue() and "events[0].detail" in logs.getvalue()
+
+
+# ---- issue 26: a malformed event is logged and skipped, never retried into the dead-letter queue ----
+
+
+def malformed(name: str, path: str, value: Any) -> dict[str, Any]:
+    """A sample event with the field at `path` (dotted, under detail) set to `value`."""
+    doc = copy.deepcopy(load_event(name))
+    *parents, last = path.split(".")
+    node = doc["detail"]
+    for key in parents:
+        node = node[key]
+    node[last] = value
+    return doc
+
+
+MALFORMED = [
+    ("run-ecs-task-stopped", "containers", 5),
+    ("run-ecs-task-stopped", "containers", "backup"),
+    ("run-ecs-task-stopped", "containers", [1, 2]),
+    ("run-ecs-task-stopped", "group", ["family:nightly-backup"]),
+    ("run-ecs-task-stopped", "group", 7),
+    ("run-batch-job-succeeded", "attempts", 3),
+    ("run-batch-job-succeeded", "statusReason", {"why": "x"}),
+    ("run-glue-job-failed", "message", 42),
+    ("run-codebuild-build-succeeded", "additional-information", "logs"),
+    ("run-codebuild-build-succeeded", "additional-information.logs", ["x"]),
+    ("run-lambda-invocation-failure", "requestContext", "ctx"),
+    ("run-lambda-invocation-failure", "requestContext.functionArn", 12),
+    ("run-step-functions-execution-succeeded", "executionArn", {"arn": 1}),
+]
+
+
+@pytest.mark.parametrize(("name", "path", "value"), MALFORMED)
+def test_a_malformed_event_is_logged_and_skipped_and_the_next_one_still_pings(
+    runs: Stack, name: str, path: str, value: Any
+) -> None:
+    good = load_event(name)
+    m = watch(runs, {"source": [good["source"]]})  # every event of that source is this monitor's
+    handler = runs.modules["EventsFunction"].lambda_handler
+    with runs.captured_logs() as logs:
+        outcome = handler(malformed(name, path, value), LambdaContext("EventsFunction"))
+    assert outcome["pinged"] == [] and runs.monitor(m["id"])["pingCount"] == 0
+    assert "malformed" in logs.getvalue() and good["id"] in logs.getvalue()
+    assert handler(copy.deepcopy(good), LambdaContext("EventsFunction"))["pinged"] == [m["id"]]
+    assert runs.monitor(m["id"])["pingCount"] == 1

@@ -3,6 +3,7 @@ and moto. The real clients drive it over HTTP in tests/e2e/test_healthchecks_cli
 
 from __future__ import annotations
 
+import string
 from typing import Any
 
 import pytest
@@ -306,12 +307,21 @@ def test_channels_are_the_subscriptions_and_a_check_names_those_its_alerts_reach
 
 def test_badges_per_tag_and_status_needs_no_key(stack: Stack) -> None:
     create(stack, {"name": "Job", "tags": "prod"})
-    badges = stack.request("GET", "/api/v3/badges/", key=stack.make_key("read")).json()["badges"]
+    badges = stack.request("GET", "/api/v3/badges/").json()["badges"]
     assert set(badges) == {"prod"} and badges["prod"]["svg"].endswith("/prod.svg")
     svg = stack.request("GET", badges["prod"]["svg"].removeprefix("https://api.example.com"), key=None)
     assert svg.status == 200 and svg.headers["content-type"] == "image/svg+xml"
     status = stack.request("GET", "/api/v3/status/", key=None)
     assert (status.status, status.body) == (200, b"OK")
+
+
+@pytest.mark.parametrize("version", [1, 2, 3])
+def test_a_read_key_gets_no_badge_key_and_makes_none(stack: Stack, version: int) -> None:
+    # The badge key is the native API's to show to admin keys only (GET /api/v1/badge-key: 403 for a read key)
+    create(stack, {"name": "Job", "tags": "prod"})
+    reply = stack.request("GET", f"/api/v{version}/badges/", key=stack.make_key("read"))
+    assert (reply.status, error(reply)) == (401, "wrong api key")
+    assert stack.store.deployment_keys.get("BADGEKEY") is None  # and no key was made on its behalf
 
 
 def test_an_upsert_by_slug_or_name_queries_its_index_not_every_monitor(stack: Stack) -> None:
@@ -337,3 +347,48 @@ def test_an_upsert_by_slug_or_name_queries_its_index_not_every_monitor(stack: St
     # The listing index, from the name on (a prefix query), not the whole of it
     assert any("begins_with(list_sk" in c for c in conditions), conditions
     assert len(stack.request("GET", V3).json()["checks"]) == 3
+
+
+# ---- issue 26: one validation of a monitor, whichever door it comes through -------------------------
+
+BEYOND_HEARTBEAT_LIMITS = [
+    ({"tags": "prod,db nightly"}, "json validation error: tags: "),
+    ({"tags": "a" * 400}, "json validation error: tags: "),
+    ({"tags": " ".join(f"t{i}" for i in range(21))}, "json validation error: tags: "),
+    ({"success_kw": ",".join((string.ascii_letters + string.digits)[:60])}, "json validation error: success_kw: "),
+    ({"failure_kw": "k" * 200}, "json validation error: failure_kw: "),
+    ({"desc": "d" * 300_000}, "json validation error: desc: "),
+    ({"desc": "d" * 450_000}, "json validation error: desc: "),  # was 503 "busy": DynamoDB's 400 KB item limit
+    ({"tz": "Europe/" + "x" * 249, "schedule": "0 2 * * *"}, "json validation error: tz is too long"),  # was a 500
+    ({"tz": "localtime", "schedule": "0 2 * * *"}, "json validation error: tz is not a valid timezone"),
+    ({"tz": "posixrules", "schedule": "0 2 * * *"}, "json validation error: tz is not a valid timezone"),
+    ({"name": "   "}, "json validation error: name: "),
+]
+
+
+@pytest.mark.parametrize(("body", "message"), BEYOND_HEARTBEAT_LIMITS)
+def test_the_native_limits_hold_here_too_as_400s_that_change_nothing(
+    stack: Stack, body: dict[str, Any], message: str
+) -> None:
+    c = create(stack, {"name": "Kept", "timeout": 3600, "tags": "prod"}).json()
+    for reply in (create(stack, {"name": "New", **body}), stack.request("POST", f"{V3}{c['uuid']}", body)):
+        assert reply.status == 400, reply.body[:300]
+        assert error(reply).startswith(message), error(reply)
+    assert stack.request("GET", V3).json()["checks"] == [c]
+
+
+def test_what_healthchecks_creates_exports_and_applies_back_unchanged(stack: Stack) -> None:
+    # Given checks made through Healthchecks' API at its edges: no name, a schedule in a zone, keywords, tags
+    assert create(stack, {"timeout": 600}).json()["name"] == "unnamed"
+    assert create(stack, {"slug": "from-slug"}).json()["name"] == "from-slug"
+    create(stack, {"name": "Cron", "schedule": "0 2 * * *", "tz": "America/Argentina/ComodRivadavia"})
+    kw = ",".join(f"k{i}" for i in range(10))
+    create(
+        stack, {"name": "Words", "success_kw": kw, "tags": " ".join(f"t{i}" for i in range(20)), "desc": "d" * 10_000}
+    )
+    # When the deployment is exported and applied back, as monitoring as code does
+    exported = stack.request("GET", "/api/v1/export").json()
+    applied = stack.request("POST", "/api/v1/apply", exported)
+    # Then the file is taken and nothing changes
+    assert applied.status == 200, applied.body[:500]
+    assert applied.json()["summary"]["unchanged"] == 4 and applied.json()["summary"]["create"] == 0

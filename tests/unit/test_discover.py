@@ -130,13 +130,15 @@ def test_a_schedule_in_an_unknown_zone_or_past_a_year_is_skipped_with_why_and_th
     lam = {"Arn": "arn:aws:lambda:us-east-1:111122223333:function:report"}
     found = [
         Scheduled("schedule", "on-mars", "cron(0 4 * * ? *)", timezone="Mars/Olympus_Mons", targets=[lam]),
+        Scheduled("schedule", "host-zone", "cron(0 4 * * ? *)", timezone="localtime", targets=[lam]),
         Scheduled("schedule", "forever", "rate(99999999999 days)", targets=[lam]),
         Scheduled("schedule", "yearly", "rate(365 days)", targets=[lam]),
         Scheduled("schedule", "nightly", "cron(0 4 * * ? *)", timezone="Europe/Riga", targets=[lam]),
     ]
     doc, skipped, _ = monitors_file(found, NOW_MS)
     assert [m["key"] for m in doc["monitors"]] == ["nightly", "yearly"]
-    forever, on_mars = skipped
+    forever, host_zone, on_mars = skipped
+    assert host_zone.startswith("schedule host-zone: unknown timezone 'localtime'")  # a file of this host, not IANA's
     assert forever == (
         "schedule forever: rate(99999999999 days): longer than 365 days, the longest interval a monitor takes"
     )

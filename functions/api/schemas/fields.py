@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from heartbeat.domain import schedules
+from heartbeat.domain import limits, schedules
 from heartbeat.domain.errors import InvalidInput
 from heartbeat.domain.model import MAX_SECONDS, MIN_SECONDS
 from heartbeat.domain.slugs import SLUG_RE
@@ -25,10 +25,14 @@ class Out(BaseModel):
 
 
 Seconds = Annotated[int, Field(ge=MIN_SECONDS, le=MAX_SECONDS, strict=True)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Description = Annotated[str, StringConstraints(max_length=10_000)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[^\s,]+$")]
-Tags = Annotated[list[Tag], Field(max_length=20)]
+# The limits are the domain's (heartbeat.domain.limits), which every door to a monitor applies.
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=limits.NAME_CHARS)]
+Description = Annotated[str, StringConstraints(max_length=limits.DESCRIPTION_CHARS)]
+Tag = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=limits.TAG_CHARS, pattern=limits.TAG_PATTERN),
+]
+Tags = Annotated[list[Tag], Field(max_length=limits.MAX_TAGS)]
 
 
 def _cron(value: str) -> str:
@@ -40,21 +44,18 @@ def _cron(value: str) -> str:
 
 def _timezone(value: str) -> str:
     try:
-        schedules.zone(value)
+        return schedules.check_zone(value)
     except InvalidInput as e:
         raise ValueError(e.message) from None
-    return value
 
 
 Slug = Annotated[str, StringConstraints(max_length=100, pattern=SLUG_RE.pattern)]
-Keyword = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-Keywords = Annotated[list[Keyword], Field(max_length=10)]
-Threshold = Annotated[int, Field(ge=1, le=100, strict=True)]
-
-# Reminders more often than the sweeper runs (every minute by default) could not be kept.
-RealertSeconds = Annotated[int, Field(ge=60, le=MAX_SECONDS, strict=True)]
-CronExpression = Annotated[str, StringConstraints(max_length=200), AfterValidator(_cron)]
-TimezoneName = Annotated[str, StringConstraints(max_length=64), AfterValidator(_timezone)]
+Keyword = Annotated[str, StringConstraints(min_length=1, max_length=limits.KEYWORD_CHARS)]
+Keywords = Annotated[list[Keyword], Field(max_length=limits.MAX_KEYWORDS)]
+Threshold = Annotated[int, Field(ge=1, le=limits.MAX_THRESHOLD, strict=True)]
+RealertSeconds = Annotated[int, Field(ge=limits.MIN_REALERT_S, le=MAX_SECONDS, strict=True)]
+CronExpression = Annotated[str, StringConstraints(max_length=limits.CRON_CHARS), AfterValidator(_cron)]
+TimezoneName = Annotated[str, StringConstraints(max_length=schedules.ZONE_CHARS), AfterValidator(_timezone)]
 MonitorId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 Url = Annotated[str, StringConstraints(max_length=2048, pattern=r"^https?://[!-~]+$")]
 ContentType = Annotated[

@@ -97,11 +97,12 @@ def schedule_config(expression: str, timezone: str, now_ms: int, flexible_window
         return {"expectedInterval": period, "gracePeriod": grace_for(period, flexible_window_s)}
     if expression.startswith("cron("):
         from heartbeat.domain.errors import InvalidInput
+        from heartbeat.domain.schedules import check_zone
 
         cron = cron_expression(expression)
         try:
-            period = cron_period(cron, timezone, now_ms)
-        except InvalidInput as e:  # a zone the API would refuse too
+            period = cron_period(cron, check_zone(timezone), now_ms)
+        except InvalidInput as e:  # a zone the API refuses (checked as the API checks it)
             raise Skip(e.message) from None
         return {"schedule": cron, "timezone": timezone, "gracePeriod": grace_for(period, flexible_window_s)}
     raise Skip(f"unknown schedule expression {expression!r}")

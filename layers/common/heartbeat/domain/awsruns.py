@@ -8,12 +8,14 @@ it as a ping through the same use case as an HTTP ping.
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from heartbeat.domain.errors import MalformedEvent
 from heartbeat.domain.model import PingKind
 
 # Run ids become the ping's `rid` (a UUID, as ?rid= takes): the same AWS id, the same run.
@@ -41,17 +43,21 @@ class RunReport:
 
 def report_of(event: dict[str, Any], now_ms: int) -> RunReport | None:
     """The run an event reports, or None for an event that is no run's start or end (an ECS task
-    still PENDING, a Batch job RUNNABLE, an unsupported detail-type)."""
-    read = _READERS.get((event.get("source"), event.get("detail-type")))
-    detail = event.get("detail")
-    if read is None or not isinstance(detail, dict):
+    still PENDING, a Batch job RUNNABLE, an unsupported detail-type). Raises MalformedEvent for one
+    whose fields are not the types AWS documents (a field that should hold text holds a number)."""
+    source, detail_type = event.get("source"), event.get("detail-type")
+    read = _READERS.get((source, detail_type)) if isinstance(source, str) and isinstance(detail_type, str) else None
+    if read is None:
         return None
-    found = read(detail, event.get("region") or "us-east-1")
+    detail = event.get("detail")
+    if not isinstance(detail, dict):
+        raise MalformedEvent("detail")
+    found = read(detail, _text(event, "region") or "us-east-1")
     if found is None:
         return None
     kind, run_id, lines, exit_status = found
-    if not isinstance(run_id, str) or not run_id:
-        run_id = str(event.get("id") or "")
+    if not run_id:
+        run_id = _text(event, "id")
         if not run_id:
             return None
     label = f"{event['source']} ({event['detail-type']})"
@@ -64,13 +70,43 @@ def report_of(event: dict[str, Any], now_ms: int) -> RunReport | None:
 
 def _time_ms(value: Any, default: int) -> int:
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return int(value * 1000)
+        return int(value * 1000) if math.isfinite(value) else default
     if isinstance(value, str):
         try:
             return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
         except ValueError:
             return default
     return default
+
+
+def _text(d: dict[str, Any], key: str, where: str = "") -> str:
+    """A field AWS documents as a string: "" when absent or null, MalformedEvent when not a string."""
+    value = d.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise MalformedEvent(f"{where}{key}")
+    return value
+
+
+def _object(d: dict[str, Any], key: str, where: str = "") -> dict[str, Any]:
+    """A field AWS documents as an object: {} when absent or null."""
+    value = d.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise MalformedEvent(f"{where}{key}")
+    return value
+
+
+def _objects(d: dict[str, Any], key: str, where: str = "") -> list[dict[str, Any]]:
+    """A field AWS documents as a list of objects: [] when absent or null."""
+    value = d.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise MalformedEvent(f"{where}{key}")
+    return value
 
 
 def _exit(code: Any) -> int | None:
@@ -80,23 +116,24 @@ def _exit(code: Any) -> int | None:
     return code if 0 < code <= 255 else 255
 
 
-Found = tuple[PingKind, Any, list[str], int | None]
+Found = tuple[PingKind, str, list[str], int | None]  # kind, run id ("": the event's id), body lines, exit status
+D = "detail."  # where a malformed field is, for the log
 
 
 def _ecs(d: dict[str, Any], region: str) -> Found | None:
-    status, arn = d.get("lastStatus"), d.get("taskArn")
+    status, arn, group = d.get("lastStatus"), _text(d, "taskArn", D), _text(d, "group", D)
+    containers = _objects(d, "containers", D)
     link = _ecs_link(d, region)
     if status == "RUNNING" and d.get("desiredStatus", "RUNNING") == "RUNNING":
-        return PingKind.START, arn, [f"task {arn} running", d.get("group", ""), link], None
+        return PingKind.START, arn, [f"task {arn} running", group, link], None
     if status != "STOPPED":
         return None
-    containers = [c for c in d.get("containers") or [] if isinstance(c, dict)]
     codes = [c.get("exitCode") for c in containers if isinstance(c.get("exitCode"), int)]
     lines = [f"stopped: {d.get('stoppedReason', '')}".strip(), f"stop code: {d.get('stopCode', '')}"]
     lines += [
         f"container {c.get('name')}: exit {c.get('exitCode', '-')} {c.get('reason', '')}".strip() for c in containers
     ]
-    lines += [f"task {arn}", d.get("group", ""), link]
+    lines += [f"task {arn}", group, link]
     failed_to_start = d.get("stopCode") == "TaskFailedToStart"
     bad = next((code for code in codes if code != 0), None)
     if codes and bad is None and not failed_to_start:
@@ -113,24 +150,24 @@ def _ecs_link(d: dict[str, Any], region: str) -> str:
 
 
 def _batch(d: dict[str, Any], region: str) -> Found | None:
-    status, job = d.get("status"), d.get("jobId")
+    status, job = d.get("status"), _text(d, "jobId", D)
+    attempts = _objects(d, "attempts", D)
     link = f"https://{region}.console.aws.amazon.com/batch/home?region={region}#jobs/detail/{job}"
-    lines = [f"job {d.get('jobName', '')} ({job}) {status}", d.get("statusReason", ""), link]
+    lines = [f"job {d.get('jobName', '')} ({job}) {status}", _text(d, "statusReason", D), link]
     if status == "RUNNING":
         return PingKind.START, job, lines, None
     if status == "SUCCEEDED":
         return PingKind.SUCCESS, job, lines, None
     if status == "FAILED":
-        attempts = [a for a in d.get("attempts") or [] if isinstance(a, dict)]
-        container = (attempts[-1].get("container") if attempts else None) or d.get("container") or {}
-        code = container.get("exitCode") if isinstance(container, dict) else None
-        reason = container.get("reason", "") if isinstance(container, dict) else ""
-        return PingKind.FAIL, job, [*lines, reason], _exit(code)
+        last = _object(attempts[-1], "container", f"{D}attempts[].") if attempts else {}
+        container = last or _object(d, "container", D)
+        reason = _text(container, "reason", f"{D}container.")
+        return PingKind.FAIL, job, [*lines, reason], _exit(container.get("exitCode"))
     return None
 
 
 def _states(d: dict[str, Any], region: str) -> Found | None:
-    status, arn = d.get("status"), d.get("executionArn")
+    status, arn = d.get("status"), _text(d, "executionArn", D)
     link = f"https://{region}.console.aws.amazon.com/states/home?region={region}#/v2/executions/details/{arn}"
     lines = [
         f"execution {arn} {status}",
@@ -148,10 +185,10 @@ def _states(d: dict[str, Any], region: str) -> Found | None:
 
 
 def _glue(d: dict[str, Any], region: str) -> Found | None:
-    state, run = d.get("state"), d.get("jobRunId")
+    state, run = d.get("state"), _text(d, "jobRunId", D)
     name = d.get("jobName", "")
     link = f"https://{region}.console.aws.amazon.com/gluestudio/home?region={region}#/job/{name}/run/{run}"
-    lines = [f"job {name} run {run} {state}", d.get("message", ""), link]
+    lines = [f"job {name} run {run} {state}", _text(d, "message", D), link]
     if state == "SUCCEEDED":
         return PingKind.SUCCESS, run, lines, None
     if state in ("FAILED", "TIMEOUT", "STOPPED", "ERROR"):
@@ -160,13 +197,14 @@ def _glue(d: dict[str, Any], region: str) -> Found | None:
 
 
 def _codebuild(d: dict[str, Any], region: str) -> Found | None:
-    status, build = d.get("build-status"), d.get("build-id")
-    logs = (d.get("additional-information") or {}).get("logs") or {}
+    status, build = d.get("build-status"), _text(d, "build-id", D)
+    where = f"{D}additional-information."
+    logs = _object(_object(d, "additional-information", D), "logs", where)
     context = d.get("current-phase-context", "")
     lines = [
         f"build {build} {status}",
         f"phase: {d.get('current-phase', '')} {context}".strip(),
-        logs.get("deep-link", ""),
+        _text(logs, "deep-link", f"{where}logs."),
     ]
     if status == "IN_PROGRESS":
         return PingKind.START, build, lines, None
@@ -179,15 +217,16 @@ def _codebuild(d: dict[str, Any], region: str) -> Found | None:
 
 def _lambda(kind: PingKind) -> Callable[[dict[str, Any], str], Found | None]:
     def read(d: dict[str, Any], region: str) -> Found | None:
-        context = d.get("requestContext") or {}
+        context = _object(d, "requestContext", D)
+        where = f"{D}requestContext."
+        arn, request = _text(context, "functionArn", where), _text(context, "requestId", where)
         payload = d.get("responsePayload")
-        arn = context.get("functionArn", "")
-        lines = [f"invocation {context.get('requestId', '')} of {arn}: {context.get('condition', '')}"]
+        lines = [f"invocation {request} of {arn}: {context.get('condition', '')}"]
         if isinstance(payload, dict) and (payload.get("errorType") or payload.get("errorMessage")):
             lines.append(f"{payload.get('errorType', 'Error')}: {payload.get('errorMessage', '')}")
         name = arn.split(":")[6] if arn.count(":") >= 6 else ""
         lines.append(f"https://{region}.console.aws.amazon.com/lambda/home?region={region}#/functions/{name}")
-        return kind, context.get("requestId"), lines, None
+        return kind, request, lines, None
 
     return read
 

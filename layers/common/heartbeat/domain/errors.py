@@ -77,3 +77,12 @@ class RateLimited(HeartbeatError):
 class DuplicateEvent(HeartbeatError):
     """An AWS event for a run's stage already recorded (a second delivery, or a start that arrives
     after its run ended): ignored, nothing written."""
+
+
+class MalformedEvent(HeartbeatError):
+    """An AWS event whose fields are not what AWS documents for its source (forged, or corrupted):
+    logged and skipped, as a retry would read it the same way. `field` names the first such field."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"{field}: not the shape AWS documents for this event")
+        self.field = field

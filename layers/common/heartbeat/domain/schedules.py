@@ -9,7 +9,8 @@ the result as UTC epoch milliseconds.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from heartbeat.domain.errors import InvalidInput
@@ -30,13 +31,32 @@ def _expand(expression: str) -> str:
     return ALIASES.get(expression.strip().lower(), expression.strip())
 
 
+ZONE_CHARS = 64  # the longest IANA name has 32
+
+
+@cache
+def iana_zones() -> frozenset[str]:
+    """The IANA zone names, as the tzdata package the layer pins lists them: the same on every
+    host, where the system's zone directory adds files such as `localtime` and `posixrules`, whose
+    meaning depends on the machine."""
+    return frozenset(resources.files("tzdata").joinpath("zones").read_text().split())
+
+
+def check_zone(name: str) -> str:
+    """The one check of a zone name a monitor is given (every API takes it through here)."""
+    if isinstance(name, str) and len(name) <= ZONE_CHARS and name in iana_zones():
+        return name
+    message = f"unknown timezone {str(name)[:ZONE_CHARS]!r}; use an IANA name such as Europe/Riga"
+    raise InvalidInput("config.timezone", message)
+
+
 @lru_cache(maxsize=256)
 def zone(name: str) -> ZoneInfo:
+    """A monitor's zone, for computing its times (its name was checked by check_zone when set)."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        message = f"unknown timezone {name!r}; use an IANA name such as Europe/Riga"
-        raise InvalidInput("config.timezone", message) from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file name
+        raise InvalidInput("config.timezone", f"unknown timezone {name[:ZONE_CHARS]!r}") from None
 
 
 def check_cron(expression: str) -> str:

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from heartbeat.domain.awsruns import report_of
-from heartbeat.domain.errors import DuplicateEvent, NotFound
-from heartbeat.domain.eventpatterns import matches
+from heartbeat.domain.errors import DuplicateEvent, InvalidInput, MalformedEvent, NotFound
+from heartbeat.domain.eventpatterns import check_pattern, matches
 from heartbeat.domain.model import Ping
 from heartbeat.store import Store
 from heartbeat.usecases.pings import RulesCache, record_ping
@@ -52,11 +52,27 @@ class EventMonitorsCache:
         return found
 
     def _read(self, now_ms: int) -> None:
-        self._monitors = self._store.event_monitors.all()
+        self._monitors = [
+            (monitor_id, usable(monitor_id, patterns)) for monitor_id, patterns in self._store.event_monitors.all()
+        ]
         self._read_ms = now_ms
 
     def _match(self, event: dict[str, Any]) -> list[str]:
         return [monitor_id for monitor_id, patterns in self._monitors if any(matches(p, event) for p in patterns)]
+
+
+def usable(monitor_id: str, patterns: Any) -> list[dict[str, Any]]:
+    """The monitor's patterns that EventBridge's grammar allows. One it refuses (stored before
+    patterns were checked) is logged and left out: it matches nothing, and judges no event."""
+    kept = []
+    for i, pattern in enumerate(patterns if isinstance(patterns, list) else []):
+        try:
+            check_pattern(pattern, f"events[{i}]")
+        except InvalidInput as e:
+            log.warning("event pattern ignored: monitor %s, %s", monitor_id, e)
+            continue
+        kept.append(pattern)
+    return kept
 
 
 @dataclass
@@ -79,7 +95,13 @@ def record_event(
     """Ping every monitor the event matches with what the event says of its run. Raises
     Unavailable or Contention (the invocation fails and Lambda retries it: recorded stages are
     then duplicates, so a retry records only what is missing)."""
-    report = report_of(event, now_ms)
+    try:
+        report = report_of(event, now_ms)
+    except MalformedEvent as e:
+        # A retry would read it the same way: logged and skipped, never dead-lettered (nor alarmed on).
+        where = (event.get("source"), event.get("detail-type"), event.get("id"))
+        log.warning("malformed run event skipped: %s; source, detail-type, id: %r", e.field, where)
+        return EventOutcome()
     outcome = EventOutcome(kind=report.kind.value if report else None)
     if report is None:
         return outcome

@@ -11,6 +11,8 @@ from heartbeat.domain.model import Incident, Monitor
 from heartbeat.store import Store
 from heartbeat.usecases import monitors
 
+UNNAMED = "unnamed"  # a check created with no name (as `heartbeat import healthchecks` names one)
+
 
 def upsert(
     store: Store,
@@ -29,7 +31,8 @@ def upsert(
         if found:
             return (monitors.update_monitor(store, found[0].id, now_ms, **settings) if settings else found[0]), False
     given = dict(settings)
-    name, slug = given.pop("name", ""), given.pop("slug", None)  # no slug: derived from the name
+    slug = given.pop("slug", None)  # no slug: derived from the name
+    name = given.pop("name", None) or slug or UNNAMED  # a check may have no name; a monitor has one
     return monitors.create_monitor(store, name, "HEARTBEAT", now_ms, slug, **given), True
 
 

@@ -1,0 +1,129 @@
+"""What a monitor's settings may be: one set of limits, whichever door a monitor comes through (the
+management API, a monitors file, Healthchecks' API, a slug's first ping). Every create and change
+is checked here (domain.monitors.checked); the API's models take their numbers from here, so that
+its OpenAPI document says the same, and Healthchecks' API checks each setting it sets through
+`check_setting`, to answer in its own words. Errors name the field as the management API does.
+
+The limits also keep a monitor a small DynamoDB item: its largest is under 100 KB, far
+from the 400 KB a write would be refused at.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from heartbeat.domain.errors import InvalidInput
+from heartbeat.domain.eventpatterns import check_patterns
+from heartbeat.domain.model import MAX_SECONDS, MIN_SECONDS, Monitor
+from heartbeat.domain.schedules import check_cron, check_zone
+
+NAME_CHARS = 200
+DESCRIPTION_CHARS = 10_000
+MAX_TAGS = 20
+TAG_CHARS = 64
+TAG_PATTERN = r"^[^\s,]+$"  # a tag is one word: tags are listed with spaces, and filtered with commas
+MAX_KEYWORDS = 10
+KEYWORD_CHARS = 100
+MAX_THRESHOLD = 100
+MIN_REALERT_S = 60  # reminders more often than the sweeper runs (every minute by default) could not be kept
+CRON_CHARS = 200
+
+_TAG = re.compile(TAG_PATTERN)
+
+
+def _name(value: Any) -> None:
+    if not isinstance(value, str) or not value.strip() or len(value) > NAME_CHARS:
+        raise InvalidInput("name", f"must be 1-{NAME_CHARS} characters, not only spaces")
+
+
+def _description(value: Any) -> None:
+    if not isinstance(value, str) or len(value) > DESCRIPTION_CHARS:
+        raise InvalidInput("description", f"at most {DESCRIPTION_CHARS} characters")
+
+
+def _tags(value: Any) -> None:
+    if not isinstance(value, list) or len(value) > MAX_TAGS:
+        raise InvalidInput("tags", f"at most {MAX_TAGS} tags")
+    if not all(isinstance(t, str) and len(t) <= TAG_CHARS and _TAG.match(t) for t in value):
+        raise InvalidInput("tags", f"each tag is 1-{TAG_CHARS} characters, with no spaces or commas")
+
+
+def _keywords(place: str) -> Callable[[Any], None]:
+    def check(value: Any) -> None:
+        if not isinstance(value, list) or len(value) > MAX_KEYWORDS:
+            raise InvalidInput(place, f"at most {MAX_KEYWORDS} keywords")
+        if not all(isinstance(k, str) and 1 <= len(k) <= KEYWORD_CHARS for k in value):
+            raise InvalidInput(place, f"each keyword is 1-{KEYWORD_CHARS} characters")
+
+    return check
+
+
+def _whole(place: str, low: int, high: int, optional: bool = False) -> Callable[[Any], None]:
+    def check(value: Any) -> None:
+        if value is None and optional:
+            return
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise InvalidInput(place, f"must be a whole number from {low} to {high}")
+
+    return check
+
+
+def _flag(place: str) -> Callable[[Any], None]:
+    def check(value: Any) -> None:
+        if not isinstance(value, bool):
+            raise InvalidInput(place, "must be true or false")
+
+    return check
+
+
+def _schedule(value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str) or len(value) > CRON_CHARS:
+        raise InvalidInput("config.schedule", f"a cron expression of at most {CRON_CHARS} characters")
+    check_cron(value)
+
+
+def _timezone(value: Any) -> None:
+    check_zone(value)
+
+
+def _events(value: Any) -> None:
+    check_patterns(value, "config.events")
+
+
+# Each setting (Monitor's field name) and its check. The slug has its own (domain.slugs).
+CHECKS: dict[str, Callable[[Any], None]] = {
+    "name": _name,
+    "description": _description,
+    "tags": _tags,
+    "interval_s": _whole("config.expectedInterval", MIN_SECONDS, MAX_SECONDS, optional=True),
+    "schedule": _schedule,
+    "timezone": _timezone,
+    "grace_s": _whole("config.gracePeriod", MIN_SECONDS, MAX_SECONDS),
+    "max_runtime_s": _whole("config.maxRuntime", MIN_SECONDS, MAX_SECONDS, optional=True),
+    "min_interval_s": _whole("config.minInterval", MIN_SECONDS, MAX_SECONDS, optional=True),
+    "success_keywords": _keywords("config.successKeywords"),
+    "failure_keywords": _keywords("config.failureKeywords"),
+    "failure_threshold": _whole("config.failureThreshold", 1, MAX_THRESHOLD),
+    "recovery_threshold": _whole("config.recoveryThreshold", 1, MAX_THRESHOLD),
+    "realert_s": _whole("config.realertInterval", MIN_REALERT_S, MAX_SECONDS, optional=True),
+    "manual_resume": _flag("config.manualResume"),
+    "post_only": _flag("config.postOnly"),
+    "events": _events,
+}
+
+
+def check_setting(name: str, value: Any) -> None:
+    """InvalidInput (naming the API's field) unless `value` is within the limits of setting `name`."""
+    check = CHECKS.get(name)
+    if check is not None:
+        check(value)
+
+
+def check_settings(m: Monitor) -> None:
+    """Every setting of the monitor within its limits."""
+    for name, check in CHECKS.items():
+        check(getattr(m, name))
