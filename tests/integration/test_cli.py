@@ -177,7 +177,7 @@ def test_api_url_and_key_come_from_flags_anywhere_or_the_environment(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     seen: list[tuple[str | None, str | None]] = []
-    monkeypatch.setattr(cli.session, "Api", lambda url, key: seen.append((url, key)) or Recording(answer=MONITOR))
+    monkeypatch.setattr(cli.session, "Api", lambda url, key, _: seen.append((url, key)) or Recording(answer=MONITOR))
     monkeypatch.setenv("HEARTBEAT_API_URL", "http://env")
     monkeypatch.setenv("HEARTBEAT_API_KEY", "env-key")
     assert cli.main(["monitors", "get", "m1"]) == 0

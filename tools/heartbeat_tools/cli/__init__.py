@@ -8,7 +8,9 @@ directly (it makes the first key).
   session.py        the global options, the client and clock every command shares
   output.py         tables, the monitor card, relative times, text made safe for a terminal
   files.py          reading apply's YAML files (aliases bounded, allowed ${NAME}s expanded, size checked)
+  names.py          a monitor named by its id, slug or exact name
   monitors.py, apply.py, keys.py, subscriptions.py, alerts.py, urlkeys.py   one module per group
+  run.py            `heartbeat run -- <job>`: the job (job.py) reported by its pings (pinger.py, stdlib only)
   hcimport.py       `import healthchecks`: a Healthchecks project's checks applied as monitors
   root.py           the `heartbeat` group, run() and main()
 """
