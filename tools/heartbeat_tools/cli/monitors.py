@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 import click
 
+from heartbeat_tools.cli.names import find_monitor, monitor_id, monitor_path
 from heartbeat_tools.cli.output import MONITOR_COLUMNS, flatten_monitor, show_monitor, table
 from heartbeat_tools.cli.session import Session, global_options, pass_session
 
@@ -103,15 +103,16 @@ def config_body(settings: Mapping[str, Any]) -> dict[str, Any]:
     return config
 
 
-def monitor_path(monitor_id: str) -> str:
-    return f"/api/v1/monitors/{quote(monitor_id, safe='')}"
+def path_of(session: Session, ref: str) -> str:
+    """The API path of the monitor `ref` (an id, slug or exact name) names."""
+    return monitor_path(monitor_id(session.api, ref))
 
 
 def card(session: Session, monitor: dict[str, Any]) -> str:
     return session.show(monitor, lambda m: show_monitor(m, session.now()))
 
 
-@click.group(help="create, list, change and delete monitors")
+@click.group(help="create, list, change and delete monitors; MONITOR is a monitor's id, slug or exact name")
 @global_options
 def monitors() -> None:
     pass
@@ -133,13 +134,13 @@ def create(
 
 
 @monitors.command(help="change a monitor's name, schedule or tags")
-@click.argument("monitor_id", metavar="ID")
+@click.argument("ref", metavar="MONITOR")
 @click.option("--name")
 @setting_options
 @global_options
 @pass_session
 def update(
-    session: Session, monitor_id: str, name: str | None, slug: str | None, tag: tuple[str, ...], **settings: Any
+    session: Session, ref: str, name: str | None, slug: str | None, tag: tuple[str, ...], **settings: Any
 ) -> str:
     body: dict[str, Any] = {}
     if name is not None:
@@ -150,7 +151,7 @@ def update(
         body["slug"] = slug
     if config := config_body(settings):
         body["config"] = config
-    return card(session, session.api.call("PATCH", monitor_path(monitor_id), body))
+    return card(session, session.api.call("PATCH", path_of(session, ref), body))
 
 
 @monitors.command("list", help="list monitors")
@@ -167,53 +168,54 @@ def list_monitors(session: Session, limit: int, cursor: str | None) -> str:
 
 
 @monitors.command(help="show one monitor")
-@click.argument("monitor_id", metavar="ID")
+@click.argument("ref", metavar="MONITOR")
 @global_options
 @pass_session
-def get(session: Session, monitor_id: str) -> str:
-    return card(session, session.api.call("GET", monitor_path(monitor_id)))
+def get(session: Session, ref: str) -> str:
+    return card(session, find_monitor(session.api, ref))
 
 
 @monitors.command(help="delete a monitor")
-@click.argument("monitor_id", metavar="ID")
+@click.argument("ref", metavar="MONITOR")
 @global_options
 @pass_session
-def delete(session: Session, monitor_id: str) -> str:
-    session.api.call("DELETE", monitor_path(monitor_id))
-    return json.dumps({"deleted": monitor_id}) if session.as_json else f"deleted {monitor_id}"
+def delete(session: Session, ref: str) -> str:
+    m = find_monitor(session.api, ref)
+    session.api.call("DELETE", monitor_path(m["id"]))
+    return json.dumps({"deleted": m["id"]}) if session.as_json else f"deleted {m['name']} ({m['id']})"
 
 
 @monitors.command(help="stop watching")
-@click.argument("monitor_id", metavar="ID")
+@click.argument("ref", metavar="MONITOR")
 @global_options
 @pass_session
-def pause(session: Session, monitor_id: str) -> str:
-    return card(session, session.api.call("POST", f"{monitor_path(monitor_id)}/pause"))
+def pause(session: Session, ref: str) -> str:
+    return card(session, session.api.call("POST", f"{path_of(session, ref)}/pause"))
 
 
 @monitors.command(help="watch again from the next ping")
-@click.argument("monitor_id", metavar="ID")
+@click.argument("ref", metavar="MONITOR")
 @global_options
 @pass_session
-def resume(session: Session, monitor_id: str) -> str:
-    return card(session, session.api.call("POST", f"{monitor_path(monitor_id)}/resume"))
+def resume(session: Session, ref: str) -> str:
+    return card(session, session.api.call("POST", f"{path_of(session, ref)}/resume"))
 
 
 @monitors.command(help="a monitor's pings, newest first")
-@click.argument("monitor_id", metavar="ID")
+@click.argument("ref", metavar="MONITOR")
 @click.option("--limit", type=int, default=20, show_default=True)
 @global_options
 @pass_session
-def pings(session: Session, monitor_id: str, limit: int) -> str:
-    result = session.api.call("GET", f"{monitor_path(monitor_id)}/pings", query={"limit": limit})
+def pings(session: Session, ref: str, limit: int) -> str:
+    result = session.api.call("GET", f"{path_of(session, ref)}/pings", query={"limit": limit})
     return session.show(result, lambda r: table(r["items"], PING_COLUMNS, session.now()))
 
 
 @monitors.command(help="a monitor's incidents, newest first")
-@click.argument("monitor_id", metavar="ID")
+@click.argument("ref", metavar="MONITOR")
 @click.option("--limit", type=int, default=20, show_default=True)
 @global_options
 @pass_session
-def incidents(session: Session, monitor_id: str, limit: int) -> str:
-    result = session.api.call("GET", f"{monitor_path(monitor_id)}/incidents", query={"limit": limit})
+def incidents(session: Session, ref: str, limit: int) -> str:
+    result = session.api.call("GET", f"{path_of(session, ref)}/incidents", query={"limit": limit})
     return session.show(result, lambda r: table(r["items"], INCIDENT_COLUMNS, session.now()))
