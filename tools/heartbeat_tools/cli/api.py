@@ -41,7 +41,7 @@ class Api:
 
         url = f"{self.url}{path}"
         if query:
-            url += "?" + urlencode({k: v for k, v in query.items() if v is not None})
+            url += "?" + urlencode({k: v for k, v in query.items() if v is not None}, doseq=True)  # tag=a&tag=b
         data = request_body(body)
         request = urllib.request.Request(url, data=data, method=method)  # noqa: S310 - URL from the user
         request.add_header("X-Api-Key", self.key)

@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 import click
 
 from heartbeat_tools.cli.names import find_monitor, monitor_id, monitor_path
-from heartbeat_tools.cli.output import MONITOR_COLUMNS, flatten_monitor, show_monitor, table
 from heartbeat_tools.cli.session import Session, global_options, pass_session
+from heartbeat_tools.cli.views import incidents_table, monitors_table, pings_table, show_monitor
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,24 +31,8 @@ CONFIG_FLAGS = [
     ("post_only", "postOnly"),
 ]
 OFF = "off"  # clears an optional setting: --max-runtime off
-PING_COLUMNS = [
-    ("n", "N"),
-    ("at", "AT"),
-    ("kind", "KIND"),
-    ("exitStatus", "EXIT"),
-    ("cause", "CAUSE"),
-    ("durationSeconds", "SECONDS"),
-    ("sourceIp", "FROM"),
-    ("bodyPreview", "BODY"),
-]
-INCIDENT_COLUMNS = [
-    ("id", "ID"),
-    ("status", "STATUS"),
-    ("cause", "CAUSE"),
-    ("openedAt", "OPENED"),
-    ("resolvedAt", "RESOLVED"),
-    ("durationSeconds", "SECONDS"),
-]
+STATUSES = ["down", "grace", "started", "up", "new", "paused"]
+wide_option = click.option("--wide", is_flag=True, help="every id and time in full, however wide")
 
 
 class SecondsOrOff(click.ParamType):
@@ -109,7 +93,7 @@ def path_of(session: Session, ref: str) -> str:
 
 
 def card(session: Session, monitor: dict[str, Any]) -> str:
-    return session.show(monitor, lambda m: show_monitor(m, session.now()))
+    return session.show(monitor, lambda m: show_monitor(m, session.now(), colour=session.colour))
 
 
 @click.group(help="create, list, change and delete monitors; MONITOR is a monitor's id, slug or exact name")
@@ -154,25 +138,43 @@ def update(
     return card(session, session.api.call("PATCH", path_of(session, ref), body))
 
 
-@monitors.command("list", help="list monitors")
-@click.option("--limit", type=int, default=50, show_default=True)
-@click.option("--cursor")
+@monitors.command("list", help="list monitors: down and late first, then by name")
+@click.option("--status", type=click.Choice(STATUSES), help="only monitors in this status (grace: late)")
+@click.option("--tag", multiple=True, help="repeatable: only monitors with every tag given")
+@click.option("--name", help="only monitors whose name starts with this (any case)")
+@click.option("--limit", type=click.IntRange(1, 100), default=100, show_default=True)
+@click.option("--cursor", help="the next page, as the last one said")
+@wide_option
 @global_options
 @pass_session
-def list_monitors(session: Session, limit: int, cursor: str | None) -> str:
-    result = session.api.call("GET", "/api/v1/monitors", query={"limit": limit, "cursor": cursor})
+def list_monitors(
+    session: Session, status: str | None, tag: tuple[str, ...], name: str | None, limit: int, cursor: str | None,
+    wide: bool,
+) -> str:  # fmt: skip
+    query = {"limit": limit, "cursor": cursor, "status": status, "tag": list(tag) or None, "name": name}
+    result = session.api.call("GET", "/api/v1/monitors", query=query)
     if session.as_json:
         return json.dumps(result, indent=2)
-    out = table([flatten_monitor(m) for m in result["items"]], MONITOR_COLUMNS, session.now())
+    if not result["items"]:
+        return "No monitors." if not (status or tag or name) else "No monitors match."
+    out = monitors_table(result["items"], session.now(), wide, session.colour)
     return out + (f"\n(more: --cursor {result['nextCursor']})" if result.get("nextCursor") else "")
 
 
-@monitors.command(help="show one monitor")
+@monitors.command(help="show one monitor: its status and why, schedule, last ping and settings")
 @click.argument("ref", metavar="MONITOR")
 @global_options
 @pass_session
 def get(session: Session, ref: str) -> str:
-    return card(session, find_monitor(session.api, ref))
+    m = find_monitor(session.api, ref)
+    if session.as_json:
+        return json.dumps(m, indent=2)
+    path = monitor_path(m["id"])
+    last_ping = next(iter(session.api.call("GET", f"{path}/pings", query={"limit": 1})["items"]), None)
+    incident = None
+    if m["status"] == "down":
+        incident = next(iter(session.api.call("GET", f"{path}/incidents", query={"limit": 1})["items"]), None)
+    return show_monitor(m, session.now(), last_ping, incident, session.colour)
 
 
 @monitors.command(help="delete a monitor")
@@ -201,21 +203,30 @@ def resume(session: Session, ref: str) -> str:
     return card(session, session.api.call("POST", f"{path_of(session, ref)}/resume"))
 
 
-@monitors.command(help="a monitor's pings, newest first")
+@monitors.command(help="a monitor's pings, newest first: each run's length and run id, each body's first line")
 @click.argument("ref", metavar="MONITOR")
-@click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True)
+@wide_option
 @global_options
 @pass_session
-def pings(session: Session, ref: str, limit: int) -> str:
+def pings(session: Session, ref: str, limit: int, wide: bool) -> str:
     result = session.api.call("GET", f"{path_of(session, ref)}/pings", query={"limit": limit})
-    return session.show(result, lambda r: table(r["items"], PING_COLUMNS, session.now()))
+    return session.show(result, lambda r: pings_table(r["items"], session.now(), wide) if r["items"] else "No pings.")
 
 
 @monitors.command(help="a monitor's incidents, newest first")
 @click.argument("ref", metavar="MONITOR")
-@click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True)
+@wide_option
 @global_options
 @pass_session
-def incidents(session: Session, ref: str, limit: int) -> str:
+def incidents(session: Session, ref: str, limit: int, wide: bool) -> str:
     result = session.api.call("GET", f"{path_of(session, ref)}/incidents", query={"limit": limit})
-    return session.show(result, lambda r: table(r["items"], INCIDENT_COLUMNS, session.now()))
+    return session.show(
+        result,
+        lambda r: (
+            incidents_table(r["items"], session.now(), wide=wide, colour=session.colour)
+            if r["items"]
+            else "No incidents."
+        ),
+    )

@@ -17,6 +17,7 @@ from heartbeat_tools.cli.discover import discover
 from heartbeat_tools.cli.hcimport import import_group
 from heartbeat_tools.cli.keys import keys
 from heartbeat_tools.cli.monitors import monitors
+from heartbeat_tools.cli.overview import incidents, status
 from heartbeat_tools.cli.run import run_command
 from heartbeat_tools.cli.session import ExitWith, Session, global_options
 from heartbeat_tools.cli.subscriptions import subscriptions
@@ -33,7 +34,9 @@ def heartbeat() -> None:
 
 for command in (
     run_command,
+    status,
     monitors,
+    incidents,
     subscriptions,
     alerts,
     apply,

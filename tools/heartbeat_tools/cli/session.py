@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from heartbeat_tools.cli.api import TIMEOUT_SECONDS, Api
+from heartbeat_tools.cli.output import colour_wanted
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,6 +42,10 @@ class Session:
     clock: Callable[[], datetime] = _utcnow
     given: dict[str, str] = field(default_factory=dict)  # global options given: the last one wins
     api_timeout: float = TIMEOUT_SECONDS  # seconds a request may take (`heartbeat run` takes less)
+
+    @property
+    def colour(self) -> bool:
+        return colour_wanted(sys.stdout)
 
     @property
     def as_json(self) -> bool:
