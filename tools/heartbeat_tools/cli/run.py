@@ -19,6 +19,7 @@ from heartbeat_tools.cli.api import ApiError, CliError
 from heartbeat_tools.cli.job import Job, report
 from heartbeat_tools.cli.monitors import config_body
 from heartbeat_tools.cli.names import SLUG_RE, NotFoundByName, find_monitor
+from heartbeat_tools.cli.output import printable
 from heartbeat_tools.cli.pinger import FIRST_DELAY_S, MAX_DELAY_S, RETRIED_STATUSES, Pinger, is_slug_url
 from heartbeat_tools.cli.session import ExitWith, Session, global_options, pass_session
 
@@ -38,7 +39,8 @@ is a warning on stderr, never a job that does not run.
 
 
 def warn(message: str) -> None:
-    print(f"heartbeat run: {message}", file=sys.stderr, flush=True)
+    """One line on stderr; what the deployment answered cannot drive the terminal or forge lines."""
+    print(f"heartbeat run: {printable(message)}", file=sys.stderr, flush=True)
 
 
 class Monitoring:
