@@ -247,6 +247,7 @@ def test_a_wrong_ping_url_is_said_once_and_the_job_runs(stack: Stack, served: Se
 def test_a_monitor_named_by_slug_is_found_through_the_api(stack: Stack, served: Served) -> None:
     m = stack.create_monitor("Nightly Backup", slug="backup")
     env = {"HEARTBEAT_API_URL": served.url, "HEARTBEAT_API_KEY": stack.admin_key}
+    env["HEARTBEAT_PING_URL"] = f"http://127.0.0.1:{closed_port()}/ping/x"  # exported for other jobs: --monitor wins
     for ref in ("backup", "Nightly Backup", m["id"]):
         status, out, err = heartbeat_run("--monitor", ref, *job("print('ok')"), env=env)
         assert (status, out, err) == (0, b"ok\n", "")

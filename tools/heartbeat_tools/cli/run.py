@@ -14,9 +14,10 @@ import uuid
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from heartbeat_tools.cli.api import ApiError, CliError
-from heartbeat_tools.cli.job import Job, report
+from heartbeat_tools.cli.job import Job, Outcome, report
 from heartbeat_tools.cli.monitors import config_body
 from heartbeat_tools.cli.names import SLUG_RE, NotFoundByName, find_monitor
 from heartbeat_tools.cli.output import printable
@@ -36,6 +37,7 @@ is a warning on stderr, never a job that does not run.
   heartbeat run --monitor nightly-backup -- pg_dump mydb      # id, slug or name (needs an admin API key)
   HEARTBEAT_PING_URL=https://<api>/ping/<ping key>/backup heartbeat run --create -- backup.sh
 """
+SCHEDULE_FLAGS = ("expected_interval", "schedule", "timezone", "grace_period")
 
 
 def warn(message: str) -> None:
@@ -60,7 +62,7 @@ class Monitoring:
         self.pinger = Pinger(url, warn, self.ping_timeout, self.create)
         self.pinger.ping("start", self.rid)
 
-    def finish(self, outcome: Any) -> None:
+    def finish(self, outcome: Outcome) -> None:
         self.thread.join()
         if self.pinger is not None:
             self.pinger.ping(str(outcome.status), self.rid, report(outcome, self.pinger.body_limit))
@@ -90,6 +92,20 @@ def ping_url_of(session: Session, ref: str, create_with: dict[str, Any] | None, 
     return str(monitor["pingUrl"])
 
 
+def one_address(url: str | None, ref: str | None) -> tuple[str | None, str | None]:
+    """--url or --monitor; given one on the command line and the other in the environment (a
+    HEARTBEAT_PING_URL exported for other jobs), the command line's."""
+    if not (url and ref):
+        return url, ref
+    source = click.get_current_context().get_parameter_source
+    from_env = {name for name in ("url", "ref") if source(name) is ParameterSource.ENVIRONMENT}
+    if from_env == {"url"}:
+        return None, ref
+    if from_env == {"ref"}:
+        return url, None
+    raise click.UsageError("give one of --url or --monitor, not both")
+
+
 def find_or_create(session: Session, ref: str, create_with: dict[str, Any] | None) -> dict[str, Any]:
     try:
         return find_monitor(session.api, ref)
@@ -100,9 +116,6 @@ def find_or_create(session: Session, ref: str, create_with: dict[str, Any] | Non
     if SLUG_RE.match(ref):
         body["slug"] = ref
     return dict(session.api.call("POST", "/api/v1/monitors", body))
-
-
-SCHEDULE_FLAGS = ("expected_interval", "schedule", "timezone", "grace_period")
 
 
 @click.command(
@@ -140,8 +153,7 @@ def run_command(
     command: tuple[str, ...],
     **settings: Any,
 ) -> ExitWith:
-    if url and ref:
-        raise click.UsageError("give one of --url or --monitor, not both")
+    url, ref = one_address(url, ref)
     if (any(settings[f] is not None for f in SCHEDULE_FLAGS) or tag) and not (create and ref):
         raise click.UsageError(
             "--expected-interval, --schedule, --timezone, --grace-period and --tag need --monitor --create"
