@@ -16,18 +16,22 @@ from click.testing import CliRunner
 from heartbeat_tools import cli
 from heartbeat_tools.harness import HandlerApi, Stack
 
-MONITOR = {"id": "m1", "name": "Reports", "status": "up", "config": {"expectedInterval": 60, "gracePeriod": 30}}
+M1 = "5f1c0b0e8a614f4e9a570b2b1f3c2d10"  # an id: used as it is, with no lookup
+MONITOR = {"id": M1, "name": "Reports", "status": "up", "config": {"expectedInterval": 60, "gracePeriod": 30}}
 
 
 class Recording:
-    """Records what the CLI sends; answers `answer`, or passes the call on to `api`."""
+    """Records what the CLI sends; answers `answer` (a listing, such as a monitor's pings, an empty
+    page), or passes the call on to `api`."""
 
     def __init__(self, api: Any = None, answer: Any = None) -> None:
         self.api, self.answer, self.calls = api, answer, []
 
     def call(self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None) -> Any:
         self.calls.append((method, path, body, query))
-        return self.api.call(method, path, body, query) if self.api else self.answer
+        if self.api:
+            return self.api.call(method, path, body, query)
+        return {"items": [], "nextCursor": None} if path.endswith(("/pings", "/incidents")) else self.answer
 
     @property
     def body(self) -> Any:
@@ -94,17 +98,50 @@ def test_create_flags_become_the_api_body() -> None:
 
 def test_update_sends_only_what_is_given() -> None:
     api = Recording(answer=MONITOR)
-    cli.run(["monitors", "update", "a/b", "--grace-period", "60"], api=api)
-    assert api.calls[-1][:3] == ("PATCH", "/api/v1/monitors/a%2Fb", {"config": {"gracePeriod": 60}})
-    cli.run(["monitors", "update", "m1", "--name", "New", "--tag", "a", "--tag", "b", "--slug", "new"], api=api)
+    cli.run(["monitors", "update", M1, "--grace-period", "60"], api=api)
+    assert api.calls == [("PATCH", f"/api/v1/monitors/{M1}", {"config": {"gracePeriod": 60}}, None)]
+    cli.run(["monitors", "update", M1, "--name", "New", "--tag", "a", "--tag", "b", "--slug", "new"], api=api)
     assert api.body == {"name": "New", "tags": ["a", "b"], "slug": "new"}
 
 
-def test_a_cron_monitor_reads_as_its_schedule_in_tables() -> None:
-    row = cli.flatten_monitor({"config": {"schedule": "0 2 * * *", "timezone": "UTC", "gracePeriod": 60}})
-    assert row["schedule"] == "0 2 * * * UTC"
-    row = cli.flatten_monitor({"config": {"expectedInterval": 3600, "gracePeriod": 60}})
-    assert row["schedule"] == "every 3600 s"
+def test_every_command_names_a_monitor_by_id_slug_or_exact_name(stack: Stack) -> None:
+    api = HandlerApi(stack)
+    backup = stack.create_monitor("Nightly Backup", slug="pg-backup")
+    for ref in (backup["id"], "pg-backup", "Nightly Backup"):
+        assert json.loads(cli.run(["monitors", "get", ref, "-o", "json"], api=api))["id"] == backup["id"]
+    cli.run(["monitors", "update", "Nightly Backup", "--grace-period", "120"], api=api)
+    cli.run(["monitors", "pause", "pg-backup"], api=api)
+    assert stack.monitor(backup["id"])["status"] == "paused"
+    assert stack.monitor(backup["id"])["config"]["gracePeriod"] == 120
+    cli.run(["monitors", "resume", "Nightly Backup"], api=api)
+    stack.ping(backup["token"])
+    assert (
+        json.loads(cli.run(["monitors", "pings", "pg-backup", "-o", "json"], api=api))["items"][0]["kind"] == "success"
+    )
+    assert json.loads(cli.run(["monitors", "incidents", "pg-backup", "-o", "json"], api=api))["items"] == []
+    out = cli.run(["subscriptions", "add", "--protocol", "webhook", "--endpoint", "http://127.0.0.1:9/h",
+                   "--monitor", "pg-backup", "-o", "json"], api=api)  # fmt: skip
+    assert json.loads(out)["filter"]["monitors"] == [backup["id"]]
+    assert cli.run(["monitors", "delete", "pg-backup"], api=api) == f"deleted Nightly Backup ({backup['id']})"
+    with pytest.raises(cli.CliError, match="no monitor has the id, slug or name 'pg-backup'"):
+        cli.run(["monitors", "get", "pg-backup"], api=api)
+
+
+def test_a_name_that_names_two_monitors_says_which_they_are(stack: Stack) -> None:
+    first = stack.create_monitor("Reports", slug="reports-eu")
+    second = stack.create_monitor("Reports", slug="reports-us")
+    other = stack.create_monitor("Other", slug="reports")  # its slug is the two's name but for case
+    stack.create_monitor("reports-eu", slug="elsewhere")  # a name that is the first one's slug
+    with pytest.raises(cli.CliError) as e:
+        cli.run(["monitors", "pause", "Reports"], api=HandlerApi(stack))
+    assert str(e.value).splitlines() == [
+        "'Reports' names 2 monitors; give one's id:",
+        *sorted(f"  {m['id']}  slug {m['slug']}  name 'Reports'" for m in (first, second)),
+    ]
+    assert stack.monitor(first["id"])["status"] == stack.monitor(second["id"])["status"] == "new"  # neither paused
+    assert json.loads(cli.run(["monitors", "get", "reports", "-o", "json"], api=HandlerApi(stack)))["id"] == other["id"]
+    with pytest.raises(cli.CliError, match="'reports-eu' names 2 monitors"):  # one's slug, the other's name
+        cli.run(["monitors", "get", "reports-eu"], api=HandlerApi(stack))
 
 
 def test_policy_flags_become_a_body_the_api_accepts_and_off_clears(stack: Stack) -> None:
@@ -127,9 +164,17 @@ def test_policy_flags_become_a_body_the_api_accepts_and_off_clears(stack: Stack)
             "manualResume": True,
         }.items()
     )
-    shown = cli.run(["monitors", "get", made["id"]], api=api)
-    assert "max runtime 900 s; min interval 600 s; success if 'done'; fail if 'ERROR' or 'Traceback'" in shown
-    assert "alert after 3 failures; resolve after 2 good runs; remind every 3600 s; manual resume" in shown
+    shown = cli.run(["monitors", "get", made["id"]], api=api).splitlines()
+    assert shown[shown.index("  max runtime    15 min") :][:8] == [
+        "  max runtime    15 min",
+        "  min interval   10 min",
+        "  keywords       fail if 'ERROR' or 'Traceback'; success only if 'done'",
+        "  alert after    3 failures in a row",
+        "  resolve after  2 good runs in a row",
+        "  reminders      every 1 h",
+        "  manual resume  yes",
+        "  POST only      no",
+    ]
 
     off = ["--max-runtime", "off", "--realert-interval", "off", "--failure-keyword", "", "--no-manual-resume"]
     after = json.loads(cli.run(["monitors", "update", made["id"], *off, "--output", "json"], api=api))["config"]
@@ -157,11 +202,11 @@ def test_usage_errors_exit_2_and_help_exits_0(capsys: pytest.CaptureFixture[str]
 @pytest.mark.parametrize(
     "argv",
     [
-        ["--output", "json", "monitors", "get", "m1"],
-        ["monitors", "get", "m1", "--output", "json"],  # as the AWS CLI takes them
-        ["monitors", "-o", "json", "get", "m1"],
-        ["monitors", "get", "-o", "json", "m1"],
-        ["-o", "table", "monitors", "get", "m1", "-o", "json"],  # the last one given wins
+        ["--output", "json", "monitors", "get", M1],
+        ["monitors", "get", M1, "--output", "json"],  # as the AWS CLI takes them
+        ["monitors", "-o", "json", "get", M1],
+        ["monitors", "get", "-o", "json", M1],
+        ["-o", "table", "monitors", "get", M1, "-o", "json"],  # the last one given wins
     ],
 )
 def test_global_options_come_before_or_after_the_subcommand(argv: list[str]) -> None:
@@ -169,20 +214,20 @@ def test_global_options_come_before_or_after_the_subcommand(argv: list[str]) -> 
 
 
 def test_table_is_the_default_output() -> None:
-    assert cli.run(["monitors", "get", "m1"], api=Recording(answer=MONITOR)).startswith("id ")
-    assert cli.run(["-o", "json", "monitors", "get", "m1", "-o", "table"], api=Recording(answer=MONITOR))[0] == "i"
+    assert cli.run(["monitors", "get", M1], api=Recording(answer=MONITOR)).startswith("Reports\n  status ")
+    assert cli.run(["-o", "json", "monitors", "get", M1, "-o", "table"], api=Recording(answer=MONITOR))[0] == "R"
 
 
 def test_api_url_and_key_come_from_flags_anywhere_or_the_environment(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     seen: list[tuple[str | None, str | None]] = []
-    monkeypatch.setattr(cli.session, "Api", lambda url, key: seen.append((url, key)) or Recording(answer=MONITOR))
+    monkeypatch.setattr(cli.session, "Api", lambda url, key, _: seen.append((url, key)) or Recording(answer=MONITOR))
     monkeypatch.setenv("HEARTBEAT_API_URL", "http://env")
     monkeypatch.setenv("HEARTBEAT_API_KEY", "env-key")
-    assert cli.main(["monitors", "get", "m1"]) == 0
-    assert cli.main(["monitors", "get", "m1", "--api-url", "http://flag", "--api-key", "flag-key"]) == 0
-    assert cli.main(["--api-key", "first", "monitors", "get", "m1"]) == 0
+    assert cli.main(["monitors", "get", M1]) == 0
+    assert cli.main(["monitors", "get", M1, "--api-url", "http://flag", "--api-key", "flag-key"]) == 0
+    assert cli.main(["--api-key", "first", "monitors", "get", M1]) == 0
     assert seen == [("http://env", "env-key"), ("http://flag", "flag-key"), ("http://env", "first")]
     capsys.readouterr()
 

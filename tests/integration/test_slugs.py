@@ -147,3 +147,16 @@ def test_rotating_the_ping_key_retires_the_old_one_and_leaves_tokens_alone(stack
     assert slug_ping(stack, f"{old}/backup").status == 404
     assert slug_ping(stack, f"{new}/backup").status == 200
     assert stack.ping(m["token"]).status == 200
+
+
+def test_the_listing_finds_monitors_by_slug_from_its_index(stack: Stack) -> None:
+    backup = stack.create_monitor(name="Nightly Backup", slug="backup")
+    stack.create_monitor(name="Backup Copy", slug="backup-copy")
+    calls = stack.count_calls("ApiFunction")
+    listed = stack.request("GET", "/api/v1/monitors?slug=backup").json()
+    assert [m["id"] for m in listed["items"]] == [backup["id"]] and listed["nextCursor"] is None
+    assert "Scan" not in calls and calls.count("Query") == 1  # the slug index, not the listing
+    assert stack.request("GET", "/api/v1/monitors?slug=backup&status=down").json()["items"] == []
+    assert stack.request("GET", "/api/v1/monitors?slug=nothing").json()["items"] == []
+    reply = stack.request("GET", "/api/v1/monitors?slug=Not%20A%20Slug")
+    assert reply.status == 422 and reply.json()["error"]["details"][0]["field"] == "slug"

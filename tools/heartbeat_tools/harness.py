@@ -311,7 +311,8 @@ class HandlerApi:
         from heartbeat_tools import cli
 
         self.requests += 1
-        reply = self.stack.request(method, path + ("?" + urlencode(query) if query else ""), body)
+        given = {k: v for k, v in (query or {}).items() if v is not None}  # as the HTTP client sends it
+        reply = self.stack.request(method, path + ("?" + urlencode(given, doseq=True) if given else ""), body)
         if reply.status >= 400:
             raise cli.ApiError(reply.status, reply.body)
         return reply.json() if reply.body else None

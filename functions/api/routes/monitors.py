@@ -26,6 +26,7 @@ from schemas.monitors import (
 )
 
 from heartbeat.domain.model import Monitor
+from heartbeat.domain.slugs import SLUG_RE
 from heartbeat.usecases import monitors
 from routes.shared import documented, ping_urls
 
@@ -64,9 +65,10 @@ def list_monitors(
     tag: Annotated[list[str] | None, Query(description="repeatable: monitors with every tag given")] = None,
     status: Annotated[StatusName | None, Query()] = None,
     name: Annotated[str | None, Query(max_length=200, description="name prefix, case-insensitive")] = None,
+    slug: Annotated[str | None, Query(pattern=SLUG_RE.pattern, description="exactly this slug (one page)")] = None,
 ) -> Response[dict]:
     now, base = deps.now_ms(), ping_urls(router)
-    items, next_cursor = monitors.list_monitors(deps.store, now, limit, cursor, name, tag or [], status)
+    items, next_cursor = monitors.list_monitors(deps.store, now, limit, cursor, name, tag or [], status, slug)
     return Response(
         200, "application/json", {"items": [monitor_json(m, now, base) for m in items], "nextCursor": next_cursor}
     )

@@ -6,9 +6,13 @@ directly (it makes the first key).
 
   api.py            the HTTP client, the API's body limit, error messages
   session.py        the global options, the client and clock every command shares
-  output.py         tables, the monitor card, relative times, text made safe for a terminal
+  output.py         tables cut to a width, times absolute and relative, colour, text made safe for a terminal
+  words.py          durations and schedules in words
+  views.py          the tables of monitors, pings and incidents, and a monitor's card
   files.py          reading apply's YAML files (aliases bounded, allowed ${NAME}s expanded, size checked)
+  names.py          a monitor named by its id, slug or exact name
   monitors.py, apply.py, keys.py, subscriptions.py, alerts.py, urlkeys.py   one module per group
+  run.py            `heartbeat run -- <job>`: the job (job.py) reported by its pings (pinger.py, stdlib only)
   hcimport.py       `import healthchecks`: a Healthchecks project's checks applied as monitors
   root.py           the `heartbeat` group, run() and main()
 """
@@ -16,8 +20,9 @@ directly (it makes the first key).
 from heartbeat_tools.cli.api import MAX_BODY_BYTES, Api, ApiError, CliError, error_message
 from heartbeat_tools.cli.apply import apply_document, apply_file, export_file
 from heartbeat_tools.cli.files import read_file
-from heartbeat_tools.cli.output import flatten_monitor, relative, show_monitor, table
+from heartbeat_tools.cli.output import relative, table
 from heartbeat_tools.cli.root import heartbeat, main, run
+from heartbeat_tools.cli.views import show_monitor
 
 __all__ = [
     "MAX_BODY_BYTES",
@@ -28,7 +33,6 @@ __all__ = [
     "apply_file",
     "error_message",
     "export_file",
-    "flatten_monitor",
     "heartbeat",
     "main",
     "read_file",

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 import click
 
-from heartbeat_tools.cli.output import MONITOR_COLUMNS, flatten_monitor, show_monitor, table
+from heartbeat_tools.cli.names import find_monitor, monitor_id, monitor_path
 from heartbeat_tools.cli.session import Session, global_options, pass_session
+from heartbeat_tools.cli.views import incidents_table, monitors_table, pings_table, show_monitor
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,24 +31,8 @@ CONFIG_FLAGS = [
     ("post_only", "postOnly"),
 ]
 OFF = "off"  # clears an optional setting: --max-runtime off
-PING_COLUMNS = [
-    ("n", "N"),
-    ("at", "AT"),
-    ("kind", "KIND"),
-    ("exitStatus", "EXIT"),
-    ("cause", "CAUSE"),
-    ("durationSeconds", "SECONDS"),
-    ("sourceIp", "FROM"),
-    ("bodyPreview", "BODY"),
-]
-INCIDENT_COLUMNS = [
-    ("id", "ID"),
-    ("status", "STATUS"),
-    ("cause", "CAUSE"),
-    ("openedAt", "OPENED"),
-    ("resolvedAt", "RESOLVED"),
-    ("durationSeconds", "SECONDS"),
-]
+STATUSES = ["down", "grace", "started", "up", "new", "paused"]
+wide_option = click.option("--wide", is_flag=True, help="every id and time in full, however wide")
 
 
 class SecondsOrOff(click.ParamType):
@@ -103,15 +87,16 @@ def config_body(settings: Mapping[str, Any]) -> dict[str, Any]:
     return config
 
 
-def monitor_path(monitor_id: str) -> str:
-    return f"/api/v1/monitors/{quote(monitor_id, safe='')}"
+def path_of(session: Session, ref: str) -> str:
+    """The API path of the monitor `ref` (an id, slug or exact name) names."""
+    return monitor_path(monitor_id(session.api, ref))
 
 
 def card(session: Session, monitor: dict[str, Any]) -> str:
-    return session.show(monitor, lambda m: show_monitor(m, session.now()))
+    return session.show(monitor, lambda m: show_monitor(m, session.now(), colour=session.colour))
 
 
-@click.group(help="create, list, change and delete monitors")
+@click.group(help="create, list, change and delete monitors; MONITOR is a monitor's id, slug or exact name")
 @global_options
 def monitors() -> None:
     pass
@@ -133,13 +118,13 @@ def create(
 
 
 @monitors.command(help="change a monitor's name, schedule or tags")
-@click.argument("monitor_id", metavar="ID")
+@click.argument("ref", metavar="MONITOR")
 @click.option("--name")
 @setting_options
 @global_options
 @pass_session
 def update(
-    session: Session, monitor_id: str, name: str | None, slug: str | None, tag: tuple[str, ...], **settings: Any
+    session: Session, ref: str, name: str | None, slug: str | None, tag: tuple[str, ...], **settings: Any
 ) -> str:
     body: dict[str, Any] = {}
     if name is not None:
@@ -150,70 +135,98 @@ def update(
         body["slug"] = slug
     if config := config_body(settings):
         body["config"] = config
-    return card(session, session.api.call("PATCH", monitor_path(monitor_id), body))
+    return card(session, session.api.call("PATCH", path_of(session, ref), body))
 
 
-@monitors.command("list", help="list monitors")
-@click.option("--limit", type=int, default=50, show_default=True)
-@click.option("--cursor")
+@monitors.command("list", help="list monitors: down and late first, then by name")
+@click.option("--status", type=click.Choice(STATUSES), help="only monitors in this status (grace: late)")
+@click.option("--tag", multiple=True, help="repeatable: only monitors with every tag given")
+@click.option("--name", help="only monitors whose name starts with this (any case)")
+@click.option("--limit", type=click.IntRange(1, 100), default=100, show_default=True)
+@click.option("--cursor", help="the next page, as the last one said")
+@wide_option
 @global_options
 @pass_session
-def list_monitors(session: Session, limit: int, cursor: str | None) -> str:
-    result = session.api.call("GET", "/api/v1/monitors", query={"limit": limit, "cursor": cursor})
+def list_monitors(
+    session: Session, status: str | None, tag: tuple[str, ...], name: str | None, limit: int, cursor: str | None,
+    wide: bool,
+) -> str:  # fmt: skip
+    query = {"limit": limit, "cursor": cursor, "status": status, "tag": list(tag) or None, "name": name}
+    result = session.api.call("GET", "/api/v1/monitors", query=query)
     if session.as_json:
         return json.dumps(result, indent=2)
-    out = table([flatten_monitor(m) for m in result["items"]], MONITOR_COLUMNS, session.now())
+    if not result["items"]:
+        return "No monitors." if not (status or tag or name) else "No monitors match."
+    out = monitors_table(result["items"], session.now(), wide, session.colour)
     return out + (f"\n(more: --cursor {result['nextCursor']})" if result.get("nextCursor") else "")
 
 
-@monitors.command(help="show one monitor")
-@click.argument("monitor_id", metavar="ID")
+@monitors.command(help="show one monitor: its status and why, schedule, last ping and settings")
+@click.argument("ref", metavar="MONITOR")
 @global_options
 @pass_session
-def get(session: Session, monitor_id: str) -> str:
-    return card(session, session.api.call("GET", monitor_path(monitor_id)))
+def get(session: Session, ref: str) -> str:
+    m = find_monitor(session.api, ref)
+    if session.as_json:
+        return json.dumps(m, indent=2)
+    path = monitor_path(m["id"])
+    last_ping = next(iter(session.api.call("GET", f"{path}/pings", query={"limit": 1})["items"]), None)
+    incident = None
+    if m["status"] == "down":
+        incident = next(iter(session.api.call("GET", f"{path}/incidents", query={"limit": 1})["items"]), None)
+    return show_monitor(m, session.now(), last_ping, incident, session.colour)
 
 
 @monitors.command(help="delete a monitor")
-@click.argument("monitor_id", metavar="ID")
+@click.argument("ref", metavar="MONITOR")
 @global_options
 @pass_session
-def delete(session: Session, monitor_id: str) -> str:
-    session.api.call("DELETE", monitor_path(monitor_id))
-    return json.dumps({"deleted": monitor_id}) if session.as_json else f"deleted {monitor_id}"
+def delete(session: Session, ref: str) -> str:
+    m = find_monitor(session.api, ref)
+    session.api.call("DELETE", monitor_path(m["id"]))
+    return json.dumps({"deleted": m["id"]}) if session.as_json else f"deleted {m['name']} ({m['id']})"
 
 
 @monitors.command(help="stop watching")
-@click.argument("monitor_id", metavar="ID")
+@click.argument("ref", metavar="MONITOR")
 @global_options
 @pass_session
-def pause(session: Session, monitor_id: str) -> str:
-    return card(session, session.api.call("POST", f"{monitor_path(monitor_id)}/pause"))
+def pause(session: Session, ref: str) -> str:
+    return card(session, session.api.call("POST", f"{path_of(session, ref)}/pause"))
 
 
 @monitors.command(help="watch again from the next ping")
-@click.argument("monitor_id", metavar="ID")
+@click.argument("ref", metavar="MONITOR")
 @global_options
 @pass_session
-def resume(session: Session, monitor_id: str) -> str:
-    return card(session, session.api.call("POST", f"{monitor_path(monitor_id)}/resume"))
+def resume(session: Session, ref: str) -> str:
+    return card(session, session.api.call("POST", f"{path_of(session, ref)}/resume"))
 
 
-@monitors.command(help="a monitor's pings, newest first")
-@click.argument("monitor_id", metavar="ID")
-@click.option("--limit", type=int, default=20, show_default=True)
+@monitors.command(help="a monitor's pings, newest first: each run's length and run id, each body's first line")
+@click.argument("ref", metavar="MONITOR")
+@click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True)
+@wide_option
 @global_options
 @pass_session
-def pings(session: Session, monitor_id: str, limit: int) -> str:
-    result = session.api.call("GET", f"{monitor_path(monitor_id)}/pings", query={"limit": limit})
-    return session.show(result, lambda r: table(r["items"], PING_COLUMNS, session.now()))
+def pings(session: Session, ref: str, limit: int, wide: bool) -> str:
+    result = session.api.call("GET", f"{path_of(session, ref)}/pings", query={"limit": limit})
+    return session.show(result, lambda r: pings_table(r["items"], session.now(), wide) if r["items"] else "No pings.")
 
 
 @monitors.command(help="a monitor's incidents, newest first")
-@click.argument("monitor_id", metavar="ID")
-@click.option("--limit", type=int, default=20, show_default=True)
+@click.argument("ref", metavar="MONITOR")
+@click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True)
+@wide_option
 @global_options
 @pass_session
-def incidents(session: Session, monitor_id: str, limit: int) -> str:
-    result = session.api.call("GET", f"{monitor_path(monitor_id)}/incidents", query={"limit": limit})
-    return session.show(result, lambda r: table(r["items"], INCIDENT_COLUMNS, session.now()))
+def incidents(session: Session, ref: str, limit: int, wide: bool) -> str:
+    result = session.api.call("GET", f"{path_of(session, ref)}/incidents", query={"limit": limit})
+    return session.show(
+        result,
+        lambda r: (
+            incidents_table(r["items"], session.now(), wide=wide, colour=session.colour)
+            if r["items"]
+            else "No incidents."
+        ),
+    )

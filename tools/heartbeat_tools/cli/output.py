@@ -1,9 +1,14 @@
-"""What the commands print: aligned tables, a monitor's card, times absolute and relative."""
+"""What the commands print: aligned tables cut to a width, times absolute and relative, status in
+colour on a terminal, text made safe for a terminal."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
+
+import click
 
 # The API's times (ISO 8601): shown as given, followed by how long ago or how soon, e.g. "(3 min ago)".
 TIME_FIELDS = {
@@ -20,6 +25,31 @@ TIME_FIELDS = {
     "updatedAt",
 }
 UNITS = [(86_400, "d"), (3_600, "h"), (60, "min"), (1, "s")]
+
+
+# A status's colour on a terminal: what needs someone first is red.
+COLOURS = {
+    "down": "red",
+    "open": "red",
+    "grace": "yellow",
+    "started": "cyan",
+    "up": "green",
+    "resolved": "green",
+    "new": "bright_black",
+    "paused": "bright_black",
+}
+
+
+def colour_wanted(stream: Any) -> bool:
+    """Colour only on a terminal, and never with NO_COLOR set (no-color.org) or TERM=dumb."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def in_colour(status: str, text: str) -> str:
+    return click.style(text, fg=COLOURS[status]) if status in COLOURS else text
 
 
 def relative(when: datetime, now: datetime) -> str:
@@ -44,6 +74,33 @@ def timestamp(value: Any, now: datetime) -> Any:
     return f"{value} ({relative(when, now)})" if when.tzinfo else value
 
 
+def parse_time(value: Any) -> datetime | None:
+    """An API time (ISO 8601 with a zone), or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when if when.tzinfo else None
+
+
+def ago(value: Any, now: datetime) -> str | None:
+    """An API time as how long ago or how soon only: `3 min ago`, `in 2 h`."""
+    when = parse_time(value)
+    return None if when is None else relative(when, now)
+
+
+def moment(value: Any, now: datetime) -> str | None:
+    """An API time to the minute, in its own zone, and how far off: `2026-12-06 20:12 UTC (8 min ago)`."""
+    when = parse_time(value)
+    if when is None:
+        return None
+    offset = when.strftime("%z")
+    zone = "UTC" if offset == "+0000" else f"{offset[:3]}:{offset[3:]}"
+    return f"{when:%Y-%m-%d %H:%M} {zone} ({relative(when, now)})"
+
+
 def with_relative_times(row: dict[str, Any], now: datetime | None) -> dict[str, Any]:
     if now is None:
         return row
@@ -56,82 +113,53 @@ def printable(text: str) -> str:
     return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-def table(rows: list[dict[str, Any]], columns: list[tuple[str, str]], now: datetime | None = None) -> str:
-    """Left-aligned columns under their titles; with `now`, times also say how long ago."""
+def table(
+    rows: list[dict[str, Any]],
+    columns: list[tuple[str, str]],
+    now: datetime | None = None,
+    *,
+    width: int | None = None,
+    shrink: Mapping[str, int] | None = None,
+    paint: Callable[[str, str], str] | None = None,
+) -> str:
+    """Left-aligned columns under their titles; with `now`, times also say how long ago. With
+    `width`, the columns in `shrink` (column: the width it may be cut to) are cut, widest first and
+    with an ellipsis, until each line fits. `paint(key, text)` styles a cell (colour), after its width
+    is measured."""
     cells = [[title for _, title in columns]]
     for row in rows:
         row = with_relative_times(row, now)
-        cells.append(["" if row.get(key) is None else _text(row.get(key)) for key, _ in columns])
+        cells.append(["" if row.get(key) is None else printable(_text(row.get(key))) for key, _ in columns])
     widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells)
+    if width is not None and shrink:
+        least = [max(shrink.get(key, w), len(title)) for (key, title), w in zip(columns, widths, strict=True)]
+        widths = fitted(widths, least, width)
+    lines = []
+    for i, r in enumerate(cells):
+        shown = [cut(c, w) for c, w in zip(r, widths, strict=True)]
+        if paint and i:
+            shown = [paint(key, c) + " " * (w - len(c)) for (key, _), c, w in zip(columns, shown, widths, strict=True)]
+        else:
+            shown = [c.ljust(w) for c, w in zip(shown, widths, strict=True)]
+        lines.append("  ".join(shown).rstrip())
+    return "\n".join(lines)
+
+
+def fitted(widths: list[int], least: list[int], width: int) -> list[int]:
+    """`widths` with the widest column that is still wider than its `least` narrowed, a character at
+    a time, until a line (two spaces between columns) fits in `width`, or none can give more."""
+    widths = list(widths)
+    while sum(widths) + 2 * (len(widths) - 1) > width:
+        candidates = [i for i, w in enumerate(widths) if w > least[i]]
+        if not candidates:
+            break
+        widths[max(candidates, key=lambda i: widths[i] - least[i])] -= 1
+    return widths
+
+
+def cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _text(value: Any) -> str:
     return ",".join(map(str, value)) if isinstance(value, list) else str(value)
-
-
-def flatten_monitor(m: dict[str, Any]) -> dict[str, Any]:
-    c = m["config"]
-    schedule = f"{c['schedule']} {c['timezone']}" if "schedule" in c else f"every {c['expectedInterval']} s"
-    return {**m, "schedule": schedule, "grace": c["gracePeriod"], "policy": policy(c) or None}
-
-
-def policy(c: dict[str, Any]) -> str:
-    """The settings that differ from their defaults, in a few words."""
-    words = []
-    for field, text in (("maxRuntime", "max runtime {} s"), ("minInterval", "min interval {} s")):
-        if c.get(field):
-            words.append(text.format(c[field]))
-    for field, text in (("successKeywords", "success if {}"), ("failureKeywords", "fail if {}")):
-        if c.get(field):
-            words.append(text.format(" or ".join(repr(k) for k in c[field])))
-    if c.get("failureThreshold", 1) > 1:
-        words.append(f"alert after {c['failureThreshold']} failures")
-    if c.get("recoveryThreshold", 1) > 1:
-        words.append(f"resolve after {c['recoveryThreshold']} good runs")
-    if c.get("realertInterval"):
-        words.append(f"remind every {c['realertInterval']} s")
-    if c.get("manualResume"):
-        words.append("manual resume")
-    return "; ".join(words)
-
-
-MONITOR_COLUMNS = [
-    ("id", "ID"),
-    ("name", "NAME"),
-    ("status", "STATUS"),
-    ("schedule", "SCHEDULE"),
-    ("grace", "GRACE"),
-    ("tags", "TAGS"),
-    ("lastPingAt", "LAST PING"),
-    ("nextDeadline", "NEXT DEADLINE"),
-]
-MONITOR_FIELDS = [
-    ("id", "id"),
-    ("name", "name"),
-    ("slug", "slug"),
-    ("type", "type"),
-    ("status", "status"),
-    ("schedule", "schedule"),
-    ("nextExpected", "next expected"),
-    ("grace", "grace period (s)"),
-    ("policy", "policy"),
-    ("tags", "tags"),
-    ("pingUrl", "ping URL"),
-    ("lastPingAt", "last ping"),
-    ("lastDurationSeconds", "last duration (s)"),
-    ("nextDeadline", "next deadline"),
-    ("openIncident", "open incident"),
-    ("nextReminderAt", "next reminder"),
-    ("createdAt", "created"),
-]
-
-
-def show_monitor(m: dict[str, Any], now: datetime | None = None) -> str:
-    """One monitor, a field a line; with `now`, times also say how long ago or how soon."""
-    f = with_relative_times(flatten_monitor(m), now)
-    width = max(len(title) for _, title in MONITOR_FIELDS)
-    lines = [f"{title.ljust(width)}  {'' if f.get(key) is None else _text(f[key])}" for key, title in MONITOR_FIELDS]
-    if m.get("pingUrl"):
-        lines.append(f"\nPing it at the end of the job:  curl -fsS --retry 3 -o /dev/null {m['pingUrl']}")
-    return "\n".join(lines)

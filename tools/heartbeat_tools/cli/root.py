@@ -17,7 +17,9 @@ from heartbeat_tools.cli.discover import discover
 from heartbeat_tools.cli.hcimport import import_group
 from heartbeat_tools.cli.keys import keys
 from heartbeat_tools.cli.monitors import monitors
-from heartbeat_tools.cli.session import Session, global_options
+from heartbeat_tools.cli.overview import incidents, status
+from heartbeat_tools.cli.run import run_command
+from heartbeat_tools.cli.session import ExitWith, Session, global_options
 from heartbeat_tools.cli.subscriptions import subscriptions
 from heartbeat_tools.cli.urlkeys import badge_key, ping_key
 
@@ -30,14 +32,29 @@ def heartbeat() -> None:
     pass
 
 
-for command in (monitors, subscriptions, alerts, apply, export, discover, import_group, ping_key, badge_key, keys):
+for command in (
+    run_command,
+    status,
+    monitors,
+    incidents,
+    subscriptions,
+    alerts,
+    apply,
+    export,
+    discover,
+    import_group,
+    ping_key,
+    badge_key,
+    keys,
+):
     heartbeat.add_command(command)
 
 
 def run(argv: Sequence[str] | None = None, api: Any = None, clock: Callable[[], datetime] | None = None) -> str:
-    """Run one command and return what it prints. `api` stands in for the HTTP client (tests pass a
-    harness.HandlerApi), `clock` for the time relative times count from. Raises CliError, and click's
-    UsageError for a bad command line; `--help` prints the help and returns ""."""
+    """Run one command and return what it prints (an ExitWith when it ends with another status than 0).
+    `api` stands in for the HTTP client (tests pass a harness.HandlerApi), `clock` for the time
+    relative times count from. Raises CliError, and click's UsageError for a bad command line;
+    `--help` prints the help and returns ""."""
     session = Session(client=api) if clock is None else Session(client=api, clock=clock)
     args = list(argv) if argv is not None else sys.argv[1:]
     result = heartbeat.main(args, prog_name=PROG, obj=session, standalone_mode=False)
@@ -63,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise
     if out:
         print(out)
-    return 0
+    return out.status if isinstance(out, ExitWith) else 0
 
 
 if __name__ == "__main__":

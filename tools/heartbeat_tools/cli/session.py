@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -13,9 +14,22 @@ from typing import Any, TypeVar
 
 import click
 
-from heartbeat_tools.cli.api import Api
+from heartbeat_tools.cli.api import TIMEOUT_SECONDS, Api
+from heartbeat_tools.cli.output import colour_wanted
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ExitWith(str):
+    """What a command prints, and the exit status it ends with when that is not 0 (`heartbeat status`
+    with a monitor down; `heartbeat run`, the job's own status)."""
+
+    status: int
+
+    def __new__(cls, text: str, status: int) -> ExitWith:
+        made = super().__new__(cls, text)
+        made.status = status
+        return made
 
 
 def _utcnow() -> datetime:
@@ -27,6 +41,11 @@ class Session:
     client: Any = None  # an API client to use instead of one over HTTP (tests: harness.HandlerApi)
     clock: Callable[[], datetime] = _utcnow
     given: dict[str, str] = field(default_factory=dict)  # global options given: the last one wins
+    api_timeout: float = TIMEOUT_SECONDS  # seconds a request may take (`heartbeat run` takes less)
+
+    @property
+    def colour(self) -> bool:
+        return colour_wanted(sys.stdout)
 
     @property
     def as_json(self) -> bool:
@@ -39,6 +58,7 @@ class Session:
         return Api(
             self.given.get("api_url", os.environ.get("HEARTBEAT_API_URL")),
             self.given.get("api_key", os.environ.get("HEARTBEAT_API_KEY")),
+            self.api_timeout,
         )
 
     def now(self) -> datetime:

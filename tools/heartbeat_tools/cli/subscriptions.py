@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 import click
 
+from heartbeat_tools.cli.names import monitor_id
 from heartbeat_tools.cli.output import table
 from heartbeat_tools.cli.session import Session, global_options, pass_session
 
@@ -36,7 +37,7 @@ def subscriptions() -> None:
 @click.option("--url", help="pagerduty, opsgenie, telegram: the service's API, when not its default")
 @click.option("--template", help="webhook: the body, with $NAME, $STATUS, $TAGS, $LAST_PING, $BODY, ...")
 @click.option("--content-type", help="webhook: the body's media type (default application/json)")
-@click.option("--monitor", multiple=True, help="repeatable: only these monitors (ids)")
+@click.option("--monitor", multiple=True, help="repeatable: only these monitors (id, slug or name)")
 @click.option("--tag", multiple=True, help="repeatable: only monitors with any of these tags")
 @click.option("--event", multiple=True, type=click.Choice(EVENTS), help="repeatable: only these events")
 @global_options
@@ -48,7 +49,7 @@ def add(
     body: dict[str, Any] = {
         "protocol": protocol,
         "endpoint": endpoint,
-        "filter": {"monitors": list(monitor), "tags": list(tag), "events": list(event)},
+        "filter": {"monitors": [monitor_id(session.api, m) for m in monitor], "tags": list(tag), "events": list(event)},
     }
     for option, field in TARGET_FIELDS:
         if target[option] is not None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from heartbeat.domain.errors import NotFound
 from heartbeat.domain.model import Incident, Monitor
 from heartbeat.store import Store
 from heartbeat.usecases import monitors
@@ -38,11 +37,7 @@ def upsert(
 
 def _candidates(store: Store, slug: str | None, name: str | None) -> Iterator[Monitor]:
     if slug:
-        for monitor_id in store.slugs.monitor_ids(slug):
-            try:
-                yield monitors.get_monitor(store, monitor_id)
-            except NotFound:
-                continue  # deleted since the index (eventually consistent) was read
+        yield from monitors.with_slug(store, slug)
         return
     if name is None:
         yield from monitors.all_monitors(store)

@@ -4,6 +4,7 @@ incidents. Time comes in as an argument."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from typing import Any, Literal
 
 from heartbeat.domain.errors import Contention, LostRace, NotFound, NotPaused
@@ -107,11 +108,33 @@ def uptime(store: Store, monitor_id: str, now_ms: int, days: int) -> Uptime:
 
 
 def list_monitors(
-    store: Store, now_ms: int, limit: int, cursor: str | None, name: str | None, tags: list[str], status: str | None
+    store: Store,
+    now_ms: int,
+    limit: int,
+    cursor: str | None,
+    name: str | None,
+    tags: list[str],
+    status: str | None,
+    slug: str | None = None,
 ) -> tuple[list[Monitor], str | None]:
-    """Monitors by name: those whose name starts with `name`, carry every tag and are in `status`."""
+    """Monitors by name: those whose name starts with `name`, carry every tag and are in `status`;
+    with `slug`, the few that have it (one page, from the slug index)."""
     keep = matching(now_ms, tags=tags, status=status) if tags or status else None
+    if slug is not None:
+        prefix = (name or "").casefold()
+        found = [m for m in with_slug(store, slug) if m.name.casefold().startswith(prefix)]
+        found = [m for m in found if keep is None or keep(m)]
+        return sorted(found, key=lambda m: (m.name.casefold(), m.id))[:limit], None
     return store.monitors.page(limit, cursor, name, keep)
+
+
+def with_slug(store: Store, slug: str) -> Iterator[Monitor]:
+    """The monitors with this slug: none, one, or (until one gets another) several."""
+    for monitor_id in store.slugs.monitor_ids(slug):
+        try:
+            yield get_monitor(store, monitor_id)
+        except NotFound:
+            continue  # deleted since the index (eventually consistent) was read
 
 
 def all_monitors(store: Store) -> list[Monitor]:
