@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from heartbeat.domain.errors import Contention, LostRace, NotFound, NotPaused
 from heartbeat.domain.model import DEFAULT_GRACE_S, DEFAULT_INTERVAL_S, Incident, Monitor, PingEvent, Status
-from heartbeat.domain.monitors import Uptime, changed, checked, matching, one_schedule, uptime_over
+from heartbeat.domain.monitors import Uptime, changed, changes_anything, checked, matching, one_schedule, uptime_over
 from heartbeat.domain.slugs import check_slug, slugify
 from heartbeat.domain.tokens import is_monitor_id, monitor_id_for, new_token
 from heartbeat.store import Store
@@ -91,9 +91,12 @@ def get_monitor(store: Store, monitor_id: str) -> Monitor:
 
 def update_monitor(store: Store, monitor_id: str, now_ms: int, **settings: Any) -> Monitor:
     """Change the given settings (see Monitor). A ping landing between our read and write makes us
-    read again."""
+    read again. Settings that change nothing write nothing (and leave warm ping Lambdas' memory of
+    the monitor valid)."""
     for _ in range(UPDATE_ATTEMPTS):
         current = get_monitor(store, monitor_id)
+        if not changes_anything(current, **settings):
+            return current
         try:
             store.monitors.update_settings(current, changed(current, now_ms, **settings), now_ms)
         except LostRace:
