@@ -144,6 +144,28 @@ def test_a_create_1_after_its_claimed_monitor_was_deleted_creates_again(stack: S
     assert slug_ping(stack, f"{key}/gone").status == 200
 
 
+def test_a_monitor_whose_creator_stopped_before_showing_it_is_shown_by_the_next_create(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A first ping whose Lambda timed out between claiming the slug and showing the monitor
+    key = ping_key(stack)
+    monitors = stack.store.monitors
+    real_show = monitors._show
+
+    def times_out(item: dict) -> None:
+        monkeypatch.setattr(monitors, "_show", real_show)
+        raise TimeoutError("the Lambda timed out")
+
+    monkeypatch.setattr(monitors, "_show", times_out)
+    with pytest.raises(TimeoutError):
+        slug_ping(stack, f"{key}/half?create=1")
+    assert stack.request("GET", "/api/v1/monitors").json()["items"] == []  # hidden: in no index
+    # The job's retry finds the claim, shows the monitor and pings it: no second monitor
+    assert slug_ping(stack, f"{key}/half?create=1").status == 200
+    [m] = stack.request("GET", "/api/v1/monitors").json()["items"]
+    assert m["slug"] == "half" and stack.store.monitors.get(m["id"]).n_pings == 1
+
+
 def test_a_claim_older_than_a_minute_does_not_stop_a_new_create(stack: Stack) -> None:
     key = ping_key(stack)
     slug_ping(stack, f"{key}/gone?create=1")
