@@ -198,10 +198,8 @@ def create_check(v: str) -> Response[Any]:
     spec = parse_spec(given)
     check_channels(spec.channels)
     criteria = unique_criteria(spec) or {}
-    match = functools.partial(matches, criteria=criteria) if criteria else None
-    m, created = healthchecks.upsert(
-        store, settings_of(spec, n), match, now_ms(), criteria.get("slug"), criteria.get("name")
-    )
+    match = functools.partial(matches, criteria=criteria)
+    m, created = healthchecks.upsert(store, settings_of(spec, n), criteria, match, now_ms())
     logger.info("check created" if created else "check matched", monitor_id=m.id)
     return one_check(m, n, status=201 if created else 200)
 

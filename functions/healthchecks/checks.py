@@ -238,13 +238,15 @@ def unique_criteria(spec: CheckSpec) -> dict[str, Any] | None:
         if value is None:
             return None
         if name == "tags":
-            criteria["tags"] = value
+            criteria["tags"] = " ".join(tag_list(value))  # as a check stores them
         elif name == "timeout":
             criteria["interval_s"] = value
         elif name == "grace":
             criteria["grace_s"] = value
         elif name == "slug":
-            criteria["slug"] = value or None  # "" is no slug
+            if not value:
+                return None  # "" is no slug, which no Heartbeat monitor has: nothing can match
+            criteria["slug"] = value
         else:
             criteria[name] = value
     return criteria

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from heartbeat_tools import cli
-from heartbeat_tools.harness import HandlerApi, Stack
+from heartbeat_tools.harness import HandlerApi, Request, Stack
 from heartbeat_tools.template import ROOT
 
 EXAMPLE = ROOT / "examples" / "heartbeat.yml"
@@ -318,3 +318,41 @@ def test_a_plan_never_shows_a_template_that_may_hold_a_secret(
     assert reply.status == 200 and reply.json()["subscriptionSummary"]["update"] == 1
     for shown in (plan, reply.body.decode()):
         assert "s3cret" not in shown
+
+
+def apply_doc(names: list[str], keyed: bool = False) -> dict[str, Any]:
+    entries = [{"name": n, "type": "HEARTBEAT", "config": {"expectedInterval": 60, "gracePeriod": 30}} for n in names]
+    if keyed:
+        for e in entries:
+            e["key"] = str(e["name"]).lower().replace(" ", "-")
+    return {"version": "1", "monitors": entries}
+
+
+def test_two_applies_at_once_create_each_declared_monitor_once(stack: Stack) -> None:
+    """Issue 26: both applies plan `create` from their listings; the monitor is created once, and the
+    apply that lost the claim adopts it (identity: the file key, else the name)."""
+    names = ["Backup", "Queue Worker", "Reports"]
+    for rounds in range(4):
+        keyed = rounds % 2 == 1
+        replies = stack.at_once(*[Request("POST", "/api/v1/apply", apply_doc(names, keyed))] * 2)
+
+        assert [r.status for r in replies] == [200, 200], [r.body for r in replies]
+        listed = stack.request("GET", "/api/v1/monitors").json()["items"]
+        assert sorted(m["name"] for m in listed) == names, rounds
+        made = [r.json()["summary"]["create"] for r in replies]
+        assert sum(made) == len(names), made  # what each says it did is what it did
+        for m in listed:  # the next round starts from nothing
+            assert stack.request("DELETE", f"/api/v1/monitors/{m['id']}").status == 204
+
+
+def test_two_pruning_applies_at_once_both_finish(stack: Stack) -> None:
+    """Issue 26: both plan to delete the same monitors; a monitor the other apply deleted first is
+    deleted as this one wanted, not a 404 part way through its plan."""
+    kept, pruned = ["Backup"], [f"Old job {i}" for i in range(6)]
+    for rounds in range(3):
+        assert stack.request("POST", "/api/v1/apply", apply_doc(kept + pruned)).status == 200
+
+        replies = stack.at_once(*[Request("POST", "/api/v1/apply?prune=managed", apply_doc(kept))] * 2)
+
+        assert [r.status for r in replies] == [200, 200], (rounds, [r.body for r in replies])
+        assert [m["name"] for m in stack.request("GET", "/api/v1/monitors").json()["items"]] == kept

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from heartbeat_tools.harness import Reply, Stack
+from heartbeat_tools.harness import Reply, Request, Stack
 
 V3 = "/api/v3/checks/"
 
@@ -322,6 +322,32 @@ def test_a_read_key_gets_no_badge_key_and_makes_none(stack: Stack, version: int)
     reply = stack.request("GET", f"/api/v{version}/badges/", key=stack.make_key("read"))
     assert (reply.status, error(reply)) == (401, "wrong api key")
     assert stack.store.deployment_keys.get("BADGEKEY") is None  # and no key was made on its behalf
+
+
+def test_an_upsert_that_changes_nothing_writes_nothing(stack: Stack) -> None:
+    # An operator reconciles every check each minute: the same body again is a read, not a write
+    # (which would also make warm ping Lambdas forget the check's rules)
+    body = {"name": "Job", "timeout": 600, "tags": "prod  db", "unique": ["name", "tags"]}
+    made = create(stack, body, version=1)
+    calls = stack.count_calls("HealthchecksFunction")
+    again = create(stack, body, version=1)
+    assert (made.status, again.status) == (201, 200) and again.json()["uuid"] == made.json()["uuid"]
+    assert not {"PutItem", "UpdateItem", "TransactWriteItems", "DeleteItem"} & set(calls), calls
+
+
+@pytest.mark.parametrize("unique", ["name", "slug"])
+def test_upserts_at_once_make_one_check_and_every_loser_gets_it(stack: Stack, unique: str) -> None:
+    """Issue 26: an operator's reconciles land together; `unique` holds under concurrency. The first
+    upsert creates (201); every other answers 200 with that check, as for an existing match."""
+    ping_key = stack.request("GET", "/api/v1/ping-key").json()["pingKey"]
+    for rounds in range(6):
+        body = {"name": f"Job {rounds}", "slug": f"job-{rounds}", "timeout": 600, "unique": [unique]}
+        replies = stack.at_once(*[Request("POST", V3, body)] * 4)
+
+        assert sorted(r.status for r in replies) == [200, 200, 200, 201], [r.body for r in replies]
+        assert len({r.json()["uuid"] for r in replies}) == 1
+        assert len(stack.request("GET", f"{V3}?slug=job-{rounds}").json()["checks"]) == 1
+        assert hc_ping(stack, f"{ping_key}/job-{rounds}").status == 200  # no 409 ambiguous_slug
 
 
 def test_an_upsert_by_slug_or_name_queries_its_index_not_every_monitor(stack: Stack) -> None:

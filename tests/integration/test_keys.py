@@ -10,7 +10,7 @@ import pytest
 from heartbeat.adapters.secrets import secret_from
 from heartbeat.domain.errors import Unavailable
 from heartbeat_tools import cli
-from heartbeat_tools.harness import HandlerApi, Stack
+from heartbeat_tools.harness import HandlerApi, Request, Stack
 
 KEYS = "/api/v1/keys"
 
@@ -90,3 +90,23 @@ def test_a_secret_secrets_manager_cannot_give_is_unavailable_and_tried_again(aws
     assert load() == b"s3cret"  # the failure was not remembered
     client.put_secret_value(SecretId="heartbeat-key-secret", SecretString="rotated")
     assert load() == b"s3cret"  # the value is, for the Lambda's life
+
+
+def test_the_last_two_admin_keys_revoked_at_once_leave_one(stack: Stack) -> None:
+    """Issue 26: each admin key revokes the other at the same instant; one request must lose (409),
+    or no admin key would be left and nobody could make another."""
+    ring = stack.modules["ApiFunction"].keyring
+    for rounds in range(10):
+        for k in ring.list():
+            stack.store.api_keys.delete(k)
+        (a, made_a), (b, made_b) = (ring.create(f"admin {rounds}{x}", "admin", stack.clock()) for x in "ab")
+
+        replies = stack.at_once(
+            Request("DELETE", f"{KEYS}/{made_b.id}", key=a), Request("DELETE", f"{KEYS}/{made_a.id}", key=b)
+        )
+
+        # The loser is refused as the last admin key (409), or, if its own key went first, as unknown (401)
+        statuses = sorted(r.status for r in replies)
+        assert statuses in ([204, 401], [204, 409]), (rounds, [r.body for r in replies])
+        [left] = ring.list()
+        assert left.role == "admin" and stack.request("GET", KEYS, key=a if left.id == made_a.id else b).status == 200

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from heartbeat_tools.harness import Reply, Stack
+from heartbeat_tools.harness import Reply, Request, Stack
 
 
 def ping_key(stack: Stack) -> str:
@@ -98,26 +98,72 @@ def test_create_1_makes_a_missing_monitor_with_defaults_once(stack: Stack) -> No
     assert stack.store.monitors.get(m["id"]).n_pings == 2
 
 
-def test_two_creates_racing_for_one_slug_make_one_monitor(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_first_pings_at_once_with_create_1_make_one_monitor(stack: Stack) -> None:
+    key = ping_key(stack)
+    for rounds in range(4):
+        replies = stack.at_once(*[Request("GET", f"/ping/{key}/race-{rounds}?create=1", key=None)] * 3)
+
+        assert sorted(r.status for r in replies) == [200, 200, 201], [r.body for r in replies]
+        [only] = stack.store.slugs.monitor_ids(f"race-{rounds}")
+        assert stack.store.monitors.get(only).n_pings == 3
+
+
+def test_a_create_1_the_slug_index_does_not_show_yet_finds_the_claim(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
     key = ping_key(stack)
     first = slug_ping(stack, f"{key}/race?create=1")
     assert first.status == 201
     # The second first-ping looks before the first one's monitor shows anywhere: its create must lose.
-    real_ids, real_claim = stack.store.slugs.monitor_ids, stack.store.slugs.claimed
+    real_ids, real_claim = stack.store.slugs.monitor_ids, stack.store.claims.holder
     blind = {"ids": 1, "claim": 1}
 
     def stale_ids(slug: str) -> list[str]:
         return [] if blind.pop("ids", 0) else real_ids(slug)
 
-    def stale_claim(slug: str, now_ms: int) -> str | None:
-        return None if blind.pop("claim", 0) else real_claim(slug, now_ms)
+    def stale_claim(identity: str, now_ms: int) -> str | None:
+        return None if blind.pop("claim", 0) else real_claim(identity, now_ms)
 
     monkeypatch.setattr(stack.store.slugs, "monitor_ids", stale_ids)
-    monkeypatch.setattr(stack.store.slugs, "claimed", stale_claim)
+    monkeypatch.setattr(stack.store.claims, "holder", stale_claim)
     assert slug_ping(stack, f"{key}/race?create=1").status == 200
     assert len(stack.request("GET", "/api/v1/monitors").json()["items"]) == 1
     [only] = real_ids("race")
     assert stack.store.monitors.get(only).n_pings == 2
+
+
+def test_a_create_1_after_its_claimed_monitor_was_deleted_creates_again(stack: Stack) -> None:
+    key = ping_key(stack)
+    made = slug_ping(stack, f"{key}/gone?create=1")
+    assert made.status == 201
+    [gone] = stack.request("GET", "/api/v1/monitors").json()["items"]
+    stack.request("DELETE", f"/api/v1/monitors/{gone['id']}")
+    # Within the claim's minute: the claim names a monitor that is no more, and is taken over
+    assert slug_ping(stack, f"{key}/gone").status == 404
+    assert slug_ping(stack, f"{key}/gone?create=1").status == 201
+    assert slug_ping(stack, f"{key}/gone").status == 200
+
+
+def test_a_monitor_whose_creator_stopped_before_showing_it_is_shown_by_the_next_create(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A first ping whose Lambda timed out between claiming the slug and showing the monitor
+    key = ping_key(stack)
+    monitors = stack.store.monitors
+    real_show = monitors._show
+
+    def times_out(item: dict) -> None:
+        monkeypatch.setattr(monitors, "_show", real_show)
+        raise TimeoutError("the Lambda timed out")
+
+    monkeypatch.setattr(monitors, "_show", times_out)
+    with pytest.raises(TimeoutError):
+        slug_ping(stack, f"{key}/half?create=1")
+    assert stack.request("GET", "/api/v1/monitors").json()["items"] == []  # hidden: in no index
+    # The job's retry finds the claim, shows the monitor and pings it: no second monitor
+    assert slug_ping(stack, f"{key}/half?create=1").status == 200
+    [m] = stack.request("GET", "/api/v1/monitors").json()["items"]
+    assert m["slug"] == "half" and stack.store.monitors.get(m["id"]).n_pings == 1
 
 
 def test_a_claim_older_than_a_minute_does_not_stop_a_new_create(stack: Stack) -> None:

@@ -10,10 +10,11 @@ import io
 import json
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import boto3
 
@@ -54,6 +55,15 @@ def sample_monitor(**changes: Any) -> Any:
 
 def load_event(name: str) -> dict[str, Any]:
     return json.loads((EVENTS / f"{name}.json").read_text())
+
+
+class Request(NamedTuple):
+    """One request for Stack.at_once."""
+
+    method: str
+    path: str
+    body: dict | list | None = None
+    key: str | None = "admin"
 
 
 @dataclass
@@ -120,6 +130,8 @@ class Stack:
         self.sqs = boto3.client("sqs")
         self.admin_key = self.make_key("admin")
         self.alerts_queue = self._subscribe_queue()
+        self._warm: dict[str, list[Any]] = {}  # more instances of each function, for requests at once
+        self._atomic = threading.Lock()
 
     def load(self, function: str) -> Any:
         """Import a function's module afresh (a cold start), reading the environment as it is now."""
@@ -212,6 +224,69 @@ class Stack:
         edit: Callable[[dict[str, Any]], None] | None = None,
     ) -> Reply:
         """`edit` changes the API Gateway event before the handler sees it (what HTTP cannot send)."""
+        routed = self._event(method, path, body, headers, key, edit)
+        if isinstance(routed, Reply):
+            return routed
+        function, event = routed
+        return self._invoke(self.modules[function], function, event)
+
+    def at_once(self, *requests: Request) -> list[Reply]:
+        """The requests, each on a warm instance of its own (as Lambda scales out), released together;
+        their answers in order. DynamoDB applies each request atomically, as DynamoDB does (moto alone
+        does not isolate one thread's condition and write from another's)."""
+        events = []
+        for r in requests:
+            routed = self._event(r.method, r.path, r.body, None, r.key, None)
+            assert not isinstance(routed, Reply), f"no route for {r.method} {r.path}"
+            events.append(routed)
+        used: dict[str, int] = {}
+        instances = []
+        for function, _ in events:
+            used[function] = used.get(function, 0) + 1
+            instances.append(self._instance(function, used[function] - 1))
+        barrier = threading.Barrier(len(requests))
+        replies: list[Reply | BaseException] = [RuntimeError("not run")] * len(requests)
+
+        def run(i: int) -> None:
+            function, event = events[i]
+            barrier.wait()
+            try:
+                replies[i] = self._invoke(instances[i], function, event)
+            except BaseException as e:  # a handler that raises: API Gateway's 500, reported by the caller
+                replies[i] = e
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(len(requests))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for reply in replies:
+            if isinstance(reply, BaseException):
+                raise reply
+        return replies  # type: ignore[return-value]
+
+    def _instance(self, function: str, i: int) -> Any:
+        warm = self._warm.setdefault(function, [])
+        while len(warm) <= i:
+            module = self.load(function)
+            client_events = module.store.table.client.meta.events
+            # (A before-call handler that returns a value replaces the call: this one returns None.)
+            client_events.register("before-call.dynamodb", lambda **_: self._atomic.acquire() and None)
+            client_events.register("after-call.dynamodb", lambda **_: self._atomic.release())
+            client_events.register("after-call-error.dynamodb", lambda **_: self._atomic.release())
+            warm.append(module)
+        return warm[i]
+
+    def _event(
+        self,
+        method: str,
+        path: str,
+        body: bytes | str | dict | list | None,
+        headers: dict[str, str] | None,
+        key: str | None,
+        edit: Callable[[dict[str, Any]], None] | None,
+    ) -> tuple[str, dict[str, Any]] | Reply:
+        """The function a request goes to and its API Gateway event, or API Gateway's own 404."""
         all_headers = dict(headers or {})
         if key == "admin":
             all_headers.setdefault("x-api-key", self.admin_key)
@@ -234,7 +309,10 @@ class Stack:
         event["headers"]["x-forwarded-proto"] = "https"
         if edit:
             edit(event)
-        result = self.modules[route.function].lambda_handler(event, LambdaContext(route.function))
+        return route.function, event
+
+    def _invoke(self, module: Any, function: str, event: dict[str, Any]) -> Reply:
+        result = module.lambda_handler(event, LambdaContext(function))
         status, hdrs, payload = http_response(result)
         return Reply(status, {k.lower(): v for k, v in hdrs}, payload)
 

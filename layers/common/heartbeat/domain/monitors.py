@@ -46,6 +46,11 @@ def checked(m: Monitor) -> Monitor:
     return m
 
 
+def changes_anything(current: Monitor, **settings: Any) -> bool:
+    """Whether the settings differ from the monitor's (an upsert repeated each minute changes nothing)."""
+    return dataclasses.replace(current, **one_schedule(settings)) != current
+
+
 def changed(current: Monitor, now_ms: int, **settings: Any) -> Monitor:
     """`current` with the given settings (None clears an optional one), and its armed deadline
     moved to follow them."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from heartbeat.store.claims import Claims
 from heartbeat.store.deployment_keys import DeploymentKeys
 from heartbeat.store.due import DueIndex
 from heartbeat.store.event_monitors import EventMonitors
@@ -20,7 +21,7 @@ from heartbeat.store.monitors import Monitors
 from heartbeat.store.outbox import Outbox
 from heartbeat.store.ping_path import PingWriter
 from heartbeat.store.pings import PingLog
-from heartbeat.store.slugs import SlugClaims
+from heartbeat.store.slugs import SlugIndex
 from heartbeat.store.table import Table
 from heartbeat.store.targets import Targets
 from heartbeat.store.transitions import Transitions
@@ -34,7 +35,8 @@ class Store:
     table: Table
     due: DueIndex
     monitors: Monitors
-    slugs: SlugClaims
+    slugs: SlugIndex
+    claims: Claims
     ping_path: PingWriter
     transitions: Transitions
     pings: PingLog
@@ -49,12 +51,13 @@ class Store:
     def open(cls, client: Any, table_name: str, shards: int = 4, ping_retention_days: int = 30) -> Store:
         table = Table(client, table_name)
         due = DueIndex(table, shards)
-        slugs = SlugClaims(table)
+        claims = Claims(table)
         return cls(
             table=table,
             due=due,
-            monitors=Monitors(table, due, slugs),
-            slugs=slugs,
+            monitors=Monitors(table, due, claims),
+            slugs=SlugIndex(table),
+            claims=claims,
             ping_path=PingWriter(table, due),
             transitions=Transitions(table, due),
             pings=PingLog(table, ping_retention_days),

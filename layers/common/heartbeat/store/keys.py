@@ -20,8 +20,8 @@ class ApiKeys:
         except ConditionFailed:
             raise LostRace from None
 
-    def get(self, key_hash: str) -> ApiKey | None:
-        item = self._table.get(api_key_key(key_hash), consistent=False)
+    def get(self, key_hash: str, consistent: bool = False) -> ApiKey | None:
+        item = self._table.get(api_key_key(key_hash), consistent=consistent)
         return api_key_from_item(item) if item is not None else None
 
     def all(self) -> list[ApiKey]:
@@ -42,3 +42,15 @@ class ApiKeys:
             self._table.delete(api_key_key(key.key_hash), "attribute_exists(pk)")
         except ConditionFailed:
             raise NotFound(f"API key {key.id} not found") from None
+
+    def delete_admin(self, key: ApiKey, keeping: ApiKey) -> None:
+        """Delete an admin key while another admin key (`keeping`) still stands, in one transaction.
+        Raises LostRace when either is gone (the caller finds out which)."""
+        try:
+            # Race: the last two admin keys revoked at once, each seeing the other: one must fail.
+            self._table.transact(
+                self._table.delete_write(api_key_key(key.key_hash), "attribute_exists(pk)"),
+                self._table.check_write(api_key_key(keeping.key_hash), "attribute_exists(pk)"),
+            )
+        except ConditionFailed:
+            raise LostRace from None

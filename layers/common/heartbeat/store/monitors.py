@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 from heartbeat.domain.errors import InvalidInput, LostRace, NotFound
 from heartbeat.domain.model import Monitor, Status
+from heartbeat.store.claims import Claim, Claims
 from heartbeat.store.codec import (
     LIST_PK,
     OPTIONAL_SETTINGS,
@@ -21,32 +23,70 @@ from heartbeat.store.codec import (
 from heartbeat.store.due import DueIndex
 from heartbeat.store.expressions import Update
 from heartbeat.store.paging import decode_cursor, every_page, index_page
-from heartbeat.store.slugs import SlugClaims
 from heartbeat.store.table import ConditionFailed, Table
+
+# The attributes that put a monitor in an index (the keys of `list`, `slug`, `events` and `due`).
+INDEXED = ("list_pk", "slug", "events_pk", "due_shard")
+
+
+def hidden(item: Item, now_ms: int) -> Item:
+    """A monitor item out of every index (its index keys kept aside in `hidden_keys`) until shown, and
+    gone within a day if it never is."""
+    kept = {k: v for k, v in item.items() if k not in INDEXED}
+    aside = {k: item[k] for k in INDEXED if k in item}
+    return {**kept, "hidden_keys": {"M": aside}, "expires_at": n(now_ms // 1000 + 86400)}
+
+
+def shown(item: Item) -> Item:
+    """A hidden monitor item back in its indexes."""
+    return {**{k: v for k, v in item.items() if k not in ("hidden_keys", "expires_at")}, **item["hidden_keys"]["M"]}
 
 
 class Monitors:
-    def __init__(self, table: Table, due: DueIndex, slugs: SlugClaims) -> None:
+    def __init__(self, table: Table, due: DueIndex, claims: Claims) -> None:
         self._table = table
         self._due = due
-        self._slugs = slugs
+        self._claims = claims
 
     def item(self, m: Monitor) -> Item:
         return monitor_item(m, self._due.shard_of(m.id))
 
-    def create(self, m: Monitor, claim_slug: bool = False) -> None:
-        """Store a new monitor. `claim_slug` (a create by ping): also claim its slug for a minute, in
-        the same transaction, so that two first pings at once make one monitor; the loser gets
-        LostRace and finds the winner through the slug claims."""
+    def create(self, m: Monitor, claim: Claim | None = None) -> None:
+        """Store a new monitor. `claim`: claim an identity for it (its slug, name, ...; claims.py), so
+        that two creates of one monitor at once make one: the loser gets LostRace, and `claimed`
+        gives it the winner. Such a monitor is written hidden (in no index) and shown once claimed:
+        a claim then only ever names a monitor that was written, so one naming none was deleted."""
         # Race: a second create with the same token (never expected: tokens are random) must not overwrite.
         condition = "attribute_not_exists(pk)"
+        item = self.item(m) if claim is None else hidden(self.item(m), m.created_ms)
         try:
-            if not claim_slug or m.slug is None:
-                self._table.put(self.item(m), condition)
-                return
-            self._table.transact(self._table.put_write(self.item(m), condition), self._slugs.claim(m))
+            self._table.put(item, condition)
         except ConditionFailed:
             raise LostRace from None
+        if claim is None:
+            return
+        try:
+            self._claims.put(claim, m)
+        except ConditionFailed:
+            self._table.delete(monitor_key(m.id), "attribute_exists(pk)")
+            raise LostRace from None
+        self._show(item)
+
+    def claimed(self, monitor_id: str) -> Monitor:
+        """The monitor a claim names, shown if it is still hidden (its creator is between its writes,
+        or stopped there). NotFound: it was deleted since."""
+        item = self._table.get(monitor_key(monitor_id))
+        if item is None:
+            raise NotFound(f"monitor {monitor_id} not found")
+        if "hidden_keys" in item:
+            self._show(item)
+            item = shown(item)
+        return monitor_from_item(item)
+
+    def _show(self, item: Item) -> None:
+        # Race: its creator (or another loser) showed it first, and it may have changed since.
+        with contextlib.suppress(ConditionFailed):
+            self._table.put(shown(item), "attribute_exists(hidden_keys)")
 
     def get(self, monitor_id: str) -> Monitor:
         item = self._table.get(monitor_key(monitor_id))

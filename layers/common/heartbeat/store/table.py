@@ -112,3 +112,11 @@ class Table:
     def put_write(self, item: Item, condition: str) -> dict[str, Any]:
         """A put, as one write of a transaction."""
         return {"Put": {"TableName": self.name, "Item": item, "ConditionExpression": condition}}
+
+    def delete_write(self, key: Item, condition: str) -> dict[str, Any]:
+        """A delete, as one write of a transaction."""
+        return {"Delete": {"TableName": self.name, "Key": key, "ConditionExpression": condition}}
+
+    def check_write(self, key: Item, condition: str) -> dict[str, Any]:
+        """A condition on another item, as one part of a transaction (which fails unless it holds)."""
+        return {"ConditionCheck": {"TableName": self.name, "Key": key, "ConditionExpression": condition}}

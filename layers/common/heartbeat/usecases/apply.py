@@ -9,13 +9,16 @@ with any error changes nothing.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from heartbeat.domain.errors import InvalidInput
+from heartbeat.domain.errors import Contention, InvalidInput, NotFound
 from heartbeat.domain.model import Monitor
 from heartbeat.store import Store
+from heartbeat.store.claims import apply_key_claim, name_claim
 from heartbeat.usecases import monitors
 
 PRUNE = ("none", "managed", "all")
@@ -57,6 +60,28 @@ def current_settings(m: Monitor, names: list[str]) -> dict[str, Any]:
     return {name: getattr(m, name) for name in names}
 
 
+def diff_of(m: Monitor, d: DeclaredMonitor) -> dict[str, tuple[Any, Any]]:
+    """What applying `d` to `m` changes (field -> (now, after))."""
+    # `from_file` stays as it is: --prune deletes only monitors a file created, never adopted ones.
+    wanted = {**d.settings, "name": d.name, "apply_key": d.key}
+    if d.slug is not None:
+        wanted["slug"] = d.slug
+    now = current_settings(m, list(wanted))
+    return {k: (now[k], v) for k, v in wanted.items() if now[k] != v}
+
+
+def identity(d: DeclaredMonitor) -> str:
+    """What a create of `d` claims, as the plan matches: the file's key, else the name."""
+    return apply_key_claim(d.key) if d.key else name_claim(d.name)
+
+
+def adopts(d: DeclaredMonitor) -> Callable[[Monitor], bool]:
+    """Whether a monitor another create just made for `d`'s identity is the one `d` declares."""
+    if d.key:
+        return lambda m: m.apply_key == d.key
+    return lambda m: m.name == d.name and m.apply_key is None
+
+
 def plan(existing: list[Monitor], declared: list[DeclaredMonitor], prune: str) -> list[Change]:
     check_unique(declared)
     by_key = {m.apply_key: m for m in existing if m.apply_key}
@@ -76,12 +101,7 @@ def plan(existing: list[Monitor], declared: list[DeclaredMonitor], prune: str) -
             changes.append(Change("create", d.name, declared=d))
             continue
         claimed.add(match.id)
-        # `from_file` stays as it is: --prune deletes only monitors a file created, never adopted ones.
-        wanted = {**d.settings, "name": d.name, "apply_key": d.key}
-        if d.slug is not None:
-            wanted["slug"] = d.slug
-        now = current_settings(match, list(wanted))
-        diff = {k: (now[k], v) for k, v in wanted.items() if now[k] != v}
+        diff = diff_of(match, d)
         changes.append(Change("update" if diff else "unchanged", d.name, match.id, diff, d))
     if prune != "none":
         for m in existing:
@@ -92,17 +112,33 @@ def plan(existing: list[Monitor], declared: list[DeclaredMonitor], prune: str) -
 
 def execute(store: Store, changes: list[Change], now_ms: int, workers: int) -> None:
     """Make the planned changes, several at once. Each is its own conditional write: a failure part
-    way leaves the rest as it was, and applying the file again finishes the job."""
+    way leaves the rest as it was, and applying the file again finishes the job. Another apply at
+    the same moment is no failure: a monitor it just created for an entry is this entry's (the
+    change is corrected to what was done), and one it just deleted is deleted as planned."""
 
     def one(change: Change) -> None:
         d = change.declared
         if change.action == "create" and d is not None:
             settings = {**d.settings, "from_file": True, "apply_key": d.key}
-            monitors.create_monitor(store, d.name, d.type, now_ms, d.slug, **settings)
-        elif change.action == "update" and change.monitor_id is not None:
-            monitors.update_monitor(store, change.monitor_id, now_ms, **{k: v[1] for k, v in change.diff.items()})
+            m, created = monitors.create_unique(
+                store, identity(d), adopts(d), now_ms, d.name, d.type, d.slug, **settings
+            )
+            if created:
+                return
+            # Created a moment ago by another apply (or an upsert): this entry's, brought to its settings.
+            change.monitor_id, change.diff = m.id, diff_of(m, d)
+            change.action = "update" if change.diff else "unchanged"
+        if change.action == "update" and change.monitor_id is not None:
+            settings = {k: v[1] for k, v in change.diff.items()}
+            try:
+                monitors.update_monitor(store, change.monitor_id, now_ms, **settings)
+            except NotFound:
+                raise Contention(
+                    f"monitor {change.monitor_id} was deleted by a concurrent change; apply again"
+                ) from None
         elif change.action == "delete" and change.monitor_id is not None:
-            monitors.delete_monitor(store, change.monitor_id)
+            with contextlib.suppress(NotFound):  # another apply deleted it a moment ago, as this one meant to
+                monitors.delete_monitor(store, change.monitor_id)
 
     todo = [c for c in changes if c.action != "unchanged"]
     if workers == 1:

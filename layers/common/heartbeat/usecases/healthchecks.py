@@ -8,6 +8,7 @@ from typing import Any
 
 from heartbeat.domain.model import Incident, Monitor
 from heartbeat.store import Store
+from heartbeat.store.claims import unique_claim
 from heartbeat.usecases import monitors
 
 UNNAMED = "unnamed"  # a check created with no name (as `heartbeat import healthchecks` names one)
@@ -16,23 +17,32 @@ UNNAMED = "unnamed"  # a check created with no name (as `heartbeat import health
 def upsert(
     store: Store,
     settings: dict[str, Any],
-    match: Callable[[Monitor], bool] | None,
+    criteria: dict[str, Any],
+    match: Callable[[Monitor], bool],
     now_ms: int,
-    slug: str | None = None,
-    name: str | None = None,
 ) -> tuple[Monitor, bool]:
     """The first monitor (oldest) that `match` accepts, updated with `settings`, or a new one made
-    with them. Returns it and whether it was created. `slug` or `name`, when `match` requires them,
-    narrow the search to an index query: an operator upserting every check each minute must not read
-    every monitor each time."""
-    if match is not None:
-        found = sorted((m for m in _candidates(store, slug, name) if match(m)), key=lambda m: (m.created_ms, m.id))
-        if found:
-            return (monitors.update_monitor(store, found[0].id, now_ms, **settings) if settings else found[0]), False
+    with them. Returns it and whether it was created. `criteria` (Monitor field -> value; empty: no
+    upsert, always create) is what `match` checks: with a slug or a name in it, the search is an
+    index query (an operator upserting every check each minute must not read every monitor each
+    time), and a create claims it, so that upserts at once make one monitor."""
+    if criteria:
+        found = _candidates(store, criteria.get("slug"), criteria.get("name"))
+        matched = sorted((m for m in found if match(m)), key=lambda m: (m.created_ms, m.id))
+        if matched:
+            return _updated(store, matched[0], settings, now_ms), False
     given = dict(settings)
     slug = given.pop("slug", None)  # no slug: derived from the name
     name = given.pop("name", None) or slug or UNNAMED  # a check may have no name; a monitor has one
-    return monitors.create_monitor(store, name, "HEARTBEAT", now_ms, slug, **given), True
+    if not criteria:
+        return monitors.create_monitor(store, name, "HEARTBEAT", now_ms, slug, **given), True
+    m, created = monitors.create_unique(store, unique_claim(criteria), match, now_ms, name, "HEARTBEAT", slug, **given)
+    # An upsert at the same moment made it: this one updates it, as if it had come second.
+    return (m, True) if created else (_updated(store, m, settings, now_ms), False)
+
+
+def _updated(store: Store, m: Monitor, settings: dict[str, Any], now_ms: int) -> Monitor:
+    return monitors.update_monitor(store, m.id, now_ms, **settings) if settings else m
 
 
 def _candidates(store: Store, slug: str | None, name: str | None) -> Iterator[Monitor]:

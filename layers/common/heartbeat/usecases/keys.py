@@ -6,12 +6,14 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable, Mapping
 
-from heartbeat.domain.errors import Contention, NotFound, Unauthorized
+from heartbeat.domain.errors import Contention, LostRace, NotFound, Unauthorized
 from heartbeat.domain.model import ApiKey
 from heartbeat.domain.tokens import api_key_hash, new_api_key
 from heartbeat.store import Store
 
 ROLES = ("admin", "read")
+# Each attempt to revoke an admin key loses only to a concurrent change of the admin keys.
+REVOKE_ATTEMPTS = 5
 
 
 def key_from_headers(headers: Mapping[str, str]) -> str | None:
@@ -62,12 +64,26 @@ class KeyRing:
         return self._store.api_keys.all()
 
     def revoke(self, key_id: str) -> ApiKey:
-        """Revoke a key by its id. The last admin key cannot go: nobody could make another."""
+        """Revoke a key by its id. The last admin key cannot go: nobody could make another. An admin
+        key goes in a transaction that checks another admin key still stands, so two admin keys
+        revoked at once cannot both go when they were the last two."""
         keys = self.list()
         found = next((k for k in keys if hmac.compare_digest(k.id, key_id)), None)
         if found is None:
             raise NotFound(f"API key {key_id} not found")
-        if found.role == "admin" and sum(k.role == "admin" for k in keys) == 1:
-            raise Contention("this is the last admin key; create another admin key before revoking it")
-        self._store.api_keys.delete(found)
-        return found
+        if found.role != "admin":
+            self._store.api_keys.delete(found)
+            return found
+        others = [k for k in keys if k.role == "admin" and k.key_hash != found.key_hash]
+        for _ in range(REVOKE_ATTEMPTS):
+            if not others:
+                raise Contention("this is the last admin key; create another admin key before revoking it")
+            try:
+                self._store.api_keys.delete_admin(found, keeping=others[0])
+                return found
+            except LostRace:
+                if self._store.api_keys.get(found.key_hash, consistent=True) is None:
+                    raise NotFound(f"API key {key_id} not found") from None
+                if self._store.api_keys.get(others[0].key_hash, consistent=True) is None:
+                    others.pop(0)  # revoked meanwhile; another may still stand
+        raise Contention("API keys kept changing; try again")

@@ -4,18 +4,21 @@ incidents. Time comes in as an argument."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
 from heartbeat.domain.errors import Contention, LostRace, NotFound, NotPaused
 from heartbeat.domain.model import DEFAULT_GRACE_S, DEFAULT_INTERVAL_S, Incident, Monitor, PingEvent, Status
-from heartbeat.domain.monitors import Uptime, changed, checked, matching, one_schedule, uptime_over
+from heartbeat.domain.monitors import Uptime, changed, changes_anything, checked, matching, one_schedule, uptime_over
 from heartbeat.domain.slugs import check_slug, slugify
 from heartbeat.domain.tokens import is_monitor_id, monitor_id_for, new_token
 from heartbeat.store import Store
+from heartbeat.store.claims import Claim
 
 # Each attempt loses only to a ping or a sweep landing between our read and our write.
 UPDATE_ATTEMPTS = 5
+# Each attempt loses only to another create of the same identity, or to a delete of the monitor it found.
+CREATE_ATTEMPTS = 5
 
 
 def create_monitor(
@@ -24,11 +27,11 @@ def create_monitor(
     type: str,
     now_ms: int,
     slug: str | None = None,
-    claim_slug: bool = False,
+    claim: Claim | None = None,
     **settings: Any,
 ) -> Monitor:
     """A new monitor (see Monitor for the settings), never alerting before its first ping. Its slug
-    is derived from the name unless given. `claim_slug`: see Store.create_monitor (raises LostRace)."""
+    is derived from the name unless given. `claim`: see create_unique (raises LostRace)."""
     token = new_token()
     monitor = Monitor(
         id=monitor_id_for(token),
@@ -44,8 +47,40 @@ def create_monitor(
         updated_ms=now_ms,
     )
     monitor = checked(dataclasses.replace(monitor, **one_schedule(settings)))
-    store.monitors.create(monitor, claim_slug)
+    store.monitors.create(monitor, claim)
     return monitor
+
+
+def create_unique(
+    store: Store,
+    identity: str,
+    accept: Callable[[Monitor], bool],
+    now_ms: int,
+    name: str,
+    type: str,
+    slug: str | None = None,
+    **settings: Any,
+) -> tuple[Monitor, bool]:
+    """A new monitor that claims `identity` (store/claims.py), and True; or, when another create
+    claimed it a moment ago and made a monitor `accept` takes, that monitor, and False. A claim whose
+    monitor is gone, or no longer of this identity, is taken over."""
+    replacing = None
+    for _ in range(CREATE_ATTEMPTS):
+        claim = Claim(identity, replacing)
+        try:
+            return create_monitor(store, name, type, now_ms, slug, claim, **settings), True
+        except LostRace:
+            holder = store.claims.holder(identity, now_ms)
+        if holder is None:
+            continue  # the claim went stale meanwhile
+        try:
+            winner = store.monitors.claimed(holder)
+        except NotFound:
+            winner = None
+        if winner is not None and accept(winner):
+            return winner, False
+        replacing = holder
+    raise Contention("concurrent creates kept winning; try again")
 
 
 def get_monitor(store: Store, monitor_id: str) -> Monitor:
@@ -56,9 +91,12 @@ def get_monitor(store: Store, monitor_id: str) -> Monitor:
 
 def update_monitor(store: Store, monitor_id: str, now_ms: int, **settings: Any) -> Monitor:
     """Change the given settings (see Monitor). A ping landing between our read and write makes us
-    read again."""
+    read again. Settings that change nothing write nothing (and leave warm ping Lambdas' memory of
+    the monitor valid)."""
     for _ in range(UPDATE_ATTEMPTS):
         current = get_monitor(store, monitor_id)
+        if not changes_anything(current, **settings):
+            return current
         try:
             store.monitors.update_settings(current, changed(current, now_ms, **settings), now_ms)
         except LostRace:

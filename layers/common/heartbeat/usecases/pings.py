@@ -21,6 +21,7 @@ from heartbeat.domain.rules import Effect, cause_of, early_cause, plan, run_star
 from heartbeat.domain.slugs import check_slug
 from heartbeat.domain.tokens import is_token, monitor_id_for
 from heartbeat.store import Store
+from heartbeat.store.claims import slug_claim
 from heartbeat.usecases.deployment_keys import PING_KEY, check_deployment_key, is_deployment_key
 
 if TYPE_CHECKING:
@@ -83,19 +84,20 @@ def monitor_by_slug(store: Store, key: str, slug: str, create: bool, now_ms: int
         raise NotFound("unknown ping key")  # malformed: the same 404, before anything else
     check_slug(slug)
     check_deployment_key(store, PING_KEY, key)
-    for _ in range(PING_ATTEMPTS):
-        monitor_id = _monitor_with_slug(store, slug) or store.slugs.claimed(slug, now_ms)
-        if monitor_id is not None:
-            return monitor_id, False
-        if not create:
+    monitor_id = _monitor_with_slug(store, slug)
+    if monitor_id is not None:
+        return monitor_id, False
+    if not create:
+        # A monitor a first ping made a moment ago, which the index may not show yet
+        monitor_id = store.claims.holder(slug_claim(slug), now_ms)
+        if monitor_id is None:
             raise NotFound(f"no monitor with the slug {slug!r}")
-        from heartbeat.usecases.monitors import create_monitor  # only a create by ping pays for it
+        return monitor_id, False
+    from heartbeat.usecases.monitors import create_unique  # only a create by ping pays for it
 
-        try:
-            return create_monitor(store, slug, "HEARTBEAT", now_ms, slug=slug, claim_slug=True).id, True
-        except LostRace:
-            continue  # another first ping created it a moment ago: the claim names it
-    raise Contention("the slug kept changing; try again")
+    # Two first pings at once: one creates, the other finds the monitor through the claim.
+    m, created = create_unique(store, slug_claim(slug), lambda m: m.slug == slug, now_ms, slug, "HEARTBEAT", slug)
+    return m.id, created
 
 
 def _monitor_with_slug(store: Store, slug: str) -> str | None:
