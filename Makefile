@@ -24,7 +24,7 @@ help:
 	@echo "make dev     run the whole stack locally (moto + HTTP front + sweeper) on 127.0.0.1:3000"
 	@echo "make test    lint, unit, integration and end-to-end tests, template checks and sam build"
 	@echo "make soak    the property tests with many more random interleavings, and the 50,000-ping load"
-	@echo "make bench   measure the targets in DESIGN.md; writes bench/RESULTS.md (about 5 minutes)"
+	@echo "make bench   measure the targets in docs/architecture.md; writes bench/RESULTS.md (about 5 minutes)"
 	@echo "make build   sam build;  make deploy: sam build && sam deploy --guided"
 	@echo "make openapi regenerate docs/openapi.json from the API's routes"
 	@echo "make clients Healthchecks' Python clients in .venv-clients, for the end-to-end tests (make e2e runs it)"

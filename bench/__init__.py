@@ -1,1 +1,1 @@
-"""Benchmarks for the targets in DESIGN.md. `make bench` runs them all; they print figures and never fail."""
+"""Benchmarks for the targets in docs/architecture.md. `make bench` runs them all; they print figures and never fail."""

@@ -6,6 +6,7 @@ class or function outgrows a read. A module in the wrong room fails here, not in
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from heartbeat_tools.template import ROOT
@@ -108,3 +109,18 @@ def test_no_module_class_or_function_outgrows_a_read() -> None:
                 if kind and (length := node.end_lineno - node.lineno + 1) > MAX_LINES[kind]:  # type: ignore[attr-defined]
                     too_long.append(f"{path.relative_to(ROOT)}: {kind} {node.name}, {length} lines")  # type: ignore[attr-defined]
     assert too_long == []
+
+
+def test_the_design_document_states_the_rules_this_test_enforces() -> None:
+    doc = (ROOT / "docs/architecture.md").read_text()
+    rows = re.findall(r"^\| [a-z ]+ \| `layers/common/heartbeat/(\w+)/` \| .* \| (.*) \|$", doc, flags=re.M)
+    stated = {room: {f"heartbeat.{r}" for r in re.findall(r"`(\w+)`", allowed)} for room, allowed in rows}
+    assert {room: allowed - {f"heartbeat.{room}"} for room, allowed in ALLOWED.items()} == {
+        room: stated[room] for room in ALLOWED
+    }
+
+
+def test_every_path_the_design_document_names_exists() -> None:
+    doc = (ROOT / "docs/architecture.md").read_text()
+    named = set(re.findall(r"`((?:functions|layers|tools|tests|bench|docs)/[\w/.-]*?)/?`", doc))
+    assert named and not [path for path in sorted(named) if "<" not in path and not (ROOT / path).exists()]
