@@ -58,8 +58,8 @@ def bootstrap(
 
 
 def make_key(aws: Any, table_name: str, secret_arn: str, name: str, role: str) -> str:
-    """The layer's own key ring writes the key, hashed as the API checks it. (The one place the CLI
-    imports the layer: it runs with the deployer's AWS credentials, not through the API.)"""
+    """The layer's own key ring writes the key, hashed as the API checks it. (The one command that
+    writes to AWS itself, with the deployer's credentials, not through the API: the first key.)"""
     from heartbeat.adapters.secrets import secret_from
     from heartbeat.store import Store
     from heartbeat.usecases.keys import KeyRing
