@@ -259,3 +259,45 @@ def test_seconds_detection_loops_the_minute_run_and_fits_its_timeout(template: T
     schedule, concurrency = template.doc["Rules"]["SecondsDetectionSweepsEachMinute"]["Assertions"]
     assert schedule["Assert"] == {"Fn::Equals": [{"Ref": "SweepSchedule"}, "rate(1 minute)"]}
     assert concurrency["Assert"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "SweeperReservedConcurrency"}, "1"]}]}
+
+
+# ---- the first deploy: SAM CLI's own questions, and the invoke permissions it makes ------------------
+
+
+def test_every_route_is_public_by_declaration_on_an_api_closed_by_default(template: Template) -> None:
+    """Each function authenticates its own callers; API Gateway lets through only the routes the
+    template names public, so a route added without saying so is closed (IAM-signed callers only)."""
+    auth = template.resources["HttpApi"]["Properties"]["Auth"]
+    assert auth == {"EnableIamAuthorizer": True, "DefaultAuthorizer": "AWS_IAM"}
+    for name, fn in template.of_type("AWS::Serverless::Function").items():
+        for event_name, event in fn["Properties"].get("Events", {}).items():
+            if event["Type"] == "HttpApi":
+                assert event["Properties"].get("Auth") == {"Authorizer": "NONE"}, f"{name}.{event_name}"
+
+
+def test_the_guided_deploy_goes_through_when_every_question_is_answered_with_enter() -> None:
+    """`sam deploy --guided` (what `make deploy` runs), by SAM CLI's own code, Enter at each question:
+    no "has no authentication. Is this okay? [y/N]" (its default aborts the deploy), no changeset
+    to confirm (its default is no), and the deploy goes ahead with the template's defaults."""
+    from heartbeat_tools.deploy.sam import guided_deploy_on_defaults
+
+    run = guided_deploy_on_defaults()
+    asked = [q["text"] for q in run["questions"]]
+    assert not [q for q in asked if "has no authentication" in q], asked
+    assert "Deploy this changeset?" not in asked
+    outcome = run["outcome"]
+    assert outcome["deployed"] and outcome["exit_code"] == 0, run["output_tail"]
+    assert outcome["stack"] == "heartbeat-dev" and outcome["capabilities"] == ["CAPABILITY_IAM"]
+    assert outcome["parameters"]["WarmWriteUnits"] == "0"
+
+
+def test_the_api_functions_invoke_policy_does_not_grow_with_its_routes() -> None:
+    """SAM writes one Lambda permission per route, into the function's resource policy (20 KB at
+    most); with the `$default` route the API function has one for the whole API."""
+    from heartbeat_tools.deploy.sam import LAMBDA_POLICY_LIMIT, invoke_policies, transformed
+
+    policies = invoke_policies(transformed())
+    api = json.loads(policies["ApiFunction"])["Statement"]
+    assert len(api) == 1 and api[0]["Condition"]["ArnLike"]["AWS:SourceArn"].endswith("/*/*")
+    for function, policy in policies.items():
+        assert len(policy) < LAMBDA_POLICY_LIMIT / 5, (function, len(policy))
