@@ -111,6 +111,11 @@ deploy-check: build $(VENV)/.installed
 	PATH="$(RUNTIME_BIN):$$PATH" $(PY) -m heartbeat_tools.deploy
 	PATH="$(RUNTIME_BIN):$$PATH" DEPLOY_CHECK=1 $(PYTEST) tests/deploy
 
+# A live deployment, end to end (README: Deploy). URL and KEY default to HEARTBEAT_API_URL and _KEY.
+smoke: $(VENV)/.installed
+	HEARTBEAT_API_URL="$(or $(URL),$$HEARTBEAT_API_URL)" HEARTBEAT_API_KEY="$(or $(KEY),$$HEARTBEAT_API_KEY)" \
+		$(PY) -m heartbeat_tools.deploy.smoke
+
 bench: $(VENV)/.installed
 	$(PY) -m bench
 
