@@ -8,7 +8,9 @@ import functools
 import boto3
 from aws_lambda_powertools import Logger
 
+from heartbeat.adapters.http import http_sender
 from heartbeat.adapters.secrets import secret_from
+from heartbeat.adapters.sns import AlertsTopic
 from heartbeat.adapters.sqs import DeadLetters
 from heartbeat.adapters.ssm import public_url
 from heartbeat.clock import now_ms
@@ -29,7 +31,7 @@ keyring = KeyRing(store, secret_from(boto3.client("secretsmanager"), settings.ap
 @functools.cache
 def subscriptions() -> Subscriptions:
     delivery = Delivery(settings.notifier_arn, settings.dead_letter_queue_arn, settings.allow_http_targets)
-    return Subscriptions(boto3.client("sns"), settings.topic_arn, store, delivery)
+    return Subscriptions(AlertsTopic(boto3.client("sns"), settings.topic_arn), store, delivery)
 
 
 @functools.cache
@@ -40,4 +42,4 @@ def dead_letters() -> DeadLetters:
 @functools.cache
 def retrier() -> Notifier:
     links = public_url(settings.public_url, boto3.client("ssm"), settings.public_url_parameter)
-    return Notifier(store, dead_letters(), links)
+    return Notifier(store, dead_letters(), links, send=http_sender(settings.allow_http_targets))

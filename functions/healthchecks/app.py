@@ -23,6 +23,7 @@ from checks import Links, check_json, flips_json, matches, parse_spec, ping_json
 from described import CHECK, described, listing
 
 from heartbeat.adapters.secrets import secret_from
+from heartbeat.adapters.sns import AlertsTopic
 from heartbeat.clock import now_ms
 from heartbeat.domain.errors import (
     Contention,
@@ -65,7 +66,7 @@ CORS = {
 @functools.cache
 def subscriptions() -> Subscriptions:
     delivery = Delivery(settings.notifier_arn, settings.dead_letter_queue_arn, settings.allow_http_targets)
-    return Subscriptions(boto3.client("sns"), settings.topic_arn, store, delivery)
+    return Subscriptions(AlertsTopic(boto3.client("sns"), settings.topic_arn), store, delivery)
 
 
 # ---- the request: version, key, body ------------------------------------------------------------

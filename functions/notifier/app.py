@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.parser.models import SnsModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from heartbeat.adapters.http import http_sender
 from heartbeat.adapters.sqs import DeadLetters
 from heartbeat.adapters.ssm import public_url
 from heartbeat.clock import now_ms
@@ -24,7 +25,9 @@ settings = Settings.from_env()
 logger = Logger(service="heartbeat-notifier")
 store = Store.from_settings(settings, boto3.client("dynamodb"))
 links = public_url(settings.public_url, boto3.client("ssm"), settings.public_url_parameter)
-notifier = Notifier(store, DeadLetters(boto3.client("sqs"), settings.dead_letter_queue_url), links)
+dead_letters = DeadLetters(boto3.client("sqs"), settings.dead_letter_queue_url)
+# Targets on this machine only where the local stack allows them (ALLOW_HTTP_TARGETS).
+notifier = Notifier(store, dead_letters, links, send=http_sender(settings.allow_http_targets))
 
 
 @logger.inject_lambda_context(clear_state=True)

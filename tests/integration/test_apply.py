@@ -198,7 +198,7 @@ def test_subscriptions_in_the_file_apply_with_secrets_from_the_environment(
     api = HandlerApi(stack)
     monkeypatch.setenv("SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T0/B0/secret")
     path = write(tmp_path, SUBS_FILE)
-    out = cli.apply_file(api, path, dry_run=False, prune="none")
+    out = cli.apply_file(api, path, dry_run=False, prune="none", env=["SLACK_WEBHOOK_URL"])
     assert "+ create    slack https://hooks.slack.com/…" in out  # the secret is not printed
     assert out.splitlines()[-1] == "Subscriptions: 2 created, 0 updated, 0 unchanged, 0 deleted."
     made = subscriptions(stack)
@@ -208,11 +208,12 @@ def test_subscriptions_in_the_file_apply_with_secrets_from_the_environment(
     assert [t.endpoint for t in stack.store.targets.all()] == ["https://hooks.slack.com/services/T0/B0/secret"]
     # Applied again: nothing written.
     assert (
-        cli.apply_file(api, path, dry_run=False, prune="none") == "No changes: 1 monitors, 2 subscriptions unchanged."
+        cli.apply_file(api, path, dry_run=False, prune="none", env=["SLACK_WEBHOOK_URL"])
+        == "No changes: 1 monitors, 2 subscriptions unchanged."
     )
     # A changed filter is updated in place (the same subscription, so no second confirmation email).
     changed = write(tmp_path, SUBS_FILE.replace("events: [monitor.down]", "events: [monitor.down, monitor.up]"))
-    out = cli.apply_file(api, changed, dry_run=False, prune="none")
+    out = cli.apply_file(api, changed, dry_run=False, prune="none", env=["SLACK_WEBHOOK_URL"])
     assert (
         '~ update    email oncall@example.com: filter.events ["monitor.down"] -> ["monitor.down", "monitor.up"]' in out
     )
@@ -228,7 +229,7 @@ def test_prune_removes_only_the_subscriptions_a_file_made(
 ) -> None:
     api = HandlerApi(stack)
     monkeypatch.setenv("SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T0/B0/secret")
-    cli.apply_file(api, write(tmp_path, SUBS_FILE), dry_run=False, prune="none")
+    cli.apply_file(api, write(tmp_path, SUBS_FILE), dry_run=False, prune="none", env=["SLACK_WEBHOOK_URL"])
     by_hand = stack.request("POST", "/api/v1/subscriptions", {"protocol": "sms", "endpoint": "+15551234567"})
     assert by_hand.status == 201
     only_email = (
@@ -252,5 +253,68 @@ def test_a_file_with_a_bad_subscription_changes_nothing(stack: Stack, tmp_path: 
 
 def test_a_missing_environment_variable_is_named(stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SLACK_WEBHOOK_URL", raising=False)
-    with pytest.raises(cli.CliError, match=r"subscriptions\[0\]: \$\{SLACK_WEBHOOK_URL\} is not set"):
-        cli.apply_file(HandlerApi(stack), write(tmp_path, SUBS_FILE), dry_run=False, prune="none")
+    with pytest.raises(cli.CliError, match=r"subscriptions\[0\]\.endpoint: \$\{SLACK_WEBHOOK_URL\} is not set"):
+        cli.apply_file(
+            HandlerApi(stack), write(tmp_path, SUBS_FILE), dry_run=False, prune="none", env=["SLACK_WEBHOOK_URL"]
+        )
+
+
+HOOK_FILE = """
+version: "1"
+monitors: []
+subscriptions:
+  - protocol: webhook
+    endpoint: https://hooks.slack.com/services/T0/B0/hook
+    template: '{"token": "${HOOK_TOKEN}", "text": "$NAME is $STATUS"}'
+"""
+
+
+@pytest.mark.parametrize(
+    ("variable", "env", "refusal"),
+    [
+        ("HEARTBEAT_API_KEY", [], r"\$\{HEARTBEAT_API_KEY\} is the CLI's own credential"),
+        ("HEARTBEAT_API_KEY", ["HEARTBEAT_API_KEY"], r"\$\{HEARTBEAT_API_KEY\} is the CLI's own credential"),
+        ("AWS_SECRET_ACCESS_KEY", ["AWS_SECRET_ACCESS_KEY"], r"\$\{AWS_SECRET_ACCESS_KEY\} is the CLI's own"),
+        ("COPY_OF_KEY", ["COPY_OF_KEY"], r"\$\{COPY_OF_KEY\} holds the CLI's own credential"),
+        ("HOOK_TOKEN", ["SOMETHING_ELSE"], r"\$\{HOOK_TOKEN\} is not allowed: pass --env HOOK_TOKEN"),
+    ],
+)
+def test_a_file_takes_only_the_environment_variables_it_is_allowed_and_never_the_cli_s_key(
+    stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, env: list[str], refusal: str
+) -> None:
+    """Issue 26: a template naming ${HEARTBEAT_API_KEY} delivered the admin key to the webhook."""
+    monkeypatch.setenv("HEARTBEAT_API_KEY", stack.admin_key)
+    monkeypatch.setenv("COPY_OF_KEY", stack.admin_key)
+    monkeypatch.setenv("HOOK_TOKEN", "hook-token")
+    path = write(tmp_path, HOOK_FILE.replace("HOOK_TOKEN", variable))
+    with pytest.raises(cli.CliError, match=r"subscriptions\[0\]\.template: " + refusal) as refused:
+        cli.apply_file(HandlerApi(stack), path, dry_run=False, prune="none", env=env)
+    assert stack.admin_key not in str(refused.value) and stack.store.targets.all() == []
+
+
+def test_variables_are_taken_only_into_fields_never_shown(
+    stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOOK_TOKEN", "hook-token")
+    path = write(tmp_path, HOOK_FILE + "    filter: {tags: ['${HOOK_TOKEN}']}\n")
+    with pytest.raises(cli.CliError, match=r"subscriptions\[0\]\.filter\.tags\[0\]: \$\{HOOK_TOKEN\}: only endpoint"):
+        cli.apply_file(HandlerApi(stack), path, dry_run=False, prune="none", env=["HOOK_TOKEN"])
+
+
+def test_a_plan_never_shows_a_template_that_may_hold_a_secret(
+    stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 26: after an edit, the plan printed the template, and the key in it, in clear."""
+    api = HandlerApi(stack)
+    monkeypatch.setenv("HOOK_TOKEN", "first-s3cret")
+    path = write(tmp_path, HOOK_FILE)
+    cli.apply_file(api, path, dry_run=False, prune="none", env=["HOOK_TOKEN"])
+    assert [t.template for t in stack.store.targets.all()] == ['{"token": "first-s3cret", "text": "$NAME is $STATUS"}']
+    monkeypatch.setenv("HOOK_TOKEN", "second-s3cret")
+    plan = cli.apply_file(api, path, dry_run=True, prune="none", env=["HOOK_TOKEN"])
+    assert '~ update    webhook https://hooks.slack.com/…: template "…" -> "…"' in plan
+    doc = cli.read_file(path, env=["HOOK_TOKEN"])
+    reply = stack.request("POST", "/api/v1/apply?dryRun=true", doc)  # what any client of the API sees
+    assert reply.status == 200 and reply.json()["subscriptionSummary"]["update"] == 1
+    for shown in (plan, reply.body.decode()):
+        assert "s3cret" not in shown

@@ -166,3 +166,26 @@ def test_apply_shows_the_plan_creates_the_monitors_and_a_second_run_changes_noth
 
     again = cli.run(["discover", "--apply"], api=api)
     assert again == f"No changes: {len(made)} monitors unchanged."
+
+
+def test_one_bad_schedule_is_skipped_with_why_and_the_rest_applied(
+    stack: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 26: a zone Heartbeat does not know aborted the run with a traceback, and one rate past a
+    # year made apply refuse the whole file: no schedule got its monitor
+    made = make_account()
+    scheduler = boto3.client("scheduler")
+    for name, expression, zone in [
+        ("on-mars", "cron(0 4 * * ? *)", "Mars/Olympus_Mons"),
+        ("forever", "rate(99999999999 days)", "UTC"),
+    ]:
+        scheduler.create_schedule(
+            Name=name, ScheduleExpression=expression, ScheduleExpressionTimezone=zone,
+            FlexibleTimeWindow={"Mode": "OFF"}, Target={"RoleArn": ROLE, "Arn": made["function"]},
+        )  # fmt: skip
+    out = cli.run(["discover", "--apply"], api=HandlerApi(stack))
+    err = capsys.readouterr().err
+    assert "skipped schedule forever: rate(99999999999 days): longer than 365 days" in err
+    assert "skipped schedule on-mars: unknown timezone 'Mars/Olympus_Mons'" in err
+    assert out == "Applied: 5 created, 0 updated, 0 unchanged, 0 deleted."
+    assert len(stack.request("GET", "/api/v1/monitors").json()["items"]) == 5

@@ -348,26 +348,52 @@ def test_an_answer_that_is_not_a_checks_list_is_one_line(
     assert len(err.strip().splitlines()) == 1 and "k" * 32 not in err
 
 
-def test_a_redirect_is_followed_on_the_same_host_only(
-    hc_api: Source, no_heartbeat: None, capsys: pytest.CaptureFixture[str]
+def test_a_redirect_is_followed_within_the_same_origin_only(
+    stack: Stack, no_heartbeat: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # A proxy in front of the instance moves its API; the key goes along to the same host
-    moved = Source(lambda _m, path, _k: (301, {"location": hc_api.url + path}, b""))
+    # A proxy in front of the instance moved its API to another path; the key goes along there
+    def answer(method: str, path: str, key: str | None) -> tuple[int, str | dict[str, str], bytes]:
+        if path.startswith("/old/"):
+            return 301, {"location": moved.url + path.removeprefix("/old")}, b""
+        reply = stack.request(method, path, key=key)
+        return reply.status, reply.headers.get("content-type", "application/json"), reply.body
+
+    moved = Source(answer)
     other_host = moved.url.replace("127.0.0.1", "localhost")
     elsewhere = Source(lambda _m, path, _k: (302, {"location": other_host + path}, b""))
     try:
         argv = ["import", "healthchecks", "--hc-api-key", "k" * 32, "--dry-run"]
-        assert cli.main([*argv, "--url", moved.url]) == 1
+        assert cli.main([*argv, "--url", moved.url + "/old"]) == 1
         assert "wrong api key (HTTP 401)" in capsys.readouterr().err
-        assert hc_api.requests == [("/api/v3/checks/", "k" * 32)]
+        assert moved.requests == [("/old/api/v3/checks/", "k" * 32), ("/api/v3/checks/", "k" * 32)]
         # Another host does not get it
         assert cli.main([*argv, "--url", elsewhere.url]) == 1
         err = capsys.readouterr().err
-        assert "redirects to another host (http://localhost:" in err and "k" * 32 not in err
-        assert len(moved.requests) == 1 and len(hc_api.requests) == 1
+        assert "redirects to another origin (http://localhost:" in err and "k" * 32 not in err
+        assert len(moved.requests) == 2
     finally:
         moved.close()
         elsewhere.close()
+
+
+@pytest.mark.parametrize("change", ["port", "scheme"])
+def test_a_redirect_to_another_port_or_scheme_of_the_same_host_does_not_get_the_key(
+    change: str, no_heartbeat: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 26: the guard compared hostnames only; another port is another server, and a change of
+    # scheme (https to http) shows the key to the network
+    other = Source(lambda *_: (200, "application/json", b'{"checks": []}'))
+    here = other.url if change == "port" else other.url.replace("http://", "https://")
+    redirecting = Source(lambda _m, path, _k: (302, {"location": here + path}, b""))
+    try:
+        argv = ["import", "healthchecks", "--url", redirecting.url, "--hc-api-key", "k" * 32, "--dry-run"]
+        assert cli.main(argv) == 1
+        err = capsys.readouterr().err
+        assert f"redirects to another origin ({here})" in err and "k" * 32 not in err
+        assert other.requests == [] and len(redirecting.requests) == 1
+    finally:
+        other.close()
+        redirecting.close()
 
 
 def test_an_unreachable_host_is_one_line(no_heartbeat: None, capsys: pytest.CaptureFixture[str]) -> None:
@@ -387,6 +413,9 @@ def test_an_unreachable_host_is_one_line(no_heartbeat: None, capsys: pytest.Capt
         ('{"checks": ["a"]}', "checks[0] is not an object"),
         ("[1]", "checks[0] is not an object"),
         ('"checks"', 'expected {"checks": [...]}'),
+        # Issue 26: nesting deep enough to exhaust json's stack, and deeper than any checks answer
+        ('{"checks": ' + "[" * 100_000 + "]" * 100_000 + "}", "nests deeper than 32 levels"),
+        ('{"checks": [{"heartbeat": ' + '{"a": ' * 30 + "1" + "}" * 30 + "}]}", "nests deeper than 32 levels"),
     ],
 )
 def test_a_malformed_file_is_one_line(
@@ -424,3 +453,16 @@ def test_a_wrong_command_line_says_what_to_give(
 ) -> None:
     assert cli.main(["import", "healthchecks", *argv]) == status
     assert expected in capsys.readouterr().err
+
+
+def test_names_with_escapes_and_newlines_cannot_forge_report_lines(stack: Stack, tmp_path: Path) -> None:
+    # Issue 26: a check's name went to the terminal raw: an escape sequence (here, clear the screen)
+    # or a newline followed by a line of the report's own shape
+    check = copy.deepcopy(recorded()[0])
+    check["name"] = "Evil\x1b[2J\n- Forged\n    ping URL  https://attacker.example/\u202e"
+    out = import_file(stack, saved(tmp_path, [check]), "--dry-run")
+    assert "\x1b" not in out and "\u202e" not in out
+    assert [line for line in out.splitlines() if line.startswith("- ")] == [
+        "- Evil\\x1b[2J\\n- Forged\\n    ping URL  https://attacker.example/\\u202e"
+    ]
+    assert "+ create    Evil\\x1b[2J\\n- Forged" in out  # apply's plan line too

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -181,6 +182,26 @@ def test_a_failing_job_s_output_reaches_the_target_as_body(stack: Stack, target:
     assert stack.ping(monitor["token"], "/fail", method="POST", body="pg_dump: connection refused").status == 200
     [down] = only(target.received, 1)
     assert down.body == b"down: pg_dump: connection refused"
+
+
+def test_a_form_template_s_values_are_urlencoded_so_a_body_cannot_add_fields(
+    stack: Stack, target: TargetServer
+) -> None:
+    """Issue 26: whoever holds a ping token writes $BODY; in a form it must stay one field's value."""
+    form = "application/x-www-form-urlencoded"
+    template = "status=$STATUS&name=$NAME&output=$BODY"
+    subscribe(
+        stack, {"protocol": "webhook", "endpoint": f"{target.url}/hook", "template": template, "contentType": form}
+    )
+    monitor = stack.create_monitor("Backup & Restore")
+    assert stack.ping(monitor["token"], "/fail", method="POST", body="&status=up&evil=1").status == 200
+    [down] = only(target.received, 1)
+    assert down.headers["content-type"] == form
+    assert parse_qs(down.body.decode(), strict_parsing=True) == {
+        "status": ["down"],
+        "name": ["Backup & Restore"],
+        "output": ["&status=up&evil=1"],
+    }
 
 
 def test_a_user_gets_slack_and_pagerduty_and_an_email_filtered_by_tag(stack: Stack, target: TargetServer) -> None:

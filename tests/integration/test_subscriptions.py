@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+from botocore.exceptions import ClientError
+
 from heartbeat_tools.harness import Stack
 
 SUBS = "/api/v1/subscriptions"
@@ -107,3 +110,27 @@ def test_the_cli_adds_lists_and_removes(stack: Stack) -> None:
 def test_a_queue_in_a_region_aws_does_not_have_is_422(stack: Stack) -> None:
     reply = stack.request("POST", SUBS, {"protocol": "sqs", "endpoint": "arn:aws:sqs:aa-a-0:123456789012:q"})
     assert reply.status == 422 and "region 'aa-a-0'" in reply.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("code", ["Throttling", "AuthorizationError", "InternalError"])
+def test_a_failing_sns_is_a_503_and_never_a_500(stack: Stack, code: str) -> None:
+    _, arn = queue(stack, "q")
+    assert stack.request("POST", SUBS, {"protocol": "sqs", "endpoint": arn}).status == 201
+    before = stack.request("GET", SUBS).json()["items"]
+    sns = stack.modules["ApiFunction"].deps.subscriptions()._topic._sns
+
+    def fail(**_: Any) -> None:
+        raise ClientError({"Error": {"Code": code, "Message": "injected"}}, "injected")
+
+    sns.meta.events.register("before-call.sns", fail)
+    try:
+        for method, path, body in [
+            ("GET", SUBS, None),
+            ("POST", SUBS, {"protocol": "sqs", "endpoint": arn.replace(":q", ":other")}),
+        ]:
+            reply = stack.request(method, path, body)
+            assert reply.status == 503, (method, path, reply.body)
+            assert reply.json()["error"]["code"] == "unavailable"
+    finally:
+        sns.meta.events.unregister("before-call.sns", fail)
+    assert stack.request("GET", SUBS).json()["items"] == before  # nothing made or lost meanwhile

@@ -2,6 +2,9 @@
 reference model of what a monitor's state and alerts must be (hypothesis stateful testing over the
 real handlers).
 
+Successes also come several at once, as real concurrent requests received milliseconds apart and
+written in any order; a burst is one success to the model (never an alert of its own).
+
 Invariants after every step: the status the API shows is the model's; every alert delivered is
 one the model expects, in order: exactly one down alert per outage, one recovery per outage that a
 success ended, none while the model says the monitor was never overdue, none while paused.
@@ -11,6 +14,8 @@ success ended, none while the model says the monitor was never overdue, none whi
 from __future__ import annotations
 
 import os
+import threading
+import time
 from dataclasses import dataclass, field
 
 from hypothesis import HealthCheck, settings
@@ -87,7 +92,47 @@ class Model:
             self.status = "new"
 
 
+def make_requests_atomic(stack: Stack) -> None:
+    """moto applies a request's condition and write without isolation from other threads; DynamoDB makes
+    each request atomic. One lock per request restores that."""
+    atomic = threading.Lock()
+    events = stack.store.table.client.meta.events
+    events.register("before-call.dynamodb", lambda **_: atomic.acquire() and None)
+    events.register("after-call.dynamodb", lambda **_: atomic.release())
+    events.register("after-call-error.dynamodb", lambda **_: atomic.release())
+
+
+def ping_concurrently(stack: Stack, token: str, received_ms: list[int], pauses_ms: list[float]) -> list[int]:
+    """One success ping per time, each received at its time and written after its pause, all at once."""
+    handler = stack.modules["PingFunction"]
+    mine = threading.local()
+
+    def now_ms() -> int:
+        time.sleep(mine.pause_ms / 1000)  # on its way to the table: concurrent pings land in any order
+        return int(mine.received)
+
+    barrier, statuses = threading.Barrier(len(received_ms)), []
+
+    def run(received: int, pause_ms: float) -> None:
+        mine.received, mine.pause_ms = received, pause_ms
+        barrier.wait()
+        statuses.append(stack.ping(token).status)
+
+    threads = [threading.Thread(target=run, args=a) for a in zip(received_ms, pauses_ms, strict=True)]
+    handler.now_ms = now_ms
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        handler.now_ms = stack.clock
+    return statuses
+
+
 def test_any_interleaving_alerts_exactly_as_the_model_says(stack: Stack) -> None:
+    make_requests_atomic(stack)
+
     class Lifecycle(RuleBasedStateMachine):
         @initialize()
         def create(self) -> None:
@@ -98,6 +143,14 @@ def test_any_interleaving_alerts_exactly_as_the_model_says(stack: Stack) -> None
         @rule()
         def ping_success(self) -> None:
             assert stack.ping(self.monitor["token"]).status == 200
+            self.model.success(stack.clock.now)
+
+        @rule(pauses=st.lists(st.floats(min_value=0, max_value=3), min_size=2, max_size=4))
+        def ping_success_concurrently(self, pauses: list[float]) -> None:
+            # Received a millisecond apart each and written in any order (separate Lambda instances).
+            count = len(pauses)
+            received = [stack.clock.now - k for k in range(count)]
+            assert ping_concurrently(stack, self.monitor["token"], received, pauses) == [200] * count
             self.model.success(stack.clock.now)
 
         @rule(code=st.sampled_from(["/fail", "/1", "/255"]))

@@ -59,6 +59,28 @@ def test_the_domain_does_no_io() -> None:
     assert wrong == []
 
 
+def test_use_cases_speak_to_aws_only_through_the_store_and_the_adapters() -> None:
+    # Every AWS call, and the mapping of its errors to the domain's (a throttled SNS is a 503), has one home.
+    wrong = [
+        f"{path.relative_to(LAYER)} imports {name}"
+        for path in (LAYER / "usecases").rglob("*.py")
+        for name in imports(path)
+        if within(name, {"boto3", "botocore"})
+    ]
+    assert wrong == []
+
+
+def test_handler_schemas_import_no_adapter() -> None:
+    # A response model shapes domain values; which adapter produced them is not its business.
+    wrong = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in ROOT.glob("functions/*/schemas/*.py")
+        for name in imports(path)
+        if within(name, {"heartbeat.adapters", "heartbeat.store"})
+    ]
+    assert wrong == []
+
+
 def test_no_module_is_left_at_the_top_of_the_layer_but_the_shared_few() -> None:
     assert {p.name for p in LAYER.glob("*.py")} == {"__init__.py", "clock.py", "settings.py", "web.py"}
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from heartbeat_tools import cli
-from heartbeat_tools.cli.output import timestamp
+from heartbeat_tools.cli.output import printable, timestamp
 
 NOW = datetime(2026, 12, 3, 15, 30, tzinfo=UTC)
 
@@ -115,3 +115,16 @@ def test_a_small_file_applies_without_progress(tmp_path: Any) -> None:
     log = io.StringIO()
     cli.apply_file(PlanningApi(3), bulk_file(tmp_path, 3), dry_run=False, prune="none", progress=log)
     assert log.getvalue() == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("Nightly Backup: café 日本", "Nightly Backup: café 日本"),  # printable as it is
+        ("a\x1b[2Jb", "a\\x1b[2Jb"),  # an escape sequence (clear the screen)
+        ("a\nb\r\tc", "a\\nb\\r\\tc"),  # a line of its own, a carriage return
+        ("a\u202eb\u2028c\x00", "a\\u202eb\\u2028c\\x00"),  # a bidi override, a line separator, NUL
+    ],
+)
+def test_printable_escapes_what_a_terminal_would_act_on(text: str, shown: str) -> None:
+    assert printable(text) == shown

@@ -133,6 +133,20 @@ def test_a_json_template_escapes_what_it_fills_in() -> None:
 
 
 @pytest.mark.parametrize(
+    ("content_type", "template", "body"),
+    [
+        ("application/x-www-form-urlencoded", "n=$NAME&t=1", b"n=a%26t%3D2+%25%2B%0A&t=1"),
+        ("application/xml; charset=utf-8", '<a n="$NAME"/>', b'<a n="a&amp;t=2 %+\n"/>'),
+        ("text/plain", "$NAME", b"a&t=2 %+\n"),
+    ],
+)
+def test_a_template_escapes_each_value_for_its_content_type(content_type: str, template: str, body: bytes) -> None:
+    hostile = AlertMessage.parse(json.dumps({**ALERT.doc, "monitor": {"id": "m", "name": "a&t=2 %+\n"}}), "x")
+    hook = Target("t4", "webhook", "https://example.com/h", template=template, content_type=content_type)
+    assert render(hook, hostile).body == body
+
+
+@pytest.mark.parametrize(
     ("target", "field"),
     [
         (Target("", "slack", "https://hooks.slack.com/x"), None),

@@ -123,3 +123,21 @@ def test_keys_are_slugs_stable_and_distinct() -> None:
         ("rule-nightly-report", "Nightly Report (rule)"),
     ]
     assert skipped == ["schedule off: disabled"] and len(notes) == 3
+
+
+def test_a_schedule_in_an_unknown_zone_or_past_a_year_is_skipped_with_why_and_the_rest_kept() -> None:
+    # Issue 26: the zone aborted the whole run with a traceback; the rate made apply refuse every monitor
+    lam = {"Arn": "arn:aws:lambda:us-east-1:111122223333:function:report"}
+    found = [
+        Scheduled("schedule", "on-mars", "cron(0 4 * * ? *)", timezone="Mars/Olympus_Mons", targets=[lam]),
+        Scheduled("schedule", "forever", "rate(99999999999 days)", targets=[lam]),
+        Scheduled("schedule", "yearly", "rate(365 days)", targets=[lam]),
+        Scheduled("schedule", "nightly", "cron(0 4 * * ? *)", timezone="Europe/Riga", targets=[lam]),
+    ]
+    doc, skipped, _ = monitors_file(found, NOW_MS)
+    assert [m["key"] for m in doc["monitors"]] == ["nightly", "yearly"]
+    forever, on_mars = skipped
+    assert forever == (
+        "schedule forever: rate(99999999999 days): longer than 365 days, the longest interval a monitor takes"
+    )
+    assert on_mars.startswith("schedule on-mars: unknown timezone 'Mars/Olympus_Mons'")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from heartbeat_tools.cli import CliError
-from heartbeat_tools.cli.hcimport import check_key, checks_url, oncalendar_cron, translate
+from heartbeat_tools.cli.hcimport import check_key, checks_url, oncalendar_cron, origin, translate
 
 CODE = "0d3c0a64-7f3b-4d2e-a8a1-5b9e7c2f61d4"
 UNIQUE_KEY = hashlib.sha1(uuid.UUID(CODE).hex[:16].encode()).hexdigest()  # Healthchecks' Check.unique_key
@@ -126,3 +126,19 @@ def test_a_check_with_neither_timeout_nor_schedule_or_no_identity_is_skipped() -
     assert translate(no_schedule).skipped == "neither timeout nor schedule in the check"
     anonymous = {k: v for k, v in check().items() if k not in ("uuid", "ping_url")}
     assert translate(anonymous).skipped == "no uuid, ping_url or unique_key to know it by on the next import"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("https://hc.example.com/api/v3/checks/", "https://HC.example.com:443/api/v3/checks", True),
+        ("http://hc.example.com/a", "http://hc.example.com:80/b", True),
+        ("https://hc.example.com/a", "http://hc.example.com/a", False),  # the key in clear on the network
+        ("http://hc.example.com/a", "https://hc.example.com/a", False),
+        ("https://hc.example.com/a", "https://hc.example.com:8443/a", False),  # another server
+        ("https://hc.example.com/a", "https://hc.example.com.evil.example/a", False),
+        ("https://hc.example.com/a", "https://hc.example.com:99999/a", False),  # a port that is none
+    ],
+)
+def test_the_key_follows_a_redirect_within_one_origin_only(a: str, b: str, same: bool) -> None:
+    assert (origin(a) == origin(b)) is same

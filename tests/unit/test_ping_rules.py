@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from heartbeat.domain.model import Cause, Ping, PingKind, Status
-from heartbeat.domain.rules import cause_of, keyword_failure, plan
+from heartbeat.domain.rules import Effect, cause_of, early_cause, is_early, keyword_failure, plan
 from heartbeat.domain.schedules import reminder_after
 from heartbeat_tools.harness import T0, sample_monitor
 
@@ -65,3 +65,29 @@ def test_the_plan_for_each_ping() -> None:
     held = sample_monitor(status=Status.PAUSED, manual_resume=True)
     assert plan(success, None, None, held, T0).effect == "ignore"
     assert plan(Ping(PingKind.LOG, "GET", "ip", "ua"), None, None, None, T0).effect == "record"
+
+
+@pytest.mark.parametrize(
+    ("min_interval", "received", "early"),
+    [
+        (None, T0 - 5, False),  # no minimum interval: nothing is early, in any order
+        (None, T0 + 1, False),
+        (600, T0 + 599_999, True),  # after the last success, by less than the minimum
+        (600, T0 + 600_000, False),
+        (600, T0 - 1, True),  # received just before the last success, written after it: the pair is early
+        (600, T0 - 599_999, True),
+        (600, T0 - 600_000, False),  # received long enough before it: neither is early
+    ],
+)
+def test_early_goes_by_the_order_pings_were_received(min_interval: int | None, received: int, early: bool) -> None:
+    monitor = sample_monitor(min_interval_s=min_interval, early_until_ms=T0 + (min_interval or 0) * 1000)
+    assert is_early(monitor, received) is early
+    assert (early_cause(Ping(PingKind.SUCCESS, "GET", "", ""), monitor, received) is Cause.EARLY) is early
+    assert early_cause(Ping(PingKind.START, "GET", "", ""), monitor, received) is None
+
+
+def test_a_success_overtaken_by_a_later_one_is_recorded_without_arming_again() -> None:
+    monitor = sample_monitor(min_interval_s=600, early_until_ms=T0 + 600_000)
+    ping = Ping(PingKind.SUCCESS, "GET", "", "")
+    assert plan(ping, None, None, monitor, T0 - 600_000).effect is Effect.RECORD
+    assert plan(ping, None, None, None, T0 - 600_000).effect is Effect.ARM  # not known yet: the write decides

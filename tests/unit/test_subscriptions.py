@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import boto3
 from botocore.stub import Stubber
 
+from heartbeat.adapters.sns import AlertsTopic
 from heartbeat.usecases.subscriptions import Delivery, Filter, Subscriptions, masked_endpoint
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts"
@@ -23,7 +24,7 @@ def test_an_email_subscription_shows_pending_until_confirmed() -> None:
             {"Subscriptions": [{"SubscriptionArn": "PendingConfirmation", "Protocol": "email", "Endpoint": "a@b.co"}]},
         )
         no_targets = SimpleNamespace(targets=SimpleNamespace(all=lambda: []))  # the table's part is not what this tests
-        subs = Subscriptions(sns, TOPIC, store=no_targets, delivery=Delivery())  # type: ignore[arg-type]
+        subs = Subscriptions(AlertsTopic(sns, TOPIC), store=no_targets, delivery=Delivery())  # type: ignore[arg-type]
         made = subs.add("email", "a@b.co", Filter(tags=["infrastructure"]))
         assert made.pending and made.id == arn.rsplit(":", 1)[-1]
         [listed] = subs.listing()

@@ -8,7 +8,6 @@ real handlers, the sweeper runs on a timer, and alerts print here (and optionall
 from __future__ import annotations
 
 import argparse
-import base64
 import contextlib
 import faulthandler
 import json
@@ -28,17 +27,30 @@ from urllib.parse import urlsplit
 
 from heartbeat_tools.apigw import http_event, http_response
 from heartbeat_tools.lambdas import LocalFunction
+from heartbeat_tools.localstate import (
+    REGION,
+    Saved,
+    StateDir,
+    StateError,
+    letters_json,
+    put_items,
+    queue_letters,
+    save_table,
+    send_letters,
+    write_private,
+)
 from heartbeat_tools.template import ROOT, Route, Template
 from heartbeat_tools.throttle import Throttle
 
 PREFIX = "heartbeat-local"
-REGION = "us-east-1"
 NOT_FOUND = (404, [("content-type", "application/json")], b'{"message":"Not Found"}')
 INTERNAL_ERROR = (500, [("content-type", "application/json")], b'{"message":"Internal Server Error"}')
 TOO_MANY = (429, [("content-type", "application/json")], b'{"message":"Too Many Requests"}')  # API Gateway's own
 BAD_REQUEST = (400, [("content-type", "application/json")], b'{"message":"Bad Request"}')
 TOO_LARGE = (413, [("content-type", "application/json")], b'{"message":"Request Entity Too Large"}')
-SAVE_SECONDS = 15  # how often changed state is saved, at most (and always on exit)
+UNAVAILABLE = (503, [("content-type", "application/json")], b'{"message":"Service Unavailable"}')
+SAVE_SECONDS = 1  # how often changed state is saved, at most (and always on exit)
+STOP_WAIT_SECONDS = 5  # for requests and loops under way when stopping, before the last save
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's limit on a request body
 MAX_EVENT_BYTES = 6 * 1024 * 1024  # Lambda's on a synchronous event (a body, base64'd, in JSON)
 
@@ -48,67 +60,36 @@ class FrontServer(ThreadingHTTPServer):
     request_queue_size = 128  # socketserver's 5 makes a burst of clients time out connecting
 
 
+class InFlight:
+    """The requests being served; once closed, no more are taken. Stopping waits for the last one
+    before the final save, so a write answered 200 is a write saved."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._count = 0
+        self._closed = False
+
+    def enter(self) -> bool:
+        with self._changed:
+            if self._closed:
+                return False
+            self._count += 1
+            return True
+
+    def leave(self) -> None:
+        with self._changed:
+            self._count -= 1
+            self._changed.notify_all()
+
+    def close(self, timeout: float) -> None:
+        with self._changed:
+            self._closed = True
+            self._changed.wait_for(lambda: self._count == 0, timeout)
+
+
 def say(message: str) -> None:
-    print(message, flush=True)
-
-
-# ---- state that survives a restart -------------------------------------------------------------
-
-
-def _bytes_to_json(value: bytes) -> dict[str, str]:
-    return {"__bytes__": base64.b64encode(value).decode()}
-
-
-def _bytes_from_json(value: dict[str, Any]) -> Any:
-    return base64.b64decode(value["__bytes__"]) if set(value) == {"__bytes__"} else value
-
-
-def table_items(table: str) -> list[dict[str, Any]]:
-    """Every item of a local table, as boto3 returns them, read from moto's memory.
-
-    Not a Scan: moto's server serializes a response attribute by attribute in pure Python (3.5 ms an
-    item measured), so a table grown to 50,000 ping events took minutes to save, holding the
-    interpreter while the pings waited. Each list() copies in C, in one step, so writes made
-    meanwhile by the server's threads cannot break the loop.
-    """
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.dynamodb.models import dynamodb_backends
-
-    stored = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION].get_table(table)
-    return [
-        {name: _boto3_value(value) for name, value in list(item.attrs.items())}
-        for by_sort_key in list(stored.items.values())
-        for item in list(by_sort_key.values())
-    ]
-
-
-def _boto3_value(value: Any) -> dict[str, Any]:
-    """A moto attribute value in boto3's shape (the test of the saved state pins that they agree)."""
-    kind, raw = value.type, value.value
-    if kind == "M":
-        return {"M": {k: _boto3_value(v) for k, v in list(raw.items())}}
-    if kind == "L":
-        return {"L": [_boto3_value(v) for v in list(raw)]}
-    return {kind: list(raw) if isinstance(raw, list) else raw}  # sets are lists in both
-
-
-def save_table(table: str, path: Path) -> int:
-    items = table_items(table)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(items, default=_bytes_to_json))
-    tmp.replace(path)  # atomic: a crash mid-save leaves the previous state intact
-    return len(items)
-
-
-def load_table(dynamodb: Any, table: str, path: Path) -> int:
-    if not path.exists():
-        return 0
-    items = json.loads(path.read_text(), object_hook=_bytes_from_json)
-    for start in range(0, len(items), 25):
-        request = {table: [{"PutRequest": {"Item": i}} for i in items[start : start + 25]]}
-        while request:
-            request = dynamodb.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
-    return len(items)
+    with contextlib.suppress(OSError):  # a terminal closed (SIGHUP) must not stop the last save
+        print(message, flush=True)
 
 
 # ---- the stack ---------------------------------------------------------------------------------
@@ -130,10 +111,14 @@ class LocalStack:
         self.detection = detection
         self.sweep_seconds = 60.0 if detection == "seconds" else sweep_seconds
         self.state_dir = state_dir
+        self.state = StateDir(state_dir)
         self.webhook = webhook
-        self.admin_key = admin_key
+        self.admin_key: str | None = admin_key
+        self.admin_key_given = admin_key is not None
         self.stopping = threading.Event()
         self.dirty = threading.Event()
+        self.requests = InFlight()
+        self.saving = threading.Lock()  # the save loop's and the last one, never both at once
         self.threads: list[threading.Thread] = []
         self.exits = contextlib.ExitStack()
 
@@ -142,6 +127,7 @@ class LocalStack:
     def start(self) -> None:
         from moto.server import ThreadedMotoServer
 
+        saved = self.state.read()  # before anything starts: a file it cannot use stops it here
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.moto.start()
@@ -179,10 +165,12 @@ class LocalStack:
         self.key_secret_arn = refs["ApiKeySecret"]
         self.dynamodb = self.session.client("dynamodb")
 
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        self.state_file = self.state_dir / "table.json"
-        self.restored = load_table(self.dynamodb, self.table, self.state_file)
-        self.admin_key = self._ensure_admin_key()
+        self.restored = put_items(self.dynamodb, self.table, saved.items, self.state.table)
+        queues = list(template.of_type("AWS::SQS::Queue"))
+        self.queues = {q: refs[f"{q}.QueueName"] for q in queues}
+        self.restored_letters = send_letters(self.session.client("sqs"), {q: refs[q] for q in queues}, saved.letters)
+        self.letters_saved = letters_json(queue_letters(self.queues))
+        self.admin_key = self._ensure_admin_key(saved)
 
         self.functions = {
             name: LocalFunction(name, path, timeout_s=template.function_timeout(name, refs))
@@ -197,6 +185,7 @@ class LocalStack:
             scheme = urlsplit(self.webhook).scheme
             self.session.client("sns").subscribe(TopicArn=self.topic_arn, Protocol=scheme, Endpoint=self.webhook)
 
+        self.dirty.set()  # the first save within a second: the key made, the items restored
         self._spawn(self.http.serve_forever)
         self._spawn(self._sweep_loop)
         self._spawn(self._console_loop)
@@ -207,32 +196,29 @@ class LocalStack:
         thread.start()
         self.threads.append(thread)
 
-    def _ensure_admin_key(self) -> str:
-        """The admin key from the state directory (or --admin-key), made if missing. The hashing
-        secret is kept there too: keys made in one run must still work in the next."""
+    def _ensure_admin_key(self, saved: Saved) -> str | None:
+        """The hashing secret as saved (keys made in one run must work in the next), and the admin
+        key (HEARTBEAT_ADMIN_KEY, or the one kept in the state directory). A key is made only for a
+        state with no admin key at all, the first start: a revoked local admin key stays revoked.
+        None when the state's admin keys are all the user's own."""
         from heartbeat.adapters.secrets import secret_from
         from heartbeat.domain.tokens import new_api_key
         from heartbeat.store import Store
         from heartbeat.usecases.keys import KeyRing
 
         secrets_manager = self.session.client("secretsmanager")
-        secret_file = self.state_dir / "api-key-secret"
-        if secret_file.exists() and self.restored:
-            secrets_manager.put_secret_value(SecretId=self.key_secret_arn, SecretString=secret_file.read_text().strip())
+        if saved.key_secret:
+            secrets_manager.put_secret_value(SecretId=self.key_secret_arn, SecretString=saved.key_secret)
         else:
-            secret_file.write_text(
-                secrets_manager.get_secret_value(SecretId=self.key_secret_arn)["SecretString"] + "\n"
-            )
-            secret_file.chmod(0o600)
+            self.state.save_secret(secrets_manager.get_secret_value(SecretId=self.key_secret_arn)["SecretString"])
         keyring = KeyRing(Store.open(self.dynamodb, self.table), secret_from(secrets_manager, self.key_secret_arn))
-        key_file = self.state_dir / "admin-key"
-        key = self.admin_key or (key_file.read_text().strip() if key_file.exists() and self.restored else None)
-        if key is None or not keyring.is_valid(key):
-            key = key or new_api_key()
-            keyring.add(key, "local admin", "admin", int(time.time() * 1000))
-        if not self.admin_key:
-            key_file.write_text(key + "\n")
-            key_file.chmod(0o600)
+        key = self.admin_key or saved.admin_key
+        if any(k.role == "admin" for k in keyring.list()):
+            return key if key and keyring.is_valid(key) else None
+        key = key or new_api_key()
+        keyring.add(key, "local admin", "admin", int(time.time() * 1000))
+        if not self.admin_key_given:
+            self.state.save_admin_key(key)
         return key
 
     def _start_notifier(self, refs: dict[str, str]) -> None:
@@ -243,7 +229,10 @@ class LocalStack:
         notifier = self.functions["NotifierFunction"]
 
         def invoke(event: dict[str, Any]) -> None:
-            result = notifier.invoke(event)
+            try:
+                result = notifier.invoke(event)
+            finally:
+                self.dirty.set()
             delivered, failed = result["delivered"], result["deadLettered"]
             if delivered or failed:
                 more = f", {failed} failed (see: heartbeat alerts failed)" if failed else ""
@@ -328,19 +317,47 @@ class LocalStack:
                 sqs.delete_message(QueueUrl=self.console_queue, ReceiptHandle=message["ReceiptHandle"])
 
     def _save_loop(self) -> None:
-        # A save holds the interpreter while it copies the table: a big table is saved less often,
-        # so that saving never takes more than a tenth of the stack's time.
+        # Each second while anything changes. A save holds the interpreter while it copies the
+        # table (~35 us an item): a big table is saved less often, so that saving never takes more
+        # than a tenth of the stack's time.
         interval: float = SAVE_SECONDS
         while not self.stopping.wait(interval):
-            if self.dirty.is_set():
-                self.dirty.clear()
-                began = time.monotonic()
-                save_table(self.table, self.state_file)
+            began = time.monotonic()
+            try:
+                saved = self.save()
+            except OSError as e:  # a full disk, say: said each time, and tried again
+                say(f"Cannot save the state in {self.state_dir}: {e}")
+                continue
+            if saved:
                 interval = max(SAVE_SECONDS, 10 * (time.monotonic() - began))
+
+    def save(self, final: bool = False) -> bool:
+        """The table if it changed (always, when `final`), and the dead-letter queues if they did."""
+        with self.saving:
+            table_changed = final or self.dirty.is_set()
+            if table_changed:
+                self.dirty.clear()  # before the copy: a write made meanwhile is saved next time
+                self.saved_items = save_table(self.table, self.state.table)
+            letters = letters_json(queue_letters(self.queues))
+            letters_changed = letters != self.letters_saved
+            if letters_changed:
+                write_private(self.state.letters, letters)
+                self.letters_saved = letters
+            return table_changed or letters_changed
 
     # -- HTTP front
 
     def dispatch(
+        self, method: str, target: str, headers: list[tuple[str, str]], body: bytes, client_ip: str
+    ) -> tuple[tuple[int, list[tuple[str, str]], bytes], Route | None]:
+        if not self.requests.enter():
+            return UNAVAILABLE, None  # stopping: the last save is under way
+        try:
+            return self._dispatch(method, target, headers, body, client_ip)
+        finally:
+            self.requests.leave()
+
+    def _dispatch(
         self, method: str, target: str, headers: list[tuple[str, str]], body: bytes, client_ip: str
     ) -> tuple[tuple[int, list[tuple[str, str]], bytes], Route | None]:
         parts = urlsplit(target)
@@ -405,15 +422,19 @@ class LocalStack:
     # -- stop
 
     def stop(self) -> None:
+        # Requests under way finish (new ones get 503) and a sweep under way ends, then the last save.
+        self.requests.close(timeout=STOP_WAIT_SECONDS)
         self.stopping.set()
         self.http.shutdown()
+        deadline = time.monotonic() + STOP_WAIT_SECONDS
         for thread in self.threads:
-            thread.join(timeout=5)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
         self.exits.close()
-        count = save_table(self.table, self.state_file)
+        self.save(final=True)
         self.moto.stop()
-        shown = self.state_file.relative_to(ROOT) if self.state_file.is_relative_to(ROOT) else self.state_file
-        say(f"Stopped. {count} items saved to {shown}.")
+        table = self.state.table
+        shown = table.relative_to(ROOT) if table.is_relative_to(ROOT) else table
+        say(f"Stopped. {self.saved_items} items saved to {shown}.")
 
 
 STOP_SECONDS = 20
@@ -422,20 +443,26 @@ STOP_SECONDS = 20
 def banner(stack: LocalStack) -> str:
     url = f"http://127.0.0.1:{stack.port}"
     webhook = f", and POSTed to {stack.webhook}" if stack.webhook else ""
-    restored = f" ({stack.restored} items restored)" if stack.restored else ""
+    letters = f", {stack.restored_letters} dead letters" if stack.restored_letters else ""
+    restored = f" ({stack.restored} items{letters} restored)" if stack.restored else ""
+    admin_key = stack.admin_key or (
+        "none: this state's admin keys are your own (the "
+        + ("HEARTBEAT_ADMIN_KEY given is not one of them" if stack.admin_key_given else "local admin key was revoked")
+        + ")"
+    )
     if stack.detection == "seconds":
         sweeps = "Detection=seconds: every second (one looping run a minute, as deployed)"
     else:
         sweeps = f"every {stack.sweep_seconds:g} s (HEARTBEAT_DETECTION=seconds: every second, as deployed)"
     return f"""
 Heartbeat local stack ready on {url}
-  admin API key   {stack.admin_key}
+  admin API key   {admin_key}
   sweeper         {sweeps}; alerts print here{webhook}
   state           {stack.state_dir}{restored}  (make dev FRESH=1 starts empty)
   AWS endpoint    {stack.aws_endpoint}  (aws ... --endpoint-url: events put-events reaches the events function)
 
 Try it from another terminal:
-  export HEARTBEAT_API_URL={url} HEARTBEAT_API_KEY={stack.admin_key}
+  export HEARTBEAT_API_URL={url} HEARTBEAT_API_KEY={stack.admin_key or "<an admin key>"}
   .venv/bin/heartbeat monitors create --name "Nightly Backup" --type HEARTBEAT \\
       --expected-interval 86400 --grace-period 3600
   curl -fsS --retry 3 -o /dev/null <the pingUrl it prints>          # the job's heartbeat
@@ -445,8 +472,23 @@ Try it from another terminal:
   API reference: {url}/api/v1/docs
   Healthchecks' tools: API {url}/api/ (v1, v2, v3), pings {url}/ping/ (a 32-character key:
       .venv/bin/heartbeat keys create --name hc --role admin --form healthchecks)
-Ctrl-C stops (state is saved).
+Ctrl-C stops (state is saved; it is also saved each second while it changes).
 """
+
+
+class StopRequest:
+    """The handler of SIGINT, SIGTERM and SIGHUP. It only notes the signal (it takes no lock, so it
+    cannot wait on one the interrupted main thread holds) and the main thread polls the note. A
+    second signal while stopping ends the process at once."""
+
+    def __init__(self) -> None:
+        self.signal: int | None = None
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        if self.signal is not None:
+            os.write(2, b"Stopped at once: what changed since the last save is lost.\n")
+            os._exit(128 + signum)
+        self.signal = signum
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -470,9 +512,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"HEARTBEAT_DETECTION must be minute or seconds, not {args.detection!r}")
 
     if args.fresh:
-        for name in ("table.json", "admin-key"):
-            with contextlib.suppress(FileNotFoundError):
-                (args.state_dir / name).unlink()
+        StateDir(args.state_dir).forget()
+    # Before starting: a Ctrl-C while it starts stops it as cleanly as one later.
+    stop = StopRequest()
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, stop)
+    say("Starting the local stack...")
     stack = LocalStack(
         port=args.port,
         sweep_seconds=args.sweep_seconds,
@@ -483,14 +528,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         stack.start()
+    except StateError as e:
+        say(f"Cannot start: {e}")
+        return 1
     except OSError as e:
         say(f"Cannot start: {e}. Is another `make dev` running? Set HEARTBEAT_PORT to use another port.")
         return 1
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    say(banner(stack))
-    stop.wait()
+    if stop.signal is None:
+        say(banner(stack))
+    while stop.signal is None:
+        time.sleep(0.1)
     say("Stopping...")
     # Never hang on exit: should stopping stall, show where every thread is, then end anyway.
     faulthandler.dump_traceback_later(STOP_SECONDS, exit=True)

@@ -28,6 +28,7 @@ class Answer:
     status: int = 200
     retry_after: str | None = None
     delay_s: float = 0.0  # longer than the sender's timeout: a target that hangs
+    location: str | None = None  # with a 3xx: where it redirects to
 
 
 class TargetServer:
@@ -40,15 +41,19 @@ class TargetServer:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                server.received.append(Received("POST", self.path, headers, body))
+                server.received.append(Received(self.command, self.path, headers, body))
                 answer = server.script.pop(0) if server.script else Answer()
                 time.sleep(answer.delay_s)
                 self.send_response(answer.status)
                 if answer.retry_after is not None:
                     self.send_header("retry-after", answer.retry_after)
+                if answer.location is not None:
+                    self.send_header("location", answer.location)
                 self.send_header("content-length", "2")
                 self.end_headers()
                 self.wfile.write(b"{}")
+
+            do_GET = do_PUT = do_DELETE = do_POST  # recorded too: where a followed redirect would arrive
 
             def log_message(self, *args: Any) -> None:
                 pass

@@ -7,9 +7,8 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, Field, StringConstraints, create_model
 
-from heartbeat.adapters.sqs import DeadLetter
 from heartbeat.domain import targets
-from heartbeat.domain.alerts import iso
+from heartbeat.domain.alerts import DeadLetter, iso
 from heartbeat.domain.targets import Filter, Target
 from heartbeat.usecases.delivery import RetryReport
 from heartbeat.usecases.subscriptions import ENDPOINTS, SNS_PROTOCOLS, Subscription, masked_endpoint

@@ -6,8 +6,8 @@ directly (it makes the first key).
 
   api.py            the HTTP client, the API's body limit, error messages
   session.py        the global options, the client and clock every command shares
-  output.py         tables, the monitor card, relative times
-  files.py          reading apply's YAML files (aliases bounded, ${NAME} expanded, size checked)
+  output.py         tables, the monitor card, relative times, text made safe for a terminal
+  files.py          reading apply's YAML files (aliases bounded, allowed ${NAME}s expanded, size checked)
   monitors.py, apply.py, keys.py, subscriptions.py, alerts.py, urlkeys.py   one module per group
   hcimport.py       `import healthchecks`: a Healthchecks project's checks applied as monitors
   root.py           the `heartbeat` group, run() and main()

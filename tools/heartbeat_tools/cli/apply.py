@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
 import click
 
 from heartbeat_tools.cli.files import read_file
+from heartbeat_tools.cli.output import printable
 from heartbeat_tools.cli.session import Session, global_options, pass_session
 
 CHUNK = 200  # monitors per request when applying a large file: progress to show, each well within 30 s
@@ -19,8 +20,13 @@ BAR_WIDTH = 30
 
 
 def describe(change: dict[str, Any]) -> str:
-    diff = ", ".join(f"{k} {json.dumps(v['from'])} -> {json.dumps(v['to'])}" for k, v in change["diff"].items())
-    return f"{SYMBOLS[change['action']]} {change['action']:<9} {change['name']}" + (f": {diff}" if diff else "")
+    diff = ", ".join(f"{k} {_shown(v['from'])} -> {_shown(v['to'])}" for k, v in change["diff"].items())
+    name = printable(change["name"])  # a file's (or a Healthchecks check's) name: no escapes, no line of its own
+    return f"{SYMBOLS[change['action']]} {change['action']:<9} {name}" + (f": {diff}" if diff else "")
+
+
+def _shown(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a name in Cyrillic, a masked "…": as written
 
 
 def summary(counts: dict[str, int], done: bool, what: str = "") -> str:
@@ -53,8 +59,11 @@ def progress_bar(total: int, stream: TextIO) -> Iterator[Callable[[int], None]]:
     print(file=stream)
 
 
-def apply_file(api: Any, path: str, dry_run: bool, prune: str, progress: TextIO | None = None) -> str:
-    return apply_document(api, read_file(path), dry_run, prune, progress)
+def apply_file(
+    api: Any, path: str, dry_run: bool, prune: str, progress: TextIO | None = None, env: Collection[str] = ()
+) -> str:
+    """`env`: the environment variables the file's subscriptions may name as ${NAME}."""
+    return apply_document(api, read_file(path, env, getattr(api, "key", "")), dry_run, prune, progress)
 
 
 def apply_document(api: Any, doc: dict[str, Any], dry_run: bool, prune: str, progress: TextIO | None = None) -> str:
@@ -109,12 +118,16 @@ def export_file(api: Any, path: str | None) -> str:
 @click.option("--dry-run", is_flag=True, help="print the plan, change nothing")
 @click.option("--prune", is_flag=True, help="delete monitors an applied file declared and this one no longer does")
 @click.option("--prune-all", is_flag=True, help="delete every monitor this file does not declare")
+@click.option(
+    "--env", "env", multiple=True, metavar="NAME",
+    help="an environment variable the file's subscriptions may use as ${NAME} (repeat for each); no other is read",
+)  # fmt: skip
 @global_options
 @pass_session
-def apply(session: Session, path: str, dry_run: bool, prune: bool, prune_all: bool) -> str:
+def apply(session: Session, path: str, dry_run: bool, prune: bool, prune_all: bool, env: tuple[str, ...]) -> str:
     if prune and prune_all:
         raise click.UsageError("--prune and --prune-all: give one of them, not both")
-    return apply_file(session.api, path, dry_run, "all" if prune_all else "managed" if prune else "none")
+    return apply_file(session.api, path, dry_run, "all" if prune_all else "managed" if prune else "none", env=env)
 
 
 @click.command("export", help="write every monitor as a file apply takes back")

@@ -96,21 +96,28 @@ def schedule_config(expression: str, timezone: str, now_ms: int, flexible_window
         period = rate_seconds(expression)
         return {"expectedInterval": period, "gracePeriod": grace_for(period, flexible_window_s)}
     if expression.startswith("cron("):
+        from heartbeat.domain.errors import InvalidInput
+
         cron = cron_expression(expression)
-        return {
-            "schedule": cron,
-            "timezone": timezone,
-            "gracePeriod": grace_for(cron_period(cron, timezone, now_ms), flexible_window_s),
-        }
+        try:
+            period = cron_period(cron, timezone, now_ms)
+        except InvalidInput as e:  # a zone the API would refuse too
+            raise Skip(e.message) from None
+        return {"schedule": cron, "timezone": timezone, "gracePeriod": grace_for(period, flexible_window_s)}
     raise Skip(f"unknown schedule expression {expression!r}")
 
 
 def rate_seconds(expression: str) -> int:
     """`rate(5 minutes)` -> 300, `rate(1 hour)` -> 3600, `rate(2 days)` -> 172800."""
+    from heartbeat.domain.model import MAX_SECONDS
+
     m = re.fullmatch(r"rate\(\s*(\d+)\s+(minute|hour|day)s?\s*\)", expression.strip())
     if not m or int(m[1]) < 1:
         raise Skip(f"not a rate expression Heartbeat reads: {expression!r}")
-    return int(m[1]) * RATE_UNITS[m[2]]
+    seconds = int(m[1]) * RATE_UNITS[m[2]]
+    if seconds > MAX_SECONDS:
+        raise Skip(f"{expression}: longer than {MAX_SECONDS // 86400} days, the longest interval a monitor takes")
+    return seconds
 
 
 def cron_expression(expression: str) -> str:

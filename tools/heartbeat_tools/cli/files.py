@@ -1,4 +1,4 @@
-"""Monitor files (YAML) for `apply`: read with YAML's aliases bounded, ${NAME}s expanded, and sized
+"""Monitor files (YAML) for `apply`: read with YAML's aliases bounded, allowed ${NAME}s expanded, and sized
 against the API's body limit, so a file the API would refuse is refused here, before anything is sent."""
 
 from __future__ import annotations
@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Collection, Mapping
 from typing import IO, Any
 
 from heartbeat_tools.cli.api import MAX_BODY_BYTES, CliError
@@ -14,9 +15,14 @@ from heartbeat_tools.cli.api import MAX_BODY_BYTES, CliError
 # (`config: *defaults`, `<<: *defaults`): thousands of nodes. An alias bomb (anchors nine-fold, seven deep:
 # 200 bytes) adds millions; refused from its node graph, before any of it is expanded.
 MAX_ALIAS_NODES = 100_000
+SECRET_FIELDS = ("endpoint", "url", "template")  # a subscription's fields never shown back (plans mask them)
+# Never expanded into a file: the keys the CLI itself (and discover's boto3) works with.
+CREDENTIALS = ("HEARTBEAT_API_KEY", "HEALTHCHECKS_API_KEY", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 
 
-def read_file(path: str) -> dict[str, Any]:
+def read_file(path: str, env: Collection[str] = (), api_key: str = "") -> dict[str, Any]:
+    """The file as the API takes it; `env`: the environment variables its subscriptions may name
+    (`api_key`, the key the CLI calls the API with, is never taken in, by any name)."""
     import yaml
 
     try:
@@ -35,8 +41,9 @@ def read_file(path: str) -> dict[str, Any]:
     if not isinstance(doc, dict):
         raise CliError(f'{path}: expected a mapping with version: "1" and a list of monitors')
     if isinstance(doc.get("subscriptions"), list):
+        expand = Expansion(env, credentials=[api_key])
         doc["subscriptions"] = [
-            _expand(entry, f"{path}: subscriptions[{i}]") for i, entry in enumerate(doc["subscriptions"])
+            expand(entry, f"{path}: subscriptions[{i}]") for i, entry in enumerate(doc["subscriptions"])
         ]
     check_body_size(doc, path)
     return doc
@@ -100,19 +107,47 @@ def check_body_size(doc: dict[str, Any], path: str) -> None:
         )
 
 
-def _expand(value: Any, where: str) -> Any:
-    """${NAME} from the environment in a subscription, so a webhook URL or key stays out of git.
+class Expansion:
+    """${NAME} from the environment in a subscription's endpoint, url or template, so a webhook URL or
+    key stays out of git; only for the names the user gave (`apply --env NAME`), never the CLI's own
+    credentials, whatever they are called. A file is often someone else's: without this, any
+    ${NAME} would send any variable (HEARTBEAT_API_KEY, AWS_SECRET_ACCESS_KEY) to a URL of its choice.
     (Templates' own $NAME, without braces, is left for the notifier.)"""
-    if isinstance(value, dict):
-        return {k: _expand(v, where) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_expand(v, where) for v in value]
-    if not isinstance(value, str):
-        return value
 
-    def variable(m: re.Match[str]) -> str:
-        if m[1] not in os.environ:
-            raise CliError(f"{where}: ${{{m[1]}}} is not set in the environment")
-        return os.environ[m[1]]
+    def __init__(
+        self, allowed: Collection[str], environ: Mapping[str, str] = os.environ, credentials: Collection[str] = ()
+    ) -> None:
+        self.allowed, self.environ = set(allowed), environ
+        self.credentials = {environ.get(name, "") for name in CREDENTIALS} | set(credentials)
+        self.credentials.discard("")
 
-    return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", variable, value)
+    def __call__(self, entry: Any, where: str) -> Any:
+        if not isinstance(entry, dict):
+            return entry  # the API says what is wrong with it
+        return {k: self._expand(v, f"{where}.{k}", k in SECRET_FIELDS) for k, v in entry.items()}
+
+    def _expand(self, value: Any, where: str, secret_field: bool) -> Any:
+        if isinstance(value, dict):
+            return {k: self._expand(v, f"{where}.{k}", secret_field) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._expand(v, f"{where}[{i}]", secret_field) for i, v in enumerate(value)]
+        if not isinstance(value, str):
+            return value
+
+        def variable(m: re.Match[str]) -> str:
+            name = m[1]
+            if not secret_field:
+                raise CliError(f"{where}: ${{{name}}}: only {', '.join(SECRET_FIELDS)} take variables (never shown)")
+            if name in CREDENTIALS:
+                raise CliError(f"{where}: ${{{name}}} is the CLI's own credential; never sent to a subscription")
+            if name not in self.allowed:
+                raise CliError(
+                    f"{where}: ${{{name}}} is not allowed: pass --env {name} to take it from the environment"
+                )
+            if name not in self.environ:
+                raise CliError(f"{where}: ${{{name}}} is not set in the environment")
+            if any(credential in self.environ[name] for credential in self.credentials):
+                raise CliError(f"{where}: ${{{name}}} holds the CLI's own credential; never sent to a subscription")
+            return self.environ[name]
+
+        return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", variable, value)

@@ -21,9 +21,11 @@ import click
 from heartbeat_tools.cli.api import TIMEOUT_SECONDS, ApiError, CliError
 from heartbeat_tools.cli.apply import apply_document
 from heartbeat_tools.cli.files import check_body_size
+from heartbeat_tools.cli.output import printable
 from heartbeat_tools.cli.session import Session, global_options, pass_session
 
 KEY_ENV = "HEALTHCHECKS_API_KEY"
+MAX_DEPTH = 32  # a checks answer nests 4 deep; deeper is no answer of Healthchecks' (and exhausts json's stack)
 # Apply's fields by the names a check gives them: why apply refused a check, in the check's own terms.
 HC_NAMES = {
     "name": "name", "description": "desc", "slug": "slug", "tags": "tags", "config.gracePeriod": "grace",
@@ -60,7 +62,7 @@ def fetch_checks(url: str, api_key: str, timeout: float = TIMEOUT_SECONDS) -> li
         raise CliError(f"{where}: not an http(s) address")
     headers = {"X-Api-Key": api_key, "Accept": "application/json"}
     request = urllib.request.Request(url, headers=headers)  # noqa: S310 - http(s) only, checked above
-    opener = urllib.request.build_opener(_same_host_redirects())
+    opener = urllib.request.build_opener(_same_origin_redirects())
     try:
         with opener.open(request, timeout=timeout) as response:
             raw = response.read()
@@ -73,35 +75,46 @@ def fetch_checks(url: str, api_key: str, timeout: float = TIMEOUT_SECONDS) -> li
     return parse_checks(raw, where)
 
 
-def _same_host_redirects() -> Any:
-    """Follows a redirect (http to https, a trailing slash) only on the same host: the API key goes
-    with the request, and must not go anywhere else."""
+def _same_origin_redirects() -> Any:
+    """Follows a redirect (a moved path, a trailing slash) only within the same origin: the API key
+    goes with the request, and must go to no other scheme, host or port (https to http would show
+    it to the network, another port is another server)."""
     import urllib.request
 
-    class SameHost(urllib.request.HTTPRedirectHandler):
+    class SameOrigin(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
-            target = urlsplit(newurl)
-            if target.hostname != urlsplit(req.full_url).hostname:
+            if origin(newurl) != origin(req.full_url):
+                target = urlsplit(newurl)
                 raise CliError(
-                    f"Healthchecks at {req.full_url} redirects to another host ({target.scheme}://{target.netloc}):"
-                    " give that address with --url"
+                    f"Healthchecks at {req.full_url} redirects to another origin "
+                    f"({printable(f'{target.scheme}://{target.netloc}')}): give that address with --url"
                 )
             return super().redirect_request(req, fp, code, msg, headers, newurl)
 
-    return SameHost()
+    return SameOrigin()
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port, the port as the scheme implies when not given; None for a bad port."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+    except ValueError:
+        port = None
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
 
 
 def _their_error(status: int, raw: bytes) -> str:
     try:
         message = str(json.loads(raw)["error"])
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         message = ""
     if status == 401:
-        return (f"{message or 'wrong api key'} (HTTP 401): give the project's API key "
+        return (f"{printable(message) or 'wrong api key'} (HTTP 401): give the project's API key "
                 f"(read-write, or read-only) with --hc-api-key or ${KEY_ENV}")  # fmt: skip
     if status == 404:
         return "no checks list here (HTTP 404): is this a Healthchecks server, and its API on?"
-    return f"{message or raw[:200].decode('utf-8', 'replace').strip() or 'error'} (HTTP {status})"
+    return printable(f"{message or raw[:200].decode('utf-8', 'replace').strip() or 'error'} (HTTP {status})")
 
 
 def read_checks(path: str) -> list[dict[str, Any]]:
@@ -115,6 +128,7 @@ def read_checks(path: str) -> list[dict[str, Any]]:
 
 def parse_checks(raw: bytes, where: str) -> list[dict[str, Any]]:
     """`{"checks": [...]}` as `GET /api/v3/checks/` answers (a bare list is taken too)."""
+    too_deep = f"{where}: nests deeper than {MAX_DEPTH} levels: not the answer of GET /api/v3/checks/"
     try:
         doc = json.loads(raw)
     except UnicodeDecodeError:
@@ -122,6 +136,10 @@ def parse_checks(raw: bytes, where: str) -> list[dict[str, Any]]:
     except ValueError as e:
         pos = f" (line {e.lineno}, column {e.colno})" if isinstance(e, json.JSONDecodeError) else ""
         raise CliError(f"{where}: not JSON{pos}: expected the answer of GET /api/v3/checks/") from None
+    except RecursionError:
+        raise CliError(too_deep) from None
+    if depth(doc) > MAX_DEPTH:
+        raise CliError(too_deep)
     checks = doc.get("checks") if isinstance(doc, dict) else doc
     if not isinstance(checks, list):
         raise CliError(f'{where}: expected {{"checks": [...]}}, as GET /api/v3/checks/ answers')
@@ -129,6 +147,17 @@ def parse_checks(raw: bytes, where: str) -> list[dict[str, Any]]:
         if not isinstance(check, dict):
             raise CliError(f"{where}: checks[{i}] is not an object")
     return checks
+
+
+def depth(value: Any) -> int:
+    """How deep lists and objects nest in a JSON value; iterative, so no depth can exhaust the stack."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
 
 
 # ---- one check as an apply entry (pure) -------------------------------------------------------------
@@ -399,7 +428,9 @@ def report(items: list[Imported], dry_run: bool) -> str:
         lines += [f"    note: {text}" for text in item.notes]
     done = sum(i.entry is not None for i in items)
     lines.append(f"Checks: {len(items)}, {done} {'to import' if dry_run else 'imported'}, {len(items) - done} skipped.")
-    return "\n".join(lines)
+    # Names, URLs and reasons come from the checks: a newline or an escape sequence in one must not
+    # start a report line of its own, or rewrite the terminal.
+    return "\n".join(printable(line) for line in lines)
 
 
 def report_json(plan: str, items: list[Imported], dry_run: bool) -> str:

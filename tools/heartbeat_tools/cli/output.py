@@ -50,6 +50,12 @@ def with_relative_times(row: dict[str, Any], now: datetime | None) -> dict[str, 
     return {k: timestamp(v, now) if k in TIME_FIELDS else v for k, v in row.items()}
 
 
+def printable(text: str) -> str:
+    """`text` with what a terminal would act on instead of show (escape sequences, newlines that
+    would start a line of their own, bidi overrides) written as Python writes it: \\x1b, \\n, \\u202e."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def table(rows: list[dict[str, Any]], columns: list[tuple[str, str]], now: datetime | None = None) -> str:
     """Left-aligned columns under their titles; with `now`, times also say how long ago."""
     cells = [[title for _, title in columns]]

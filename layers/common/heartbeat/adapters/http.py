@@ -3,20 +3,27 @@
 Transient failures (a timeout, a refused connection, 5xx, 408, 429) are retried with exponential
 backoff, honouring a 429's Retry-After, within a time budget; any other 4xx fails for good at
 once. Errors name the status, never the URL (it is the secret).
+
+Only public addresses are reached (domain.targets.address_refused): the name is resolved once per
+attempt, every address it gives is judged, and the connection goes to one of those very addresses
+(Host, SNI and the certificate still name the host), so a DNS answer that changes between the
+check and the connection (rebinding) cannot slip past. No redirect is followed: a 3xx fails.
 """
 
 from __future__ import annotations
 
+import functools
+import http.client
 import random
 import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
-from heartbeat.domain.targets import Request
+from heartbeat.domain.targets import Request, address_refused
 
 TRANSIENT = {408, 425, 429, 500, 502, 503, 504}
 
@@ -48,23 +55,95 @@ class Failure(Exception):
 
 
 Sender = Callable[[Request, float], None]
+AddressInfo = tuple[socket.AddressFamily, socket.SocketKind, int, str, tuple]  # one of getaddrinfo's answers
 
 
-def http_send(request: Request, timeout_s: float) -> None:
+class RefusedAddress(Exception):
+    """The name resolves to an address no target may have."""
+
+    def __init__(self, address: str, reason: str) -> None:
+        super().__init__(f"{address}, {reason}")
+        self.address, self.reason = address, reason
+
+
+def vetted_addresses(host: str, port: int, allow_loopback: bool = False) -> Sequence[AddressInfo]:
+    """Every address `host` resolves to now, if a target may have each of them (one that may not
+    refuses the name: which answer a connection gets is the resolver's choice). Decimal, hex and
+    octal IPv4 forms (2130706433, 0x7f000001) resolve to what they mean. Raises RefusedAddress, or
+    OSError (socket.gaierror) if the name does not resolve."""
+    found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    for *_, sockaddr in found:
+        reason = address_refused(str(sockaddr[0]), allow_loopback)
+        if reason:
+            raise RefusedAddress(str(sockaddr[0]), reason)
+    return found
+
+
+class _PinnedConnection(http.client.HTTPConnection):
+    """A connection to one of the addresses already vetted, never to a fresh answer for the name."""
+
+    def __init__(self, host: str, port: int, addresses: Sequence[AddressInfo], timeout: float, tls: bool) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self.default_port = 443 if tls else 80  # the Host header leaves out the scheme's own port
+        self._addresses, self._tls = addresses, tls
+
+    def connect(self) -> None:
+        error: OSError = ConnectionError("no address")
+        for family, kind, proto, _, sockaddr in self._addresses:
+            sock = socket.socket(family, kind, proto)
+            try:
+                sock.settimeout(self.timeout)
+                sock.connect(sockaddr)
+                break
+            except OSError as e:
+                sock.close()
+                error = e
+        else:
+            raise error
+        # The certificate is checked against the name, which SNI sends too.
+        self.sock = _tls_context().wrap_socket(sock, server_hostname=self.host) if self._tls else sock
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    return ssl.create_default_context()  # what urllib uses: the system's CAs, hostnames checked
+
+
+def http_sender(allow_loopback: bool = False) -> Sender:
+    """http_send, with the local stack's exception for targets on this machine when allowed."""
+    return lambda request, timeout_s: http_send(request, timeout_s, allow_loopback)
+
+
+def http_send(request: Request, timeout_s: float, allow_loopback: bool = False) -> None:
     """One attempt; raises Failure saying whether to try again."""
     # Only https (or http to this machine, locally) URLs get here: domain.targets.check refuses the rest.
-    req = urllib.request.Request(request.url, request.body, request.headers, method=request.method)  # noqa: S310
+    url = urlsplit(request.url)
+    host, tls = url.hostname or "", url.scheme == "https"
     try:
-        with urllib.request.urlopen(req, timeout=timeout_s) as reply:  # noqa: S310
-            reply.read()
-    except urllib.error.HTTPError as e:
-        raise Failure(f"HTTP {e.code}", e.code in TRANSIENT, retry_after(e.headers.get("retry-after"))) from None
+        port = url.port or (443 if tls else 80)
+        addresses = vetted_addresses(host, port, allow_loopback)
+    except RefusedAddress as e:
+        raise Failure(f"refused: {e}", transient=False) from None
+    except ValueError:  # a port past 65535
+        raise Failure("bad port", transient=False) from None
+    except (OSError, UnicodeError) as e:  # the name does not resolve (now)
+        raise Failure(type(e).__name__, transient=True) from None
+    connection = _PinnedConnection(host, port, addresses, timeout_s, tls)
+    target = (url.path or "/") + (f"?{url.query}" if url.query else "")
+    try:
+        connection.request(request.method, target, request.body, request.headers)
+        reply = connection.getresponse()
+        reply.read()
     except TimeoutError:
         raise Failure("timeout", transient=True) from None
-    except (urllib.error.URLError, OSError) as e:
-        reason = getattr(e, "reason", e)
-        kind = "timeout" if isinstance(reason, TimeoutError | socket.timeout) else type(reason).__name__
-        raise Failure(kind, transient=True) from None
+    except (OSError, http.client.HTTPException) as e:  # refused, reset, TLS, a garbled answer
+        raise Failure(type(e).__name__, transient=True) from None
+    finally:
+        connection.close()
+    if 300 <= reply.status < 400:  # a redirect may point anywhere, this machine included: never followed
+        raise Failure(f"HTTP {reply.status} (a redirect: not followed)", transient=False)
+    if reply.status >= 400:
+        raise Failure(f"HTTP {reply.status}", reply.status in TRANSIENT, retry_after(reply.getheader("retry-after")))
 
 
 def retry_after(value: str | None) -> float | None:

@@ -4,33 +4,11 @@ and what Lambda and SNS put there. An alert is delivered or kept, never dropped.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
+from heartbeat.domain.alerts import DeadLetter
 from heartbeat.domain.model import AUDIENCE
 from heartbeat.domain.targets import AlertMessage
-
-
-@dataclass(frozen=True)
-class DeadLetter:
-    """One message in the dead-letter queue, whichever part of the path put it there."""
-
-    message_id: str
-    receipt: str
-    source: str  # notifier: one target's; lambda: a whole notification; sns: SNS's redrive
-    target_id: str | None
-    message: str
-    subject: str | None
-    audience: str
-    error: str
-    failed_at_ms: int | None
-
-    @property
-    def alert_id(self) -> str | None:
-        try:
-            return str(json.loads(self.message)["alertId"])
-        except (ValueError, KeyError, TypeError):
-            return None
 
 
 def dead_letter_body(target_id: str, alert: AlertMessage, error: str, attempts: int, now_ms: int) -> str:

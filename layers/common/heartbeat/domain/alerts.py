@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -108,3 +109,25 @@ def reminder_alert(monitor: Monitor, count: int, now_ms: int) -> Alert:
 
 def retry_delay_ms(attempts: int) -> int:
     return int(min(LEASE_MS * 2**attempts, MAX_RETRY_MS))
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """One message in the dead-letter queue, whichever part of the path put it there."""
+
+    message_id: str
+    receipt: str
+    source: str  # notifier: one target's; lambda: a whole notification; sns: SNS's redrive
+    target_id: str | None
+    message: str
+    subject: str | None
+    audience: str
+    error: str
+    failed_at_ms: int | None
+
+    @property
+    def alert_id(self) -> str | None:
+        try:
+            return str(json.loads(self.message)["alertId"])
+        except (ValueError, KeyError, TypeError):
+            return None

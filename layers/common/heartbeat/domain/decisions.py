@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from heartbeat.domain.alerts import down_alert, reminder_alert, up_alert
 from heartbeat.domain.model import Alert, Cause, Monitor, Ping, PingKind, Status
-from heartbeat.domain.rules import RUNS_CAP, cause_of, run_start
+from heartbeat.domain.rules import RUNS_CAP, cause_of, early_cause, run_start
 from heartbeat.domain.schedules import deadline_after_success, reminder_after
 
 # ---- what a ping decides -------------------------------------------------------------------------
@@ -78,10 +78,7 @@ def decide_ping(current: Monitor, ping: Ping, now_ms: int) -> PingDecision | Non
         return None
     if ping.rid and ping.kind is PingKind.SUCCESS and current.runs is None:
         return ResetRuns()
-    cause = cause_of(ping, current)
-    early = current.early_until_ms is not None and now_ms < current.early_until_ms
-    if cause is None and early and current.open_incident_ms is None:
-        cause = Cause.EARLY
+    cause = cause_of(ping, current) or early_cause(ping, current, now_ms)
     after = dataclasses.replace(current, last_ping_ms=now_ms)
     if cause is not None:
         if current.open_incident_ms is not None:

@@ -155,7 +155,8 @@ class Incident:
         return str(self.opened_ms)
 
     def duration_ms(self, now_ms: int) -> int:
-        return (self.resolved_ms or now_ms) - self.opened_ms
+        # Never negative: a ping received a moment before the incident opened may be written after it.
+        return max(0, (self.resolved_ms or now_ms) - self.opened_ms)
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,31 @@ def cause_of(ping: Ping, rules: Monitor | None) -> Cause | None:
     return None
 
 
+def is_early(monitor: Monitor, now_ms: int) -> bool:
+    """A success sooner than the minimum interval after the previous one, in the order the server received
+    them. Never without `minInterval`. A success received before the last one but written after it (separate
+    Lambda instances land concurrent pings in any order) is early only if it came that close before it."""
+    if not monitor.min_interval_s:
+        return False
+    last = monitor.last_success_ms
+    if last is not None and now_ms < last:
+        return last - now_ms < monitor.min_interval_s * 1000
+    return monitor.early_until_ms is not None and now_ms < monitor.early_until_ms
+
+
+def early_cause(ping: Ping, current: Monitor | None, now_ms: int) -> Cause | None:
+    """`early` for a success the monitor as read (never a cached copy: it has the last success) calls early."""
+    if ping.kind is PingKind.SUCCESS and current is not None and is_early(current, now_ms):
+        return Cause.EARLY
+    return None
+
+
+def received_before_last_success(monitor: Monitor | None, now_ms: int) -> bool:
+    """A success that overtook this one on its way to the table already armed the monitor: this one counts,
+    and neither moves the deadline back nor judges the pair again."""
+    return monitor is not None and monitor.last_success_ms is not None and now_ms < monitor.last_success_ms
+
+
 def plan(ping: Ping, cause: Cause | None, rules: Monitor | None, current: Monitor | None, now_ms: int) -> PingPlan:
     """The single write this ping makes if the monitor is as expected: `current` when a previous
     attempt returned it, otherwise up and without an incident for a success, down for a failure."""
@@ -76,6 +101,8 @@ def plan(ping: Ping, cause: Cause | None, rules: Monitor | None, current: Monito
         if current is not None and current.open_incident_ms is not None:
             return PingPlan(Effect.RECORD, incident_open=True)
         return PingPlan(Effect.START, incident_open=False)
+    if current is not None and current.open_incident_ms is None and received_before_last_success(current, now_ms):
+        return PingPlan(Effect.RECORD, incident_open=False)
     deadline = deadline_after_success(rules, now_ms) if rules is not None and rules.schedule else None
     return PingPlan(Effect.ARM, incident_open=False, guard_rules=True, rev=rev, deadline_ms=deadline)
 

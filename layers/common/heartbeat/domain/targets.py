@@ -12,6 +12,7 @@ the table, shown masked and never logged.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from dataclasses import dataclass, field
@@ -30,6 +31,10 @@ VARIABLES = (
 VARIABLE = re.compile(r"\$([A-Z_]+)")  # one $VARIABLE in a webhook template
 _URL = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[!-~]*)?$")
 _LOCAL_URL = re.compile(r"^http://(localhost|127\.0\.0\.1)(:[0-9]{1,5})?(/[!-~]*)?$")
+# The instance metadata service (IPv4, and IPv6 on Nitro) gives out the function's credentials.
+_METADATA = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
+_SHARED = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT: is_private says no, yet not public
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # an IPv4 address reached from an IPv6-only network
 _SECRETS = {  # what a key-based target's endpoint must look like
     "pagerduty": (re.compile(r"^[A-Za-z0-9]{32}$"), "a PagerDuty Events API v2 integration (routing) key"),
     "opsgenie": (re.compile(r"^[A-Za-z0-9-]{20,64}$"), "an Opsgenie API integration key"),
@@ -165,6 +170,39 @@ def check(target: Target, allow_http: bool = False) -> None:
     unknown = sorted({name for name in VARIABLE.findall(target.template) if name not in VARIABLES})
     if unknown:
         raise InvalidInput("template", f"unknown ${', $'.join(unknown)}; use ${', $'.join(VARIABLES)}")
+
+
+def urls(target: Target) -> list[tuple[str, str]]:
+    """(field, URL) for each URL the notifier will send this target's alerts to."""
+    found = [("endpoint", target.endpoint)] if target.kind in WEBHOOK_KINDS else []
+    return found + [("url", target.url)] * bool(target.url)
+
+
+def address_refused(address: str, allow_loopback: bool = False) -> str:
+    """Why a target may not be at this IP address, or "" if it may: alerts go to the public internet,
+    never to the cloud's metadata service, this machine or a private network (the notifier runs
+    inside one). `allow_loopback`: the local stack's targets on this machine."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone (fe80::1%eth0) names no other host
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = (
+            ip.ipv4_mapped or ip.sixtofour or (ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) if ip in _NAT64 else None)
+        )
+        if embedded is not None:  # an IPv4 address in IPv6 form: judged as that address
+            return address_refused(str(embedded), allow_loopback)
+    if ip in _METADATA:
+        return "the cloud metadata service"
+    if ip.is_loopback:
+        return "" if allow_loopback else "this machine (loopback)"
+    checks = (
+        (ip.is_unspecified, "unspecified (this machine)"),
+        (ip.is_link_local, "link-local"),
+        (ip in _SHARED, "shared address space (100.64.0.0/10)"),
+        (ip.is_multicast, "multicast"),
+        (ip.is_reserved, "reserved"),
+        (ip.is_private, "a private network"),
+        (not ip.is_global, "not a public address"),
+    )
+    return next((why for refused, why in checks if refused), "")
 
 
 def masked(target: Target) -> str:

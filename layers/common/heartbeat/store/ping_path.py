@@ -125,5 +125,8 @@ def _arm(u: Update, ping: Ping, plan: PingPlan, shard: str) -> None:
     if ping.rid:
         u.remove("runs.#rid")
         u.when("attribute_exists(runs)")  # not a race: the caller creates a missing map
-    # Not a heartbeat if sooner than the minimum interval after the previous success: it is early.
-    u.when("(attribute_not_exists(early_until) OR early_until <= :now)")
+    # Not a heartbeat if sooner than the minimum interval after the previous success: it is early (or,
+    # received before that success and landing after it, the caller judges the pair: rules.is_early).
+    # Race: without a minimum interval nothing is early, whichever of two concurrent successes lands last.
+    no_minimum = "attribute_not_exists(min_gap_ms) OR min_gap_ms = :zero"
+    u.when(f"(attribute_not_exists(early_until) OR early_until <= :now OR {no_minimum})")

@@ -17,7 +17,7 @@ from heartbeat.domain.awsruns import is_recorded
 from heartbeat.domain.decisions import CountingDecision, OpenIncident, ResetRuns, Resolve, TolerateFailure, decide_ping
 from heartbeat.domain.errors import Ambiguous, Contention, DuplicateEvent, LostRace, NotFound, Unavailable
 from heartbeat.domain.model import Alert, Cause, Monitor, Ping, PingEvent
-from heartbeat.domain.rules import Effect, cause_of, plan, run_start
+from heartbeat.domain.rules import Effect, cause_of, early_cause, plan, run_start
 from heartbeat.domain.slugs import check_slug
 from heartbeat.domain.tokens import is_token, monitor_id_for
 from heartbeat.store import Store
@@ -118,7 +118,9 @@ def record_ping(
     Unavailable, and DuplicateEvent for an AWS event's run stage already recorded."""
     recorded = _apply(store, monitor_id, ping, now_ms, rules_cache or RulesCache())
     if store.pings.kept:
-        duration = now_ms - recorded.started_ms if recorded.started_ms is not None else None
+        started = recorded.started_ms
+        # A start received after this finish (written before it) is another run's: no duration.
+        duration = now_ms - started if started is not None and started <= now_ms else None
         event = PingEvent(monitor_id, recorded.n, now_ms, ping, duration, recorded.cause, recorded.ignored)
         try:
             store.pings.add(event)
@@ -138,7 +140,7 @@ def _apply(store: Store, monitor_id: str, ping: Ping, now_ms: int, rules_cache: 
     current: Monitor | None = None  # the monitor as the last failed write returned it
     for _ in range(PING_ATTEMPTS):
         rules = rules_cache.get(monitor_id)
-        cause = cause_of(ping, rules)
+        cause = cause_of(ping, rules) or early_cause(ping, current, now_ms)
         write_plan = plan(ping, cause, rules, current, now_ms)
         write = store.ping_path.write(monitor_id, ping, now_ms, write_plan)
         if write.n is not None:

@@ -12,7 +12,6 @@ for real alerts and a value of its own, so a test alert goes through SNS to one 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import re
 import secrets
@@ -21,9 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import botocore.session
-from botocore.exceptions import ClientError
-
+from heartbeat.adapters.http import RefusedAddress, vetted_addresses
+from heartbeat.adapters.sns import AlertsTopic, TopicSubscription, known_regions
 from heartbeat.domain import targets
 from heartbeat.domain.errors import InvalidInput, NotFound
 from heartbeat.domain.model import AUDIENCE, AlertEvent
@@ -42,7 +40,6 @@ ENDPOINTS = {
     "sqs": (re.compile(rf"^arn:aws[a-z-]*:sqs:{_REGION}:[0-9]{{12}}:[A-Za-z0-9_.-]+$"), "an SQS queue ARN"),
     "lambda": (re.compile(rf"^arn:aws[a-z-]*:lambda:{_REGION}:[0-9]{{12}}:function:[A-Za-z0-9_:.-]+$"), "a Lambda ARN"),
 }
-PENDING = "PendingConfirmation"
 
 
 @dataclass(frozen=True)
@@ -63,17 +60,6 @@ def masked_endpoint(protocol: str, endpoint: str) -> str:
     return f"{parts.scheme}://{parts.netloc}/…" if parts.path.strip("/") or parts.query else endpoint
 
 
-@functools.cache
-def _regions(service: str) -> frozenset[str]:
-    """The regions botocore knows the service in, in every partition (its own data; no network)."""
-    session = botocore.session.get_session()
-    return frozenset(
-        region
-        for partition in session.get_available_partitions()
-        for region in session.get_available_regions(service, partition_name=partition)
-    )
-
-
 @dataclass(frozen=True)
 class Delivery:
     """Where the deployment's notifier and dead-letter queue are, and what targets may be."""
@@ -84,9 +70,8 @@ class Delivery:
 
 
 class Subscriptions:
-    def __init__(self, sns: Any, topic_arn: str, store: Store, delivery: Delivery) -> None:
-        self._sns = sns
-        self._topic = topic_arn
+    def __init__(self, topic: AlertsTopic, store: Store, delivery: Delivery) -> None:
+        self._topic = topic
         self._store = store
         self._delivery = delivery
 
@@ -108,7 +93,7 @@ class Subscriptions:
         audience = audience or f"sub-{secrets.token_hex(8)}"  # not a secret: it only routes test alerts
         if protocol in targets.KINDS:
             target = target or Target("", protocol, endpoint)
-            targets.check(target, self._delivery.allow_http)
+            self.check(target)
             if not self._delivery.notifier_arn:
                 raise InvalidInput("protocol", f"{protocol} needs the notifier, which this deployment lacks")
             target = dataclasses.replace(
@@ -124,29 +109,10 @@ class Subscriptions:
             raise InvalidInput("endpoint", f"must be {what} for protocol {protocol}")
         if protocol in ("sqs", "lambda"):
             region = endpoint.split(":")[3]
-            if region not in _regions(protocol):
+            if region not in known_regions(protocol):
                 raise InvalidInput("endpoint", f"names the region {region!r}, where AWS has no {protocol}")
-        attributes = {"FilterPolicy": json.dumps(filter.policy(audience))}
-        if self._delivery.dead_letter_arn:
-            attributes["RedrivePolicy"] = json.dumps({"deadLetterTargetArn": self._delivery.dead_letter_arn})
-        try:
-            arn = self._sns.subscribe(
-                TopicArn=self._topic,
-                Protocol=protocol,
-                Endpoint=endpoint,
-                Attributes=attributes,
-                ReturnSubscriptionArn=True,
-            )["SubscriptionArn"]
-        except ClientError as e:
-            if e.response.get("Error", {}).get("Code") != "InvalidParameter":
-                raise
-            raise InvalidInput("endpoint", f"SNS refused it: {e.response['Error'].get('Message', '')}") from None
-        if arn == PENDING or not arn.startswith(self._topic):
-            return Subscription("", protocol, endpoint, filter, pending=True, audience=audience)
-        # Email and https subscriptions have an ARN at once but stay pending until confirmed.
-        attributes = self._sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]
-        pending = attributes.get("PendingConfirmation") == "true"
-        return Subscription(arn.rsplit(":", 1)[-1], protocol, endpoint, filter, pending, audience)
+        made = self._topic.subscribe(protocol, endpoint, filter.policy(audience), self._delivery.dead_letter_arn)
+        return Subscription(made.id, protocol, endpoint, filter, made.pending, audience)
 
     def listing(self) -> list[Subscription]:
         """SNS's subscriptions (but the notifier's own), then the targets, oldest first."""
@@ -155,9 +121,23 @@ class Subscriptions:
     def targets(self) -> list[Target]:
         return self._store.targets.all()
 
-    @property
-    def allow_http(self) -> bool:
-        return self._delivery.allow_http
+    def check(self, target: Target) -> None:
+        """What targets.check refuses, and a URL whose name resolves to an address no target may have
+        (the metadata service, this machine, a private network). A name that does not resolve now is
+        let through: the notifier judges the addresses again at every delivery, and connects only to
+        those it judged, so what the name resolves to later is caught then."""
+        targets.check(target, self._delivery.allow_http)
+        for field_name, url in targets.urls(target):
+            parts = urlsplit(url)
+            try:
+                vetted_addresses(parts.hostname or "", parts.port or 443, self._delivery.allow_http)
+            except RefusedAddress as e:
+                why = f"{parts.hostname} resolves to {e.address}, {e.reason}; alerts go to public addresses only"
+                raise InvalidInput(field_name, why) from None
+            except ValueError:
+                raise InvalidInput(field_name, "has a port past 65535") from None
+            except (OSError, UnicodeError):
+                pass  # does not resolve now
 
     def refilter(self, current: Subscription | Target, declared: DeclaredSubscription) -> None:
         """A new filter (and, for a target, new details) for an existing subscription, in place."""
@@ -166,35 +146,16 @@ class Subscriptions:
             new = dataclasses.replace(
                 current, filter=declared.filter, url=t.url, template=t.template, content_type=t.content_type
             )
-            targets.check(new, self._delivery.allow_http)
+            self.check(new)
             self._store.targets.replace(new)
             return
-        policy = declared.filter.policy(current.audience or f"file-{secrets.token_hex(8)}")
-        self._sns.set_subscription_attributes(
-            SubscriptionArn=f"{self._topic}:{current.id}",
-            AttributeName="FilterPolicy",
-            AttributeValue=json.dumps(policy),
-        )
+        self._topic.set_filter(current.id, declared.filter.policy(current.audience or f"file-{secrets.token_hex(8)}"))
 
     def sns_subscriptions(self) -> list[Subscription]:
-        found = []
-        for page in self._sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=self._topic):
-            for s in page.get("Subscriptions", []):
-                arn = s["SubscriptionArn"]
-                if s["Protocol"] == "lambda" and s["Endpoint"] == self._delivery.notifier_arn:
-                    continue
-                if arn == PENDING:
-                    found.append(Subscription("", s["Protocol"], s["Endpoint"], Filter(), pending=True))
-                    continue
-                attributes = self._sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]
-                policy = json.loads(attributes.get("FilterPolicy") or "{}")
-                pending = attributes.get("PendingConfirmation") == "true"
-                audience = next((a for a in policy.get("audience", []) if a != AUDIENCE), "")
-                sub_id = arn.rsplit(":", 1)[-1]
-                found.append(
-                    Subscription(sub_id, s["Protocol"], s["Endpoint"], Filter.from_policy(policy), pending, audience)
-                )
-        return found
+        return [_listed(s) for s in self._topic.subscriptions() if not self._is_notifier(s)]
+
+    def _is_notifier(self, s: TopicSubscription) -> bool:
+        return s.protocol == "lambda" and s.endpoint == self._delivery.notifier_arn
 
     def get(self, subscription_id: str) -> Subscription:
         try:
@@ -211,7 +172,7 @@ class Subscriptions:
         if sub.protocol in targets.KINDS:
             self._store.targets.delete(subscription_id)
         else:
-            self._sns.unsubscribe(SubscriptionArn=f"{self._topic}:{subscription_id}")
+            self._topic.unsubscribe(subscription_id)
 
     def test(self, subscription_id: str, now_ms: int) -> str:
         """Send a test alert through SNS to this subscription alone; the SNS message id."""
@@ -220,18 +181,21 @@ class Subscriptions:
             raise InvalidInput("id", "this subscription was made before test alerts; remove and add it again")
         f = sub.filter
         # The routing attributes must pass the subscription's own filter; the message says it is a test.
-        attributes: dict[str, Any] = {
-            "audience": {"DataType": "String", "StringValue": sub.audience},
-            "event": {"DataType": "String", "StringValue": (f.events or ["monitor.test"])[0]},
-            "monitor_id": {"DataType": "String", "StringValue": (f.monitors or ["test"])[0]},
+        attributes: dict[str, str | list[str]] = {
+            "audience": sub.audience,
+            "event": (f.events or ["monitor.test"])[0],
+            "monitor_id": (f.monitors or ["test"])[0],
         }
         if f.tags:
-            attributes["tags"] = {"DataType": "String.Array", "StringValue": json.dumps(f.tags[:1])}
-        message = test_message(sub.id, f.tags[:1], now_ms)
-        resp = self._sns.publish(
-            TopicArn=self._topic, Subject="TEST: Heartbeat alert", Message=message, MessageAttributes=attributes
-        )
-        return str(resp["MessageId"])
+            attributes["tags"] = f.tags[:1]
+        return self._topic.publish_test("TEST: Heartbeat alert", test_message(sub.id, f.tags[:1], now_ms), attributes)
+
+
+def _listed(s: TopicSubscription) -> Subscription:
+    if s.pending and not s.id:
+        return Subscription("", s.protocol, s.endpoint, Filter(), pending=True)
+    audience = next((a for a in s.policy.get("audience", []) if a != AUDIENCE), "")
+    return Subscription(s.id, s.protocol, s.endpoint, Filter.from_policy(s.policy), s.pending, audience)
 
 
 def _shown(target: Target) -> Subscription:
@@ -288,7 +252,7 @@ class FileSync:
         for d in declared:
             if d.target is not None:
                 try:
-                    targets.check(d.target, self._subs.allow_http)
+                    self._subs.check(d.target)
                 except InvalidInput as e:
                     raise InvalidInput(f"{d.where}.{e.field}", e.message) from None
             key = _identity(d.protocol, d.endpoint, d.target.chat_id if d.target else "")
@@ -357,6 +321,11 @@ def _diff(current: Subscription | Target, d: DeclaredSubscription) -> dict[str, 
         for name, field_name in (("url", "url"), ("template", "template"), ("contentType", "content_type")):
             old, new = getattr(current, field_name), getattr(d.target, field_name)
             if old != new:
-                # A template is not a secret; a URL may be: shown masked.
-                diff[name] = (old, new) if name != "url" else ("…" if old else "", "…" if new else "")
+                # A URL or a template may hold a secret (a key in a query, a token in the body): masked.
+                diff[name] = (old, new) if name == "contentType" else (_masked(old), _masked(new))
     return diff
+
+
+def _masked(value: str) -> str:
+    """Whether a secret-bearing field is set, never what it holds."""
+    return "…" if value else ""
