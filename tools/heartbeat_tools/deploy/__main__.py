@@ -17,7 +17,10 @@ from heartbeat_tools.deploy.stage import Stage
 def main() -> int:
     began = time.monotonic()
     with scenario.https_target() as (port, ca_file):
-        stage = Stage(extra_env={"NotifierFunction": {"SSL_CERT_FILE": str(ca_file)}})
+        # Emulation only: the chat targets are on this machine, behind a certificate of its own, which
+        # a deployment would refuse (loopback) and could not verify.
+        local_targets = {"ALLOW_HTTP_TARGETS": "1", "SSL_CERT_FILE": str(ca_file)}
+        stage = Stage(extra_env={"ApiFunction": local_targets, "NotifierFunction": local_targets})
         try:
             stage.check_build()
             stage.start()
