@@ -20,8 +20,9 @@ from heartbeat_tools.template import ROOT
 BUILD = ROOT / ".aws-sam" / "build"
 WORK = ROOT / ".aws-sam" / "deploy-check"
 RUNTIME = Path(__file__).with_name("runtime.py")
-# What Lambda's python3.13 runtime brings (its runtime-included SDK is boto3 1.40 or later, and the
-# layer must not need anything newer than the one pinned here, nor anything else from it).
+# Stands in for the boto3 Lambda's python3.13 runtime includes (its version varies by region and
+# date; Lambda's docs give a snippet that prints it): older than the app's lock, so the layer may
+# need nothing newer, and nothing else the runtime does not have.
 RUNTIME_SDK = "boto3==1.40.4"
 ELF_MACHINES = {0xB7: "aarch64", 0x3E: "x86_64"}
 ARCHITECTURES = {"arm64": "aarch64", "x86_64": "x86_64"}
