@@ -18,14 +18,16 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup dev test lint unit integration properties soak e2e clients template build deploy bench openapi clean
+.PHONY: help setup dev test lint unit integration properties soak e2e clients template build deploy-check deploy smoke bench openapi clean
 
 help:
 	@echo "make dev     run the whole stack locally (moto + HTTP front + sweeper) on 127.0.0.1:3000"
 	@echo "make test    lint, unit, integration and end-to-end tests, template checks and sam build"
 	@echo "make soak    the property tests with many more random interleavings, and the 50,000-ping load"
 	@echo "make bench   measure the targets in docs/architecture.md; writes bench/RESULTS.md (about 5 minutes)"
-	@echo "make build   sam build;  make deploy: sam build && sam deploy --guided"
+	@echo "make build   sam build;  make deploy: sam build && sam deploy --guided (README: Deploy)"
+	@echo "make deploy-check  sam build's output run as Lambda runs it, each function under its own role, IAM enforced"
+	@echo "make smoke URL=... KEY=...  check a live deployment end to end (creates, pings, alerts, cleans up)"
 	@echo "make openapi regenerate docs/openapi.json from the API's routes"
 	@echo "make clients Healthchecks' Python clients in .venv-clients, for the end-to-end tests (make e2e runs it)"
 	@echo "make clean   remove the virtualenvs, build output and local state"
@@ -56,7 +58,7 @@ setup: $(VENV)/.installed $(SAM_VENV)/.installed
 dev: $(VENV)/.installed
 	$(PY) -m heartbeat_tools.devserver $(if $(FRESH),--fresh)
 
-test: setup lint unit integration properties e2e template
+test: setup lint unit integration properties e2e template deploy-check
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -100,6 +102,19 @@ build: $(SAM_VENV)/.installed
 	PATH="$(RUNTIME_BIN):$$PATH" $(SAM_VENV)/bin/sam build
 	@! find .aws-sam/build/CommonLayer/python/heartbeat -name '*.pyc' ! -name '*.cpython-313.pyc' | grep . \
 		|| { echo "the layer ships bytecode for another Python than the runtime's (above)"; exit 1; }
+
+# The functions from `sam build`'s output, each a python3.13 process with only its code, the layer and
+# the runtime's boto3, under the role SAM's transform gives it, IAM enforced (moto): a scenario makes
+# every AWS call they make. Then the proofs that it fails on a denied call, an unset variable and
+# x86 code (tests/deploy). About a minute.
+deploy-check: build $(VENV)/.installed
+	PATH="$(RUNTIME_BIN):$$PATH" $(PY) -m heartbeat_tools.deploy
+	PATH="$(RUNTIME_BIN):$$PATH" DEPLOY_CHECK=1 $(PYTEST) tests/deploy
+
+# A live deployment, end to end (README: Deploy). URL and KEY default to HEARTBEAT_API_URL and _KEY.
+smoke: $(VENV)/.installed
+	HEARTBEAT_API_URL="$(or $(URL),$$HEARTBEAT_API_URL)" HEARTBEAT_API_KEY="$(or $(KEY),$$HEARTBEAT_API_KEY)" \
+		$(PY) -m heartbeat_tools.deploy.smoke
 
 bench: $(VENV)/.installed
 	$(PY) -m bench

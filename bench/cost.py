@@ -1,4 +1,5 @@
-"""7. Cost model, from the measured requests per ping and handler time, at AWS list prices.
+"""7. Cost model, from the measured requests per ping and handler CPU time (botocore's real request
+path, bench: warm), at AWS list prices.
 
 The prices are AWS's published on-demand list prices for us-east-1 as this project knew them on
 the date below; this machine cannot fetch them live. Check https://aws.amazon.com/pricing before
@@ -18,6 +19,7 @@ PRICES = {  # USD
     "eventbridge_event_per_million": 1.00,  # charged conservatively: scheduled-rule events may be free
     "cloudwatch_alarm_month": 0.10,
     "cloudwatch_logs_ingest_gb": 0.50,
+    "cloudwatch_logs_storage_gb_month": 0.03,
     "secrets_manager_secret_month": 0.40,  # the API-key hashing secret
 }
 LAMBDA_GB = 0.25  # MemorySize 256 in template.yaml
@@ -37,8 +39,16 @@ def per_million_pings(handler_ms: float, table_writes: int, index_writes: int) -
     }
 
 
-def idle_per_month(shards: int, sweep_ms: float = 60.0, alarms: int = 3) -> dict[str, float]:
+# Billed only when used, so nothing when idle: API Gateway, the other functions, SNS topics, SQS
+# queues (nothing polls them), the SSM parameter (standard), the AWS-runs rule (AWS service events on
+# the default bus are free), DynamoDB storage and PITR of an empty table.
+IDLE_FREE = "API Gateway, idle functions, SNS, SQS, SSM parameter, the AWS-runs rule, an empty table's storage and PITR"
+
+
+def idle_per_month(shards: int, alarms: int, log_days: int, sweep_ms: float = 60.0) -> dict[str, float]:
+    """Every resource the template bills while no ping comes: `alarms` and `log_days` from it."""
     sweeps = MINUTES_A_MONTH  # rate(1 minute)
+    log_gb = sweeps * 500 / 1e9  # one line a sweep
     return {
         "EventBridge schedule": sweeps * PRICES["eventbridge_event_per_million"] / 1e6,
         "Lambda (sweeper)": sweeps * PRICES["lambda_requests_per_million"] / 1e6
@@ -46,7 +56,8 @@ def idle_per_month(shards: int, sweep_ms: float = 60.0, alarms: int = 3) -> dict
         # An empty Query on a GSI (eventually consistent) still costs half a read unit.
         "DynamoDB (empty sweeps)": sweeps * shards * 0.5 * PRICES["dynamodb_read_unit_per_million"] / 1e6,
         "CloudWatch alarms": alarms * PRICES["cloudwatch_alarm_month"],
-        "CloudWatch Logs (one line a sweep)": sweeps * 500 / 1e9 * PRICES["cloudwatch_logs_ingest_gb"],
+        "CloudWatch Logs (one line a sweep)": log_gb * PRICES["cloudwatch_logs_ingest_gb"]
+        + log_gb * min(log_days, 30) / 30 * PRICES["cloudwatch_logs_storage_gb_month"],
         "Secrets Manager (API-key secret)": PRICES["secrets_manager_secret_month"],
     }
 
@@ -54,7 +65,7 @@ def idle_per_month(shards: int, sweep_ms: float = 60.0, alarms: int = 3) -> dict
 def run(handler_us: float | None = None) -> list:  # type: ignore[type-arg]
     from bench.common import Row
 
-    handler_ms = (handler_us or 600) / 1000
+    handler_ms = (handler_us or 3000) / 1000  # the warm ping's CPU through botocore's real request path
     rows = []
     # A success ping: the monitor's UpdateItem (1 WRU) moves `deadline`, the key of the due index, which
     # costs the index a delete and a put (2 WRU); the ping event's PutItem is 1 WRU without a body.
@@ -69,7 +80,12 @@ def run(handler_us: float | None = None) -> list:  # type: ignore[type-arg]
             )
     from heartbeat_tools.template import Template
 
-    idle = idle_per_month(shards=int(Template().parameter_default("DeadlineShards")))
+    template = Template()
+    idle = idle_per_month(
+        shards=int(template.parameter_default("DeadlineShards")),
+        alarms=len(template.of_type("AWS::CloudWatch::Alarm")),
+        log_days=int(template.parameter_default("LogRetentionDays")),
+    )
     rows.append(
         Row(
             "cost",
@@ -77,7 +93,7 @@ def run(handler_us: float | None = None) -> list:  # type: ignore[type-arg]
             f"${sum(idle.values()):.2f}",
             "< $1.00",
             sum(idle.values()) < 1,
-            ", ".join(f"{k} ${v:.3f}" for k, v in idle.items()),
+            ", ".join(f"{k} ${v:.3f}" for k, v in idle.items()) + f"; free when idle: {IDLE_FREE}",
         )
     )
     rows.append(

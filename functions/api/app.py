@@ -55,6 +55,16 @@ def require_key(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) ->
     return next_middleware(app)
 
 
+def answer_unrouted(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    """A request none of the routes takes (the template's `$default` route sends such requests here;
+    Powertools runs the middlewares for its 404 too): API Gateway's own 404, as when no route of the
+    API took it, whatever key or body came with it."""
+    route = app.context.get("_route")
+    if route is not None and route.func.__name__ == "not_found_handler":
+        return no_such_route(NotFoundError())
+    return next_middleware(app)
+
+
 def refuse_stray_body(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[dict]:
     """A body sent to a route that takes none is a client's mistake: say so rather than act on the
     route as if it were not there (POST .../pause with an apply file meant for /apply)."""
@@ -66,7 +76,7 @@ def refuse_stray_body(app: APIGatewayHttpResolver, next_middleware: NextMiddlewa
     return next_middleware(app)
 
 
-app.use(middlewares=[require_key, refuse_stray_body])
+app.use(middlewares=[answer_unrouted, require_key, refuse_stray_body])
 
 
 # ---- the API's description: OpenAPI generated from the routes and models, and a viewer ----
@@ -146,9 +156,16 @@ def forbidden(e: Forbidden) -> Response[dict]:
     return error(403, "forbidden", str(e))
 
 
-@app.exception_handler([NotFound, NotFoundError])
-def not_found(e: Exception) -> Response[dict]:
-    return error(404, "not_found", str(e) if isinstance(e, NotFound) else "no such route")
+@app.exception_handler(NotFound)
+def not_found(e: NotFound) -> Response[dict]:
+    return error(404, "not_found", str(e))
+
+
+@app.exception_handler(NotFoundError)
+def no_such_route(_: NotFoundError) -> Response[Any]:
+    """A path no route takes (the template's `$default` route brings every such request here): API
+    Gateway's own answer, as when it had no route for it."""
+    return Response(404, "application/json", {"message": "Not Found"})
 
 
 @app.exception_handler([Contention, LostRace])

@@ -135,13 +135,25 @@ def test_sample_events_are_well_formed(path, template: Template) -> None:  # typ
     assert route.match(event["requestContext"]["http"]["method"], event["rawPath"]) == event.get("pathParameters", {})
 
 
+def granted(template: Template, function: str) -> dict[str, list[str]]:
+    """Action -> the resources a function's inline statements grant it (FAKE_REFS resolved)."""
+    refs = {**FAKE_REFS, "AWS::Partition": "aws", "Table.Arn": "arn:table", "Table": "t"}
+    actions: dict[str, list[str]] = {}
+    for policy in template.resources[function]["Properties"]["Policies"]:
+        for statement in policy.get("Statement", []):
+            resource = template._resolve(statement["Resource"], refs)
+            for action in statement["Action"]:
+                actions.setdefault(action, []).extend(resource if isinstance(resource, list) else [resource])
+    return actions
+
+
 def test_the_notifier_may_read_the_targets_and_dead_letter_what_fails(template: Template) -> None:
-    # moto does not enforce IAM: what the notifier's code calls must be granted here by hand.
+    # `make deploy-check` runs it under this role; here, what each grant is for.
     props = template.resources["NotifierFunction"]["Properties"]
-    [statement] = props["Policies"][0]["Statement"]
-    assert statement["Action"] == ["dynamodb:Query"]  # Targets.all
-    assert props["Policies"][1]["SQSSendMessagePolicy"]["QueueName"] == {
-        "Fn::GetAtt": ["AlertsDeadLetterQueue", "QueueName"]
+    assert granted(template, "NotifierFunction") == {
+        "dynamodb:Query": ["arn:table"],  # Targets.all
+        "sqs:SendMessage": ["arn:queue"],  # what it could not deliver
+        "ssm:GetParameter": ["arn:aws:ssm:eu-west-1:123456789012:parameter/heartbeat/stack/public-url"],
     }
     assert props["DeadLetterQueue"]["TargetArn"] == {"Fn::GetAtt": ["AlertsDeadLetterQueue", "Arn"]}
     subscription = template.resources["NotifierSubscription"]["Properties"]
@@ -209,10 +221,10 @@ def test_without_a_domain_links_come_from_the_stack_itself(template: Template) -
         "Value": "https://api123.execute-api.eu-west-1.amazonaws.com",
     }
     for function in ("NotifierFunction", "ApiFunction"):  # the two that build alert links
-        policies = template.resources[function]["Properties"]["Policies"]
-        assert {"SSMParameterReadPolicy": {"ParameterName": {"Fn::Sub": "heartbeat/${AWS::StackName}/public-url"}}} in (
-            policies
-        )
+        statements = granted(template, function)
+        assert statements["ssm:GetParameter"] == [
+            "arn:aws:ssm:eu-west-1:123456789012:parameter/heartbeat/stack/public-url"
+        ]  # that parameter only, and no DescribeParameters on "*"
     assert "PublicApiUrl" not in (ROOT / "README.md").read_text()
 
 
@@ -234,13 +246,16 @@ def test_cfn_lint_passes_with_each_optional_setting(parameters: dict[str, object
     assert [str(m) for m in matches] == []
 
 
-def test_the_defaults_take_10000_pings_a_second(template: Template) -> None:
+def test_the_defaults_shard_for_10000_pings_a_second_and_pre_warming_is_a_paid_choice(template: Template) -> None:
     """Issue 14: a success ping writes 2 units to the table (the monitor, the ping event) and 2 to
-    the due index (it moves the deadline: a delete and a put); an index partition takes 1,000/s."""
+    the due index (it moves the deadline: a delete and a put); an index partition takes 1,000/s.
+    Issue 32: pre-warming is billed per deploy, so it is off by default, and 20,000 takes 10,000/s."""
     pings, units_per_ping, partition_units = 10_000, 2, 1_000
     assert int(template.parameter_default("DeadlineShards")) * partition_units >= pings * units_per_ping
-    warm = int(template.parameter_default("WarmWriteUnits"))
-    assert warm >= pings * units_per_ping
+    warm = template.doc["Parameters"]["WarmWriteUnits"]
+    assert warm["Default"] == 0 and "pricing" in warm["Description"]
+    assert pings * units_per_ping in warm["AllowedValues"]
+    assert not template.condition("PreWarm", {})
     table = template.resources["Table"]["Properties"]
     [due] = [i for i in table["GlobalSecondaryIndexes"] if i["IndexName"] == "due"]
     prewarm = {"Fn::If": ["PreWarm", {"WriteUnitsPerSecond": {"Ref": "WarmWriteUnits"}}, {"Ref": "AWS::NoValue"}]}
@@ -259,3 +274,104 @@ def test_seconds_detection_loops_the_minute_run_and_fits_its_timeout(template: T
     schedule, concurrency = template.doc["Rules"]["SecondsDetectionSweepsEachMinute"]["Assertions"]
     assert schedule["Assert"] == {"Fn::Equals": [{"Ref": "SweepSchedule"}, "rate(1 minute)"]}
     assert concurrency["Assert"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "SweeperReservedConcurrency"}, "1"]}]}
+
+
+# ---- the first deploy: SAM CLI's own questions, and the invoke permissions it makes ------------------
+
+
+def test_every_route_is_public_by_declaration_on_an_api_closed_by_default(template: Template) -> None:
+    """Each function authenticates its own callers; API Gateway lets through only the routes the
+    template names public, so a route added without saying so is closed (IAM-signed callers only)."""
+    auth = template.resources["HttpApi"]["Properties"]["Auth"]
+    assert auth == {"EnableIamAuthorizer": True, "DefaultAuthorizer": "AWS_IAM"}
+    for name, fn in template.of_type("AWS::Serverless::Function").items():
+        for event_name, event in fn["Properties"].get("Events", {}).items():
+            if event["Type"] == "HttpApi":
+                assert event["Properties"].get("Auth") == {"Authorizer": "NONE"}, f"{name}.{event_name}"
+
+
+def test_the_guided_deploy_goes_through_when_every_question_is_answered_with_enter() -> None:
+    """`sam deploy --guided` (what `make deploy` runs), by SAM CLI's own code, Enter at each question:
+    no "has no authentication. Is this okay? [y/N]" (its default aborts the deploy), no changeset
+    to confirm (its default is no), and the deploy goes ahead with the template's defaults."""
+    from heartbeat_tools.deploy.sam import guided_deploy_on_defaults
+
+    run = guided_deploy_on_defaults()
+    asked = [q["text"] for q in run["questions"]]
+    assert not [q for q in asked if "has no authentication" in q], asked
+    assert "Deploy this changeset?" not in asked
+    outcome = run["outcome"]
+    assert outcome["deployed"] and outcome["exit_code"] == 0, run["output_tail"]
+    assert outcome["stack"] == "heartbeat-dev" and outcome["capabilities"] == ["CAPABILITY_IAM"]
+    assert outcome["parameters"]["WarmWriteUnits"] == "0"
+
+
+def test_the_api_functions_invoke_policy_does_not_grow_with_its_routes() -> None:
+    """SAM writes one Lambda permission per route, into the function's resource policy (20 KB at
+    most); with the `$default` route the API function has one for the whole API."""
+    from heartbeat_tools.deploy.sam import LAMBDA_POLICY_LIMIT, invoke_policies, transformed
+
+    policies = invoke_policies(transformed())
+    api = json.loads(policies["ApiFunction"])["Statement"]
+    assert len(api) == 1 and api[0]["Condition"]["ArnLike"]["AWS:SourceArn"].endswith("/*/*")
+    for function, policy in policies.items():
+        assert len(policy) < LAMBDA_POLICY_LIMIT / 5, (function, len(policy))
+
+
+# ---- issue 32: names, retention, retention of the secret, least privilege --------------------------
+
+
+def test_alarm_names_are_unique_per_stack(template: Template) -> None:
+    """Two stacks with the same Stage (a second region, a staging copy) must not collide."""
+    for name, alarm in template.of_type("AWS::CloudWatch::Alarm").items():
+        assert alarm["Properties"]["AlarmName"]["Fn::Sub"].startswith("${AWS::StackName}-"), name
+
+
+def test_every_function_logs_to_a_group_that_expires(template: Template) -> None:
+    retention = template.doc["Parameters"]["LogRetentionDays"]
+    assert retention["Default"] == 30 and retention["Default"] in retention["AllowedValues"]
+    for name, fn in template.of_type("AWS::Serverless::Function").items():
+        group = fn["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+        assert template.resources[group]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}, name
+    assert len(template.of_type("AWS::Logs::LogGroup")) == len(template.of_type("AWS::Serverless::Function"))
+
+
+def test_the_key_hashing_secret_is_kept_with_the_table(template: Template) -> None:
+    for policy in ("DeletionPolicy", "UpdateReplacePolicy"):
+        assert template.resources["ApiKeySecret"][policy] == template.resources["Table"][policy] == "Retain"
+
+
+NEVER_CALLED = {  # granted once by SAM's policy templates; no code calls them (grep the layer)
+    "dynamodb:Scan",
+    "dynamodb:DescribeTable",
+    "dynamodb:ConditionCheckItem",
+    "ssm:DescribeParameters",
+    "ssm:GetParameters",
+    "ssm:GetParametersByPath",
+    "sqs:SendMessageBatch",
+    "sqs:SendMessage*",
+}
+
+
+def test_no_role_is_granted_what_no_code_calls() -> None:
+    from heartbeat_tools.deploy.sam import transformed
+
+    resources = transformed()["Resources"]
+    for name, role in resources.items():
+        if role["Type"] != "AWS::IAM::Role":
+            continue
+        for policy in role["Properties"].get("Policies", []):
+            for statement in policy["PolicyDocument"]["Statement"]:
+                actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+                assert not NEVER_CALLED & set(actions), (name, actions)
+                if statement["Resource"] == "*":  # only actions IAM can grant no other way
+                    assert set(actions) <= {
+                        "sns:GetSubscriptionAttributes",
+                        "sns:SetSubscriptionAttributes",
+                        "sns:Unsubscribe",
+                    }, (name, actions)
+    source = "\n".join(p.read_text() for p in (ROOT / "layers/common/heartbeat").rglob("*.py"))
+    source += "\n".join(p.read_text() for p in (ROOT / "functions").rglob("*.py"))
+    for call in ("scan(", "describe_table(", "get_parameters(", "get_parameters_by_path(", "send_message_batch("):
+        assert f".{call}" not in source, call
+    assert not re.search(r"\bConditionCheck\b", source)  # no ConditionCheck in any transaction

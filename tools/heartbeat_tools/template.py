@@ -43,6 +43,9 @@ def load(path: Path = TEMPLATE) -> dict[str, Any]:
     return yaml.load(path.read_text(), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
 
 
+DEFAULT_ROUTE = "$default"  # API Gateway's catch-all route: its route key is just this
+
+
 @dataclass(frozen=True)
 class Route:
     method: str  # ANY or an HTTP method
@@ -52,7 +55,7 @@ class Route:
 
     @property
     def route_key(self) -> str:
-        return f"{self.method} {self.path}"
+        return DEFAULT_ROUTE if self.path == DEFAULT_ROUTE else f"{self.method} {self.path}"
 
     def match(self, method: str, path: str) -> dict[str, str] | None:
         if self.method not in ("ANY", method):
@@ -62,6 +65,8 @@ class Route:
 
 
 def _path_regex(path: str) -> re.Pattern[str]:
+    if path == DEFAULT_ROUTE:
+        return re.compile(".*")  # every request no other route takes
     parts = []
     for segment in re.split(r"(\{[^}]+\})", path):
         if segment.startswith("{") and segment.endswith("+}"):
@@ -103,9 +108,16 @@ class Template:
                 if event["Type"] == "HttpApi":
                     p = event["Properties"]
                     routes.append(Route(p["Method"].upper(), p["Path"], name, _path_regex(p["Path"])))
-        # As API Gateway does: the most specific route wins (a greedy {proxy+} last, then more literal
-        # characters first).
-        routes.sort(key=lambda r: ("+}" in r.path, -len(re.sub(r"\{[^}]+\}", "", r.path)), r.method == "ANY"))
+        # As API Gateway does: the most specific route wins (a greedy {proxy+} after every other, then more
+        # literal characters first), and `$default` only when none matches.
+        routes.sort(
+            key=lambda r: (
+                r.path == DEFAULT_ROUTE,
+                "+}" in r.path,
+                -len(re.sub(r"\{[^}]+\}", "", r.path)),
+                r.method == "ANY",
+            )
+        )
         return routes
 
     def event_rules(self) -> dict[str, tuple[str, dict[str, Any]]]:
