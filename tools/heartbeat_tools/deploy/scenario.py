@@ -153,6 +153,7 @@ class Steps:
     def management(self) -> str:
         api = self.api
         self.read_key = api("POST", "/api/v1/keys", {"name": "ci", "role": "read"}, expect=201)
+        self.second_admin = api("POST", "/api/v1/keys", {"name": "ci admin", "role": "admin"}, expect=201)
         api("GET", "/api/v1/keys")
         m = self.monitor = api("POST", "/api/v1/monitors", {"name": "Nightly Backup", "tags": ["db"],
                                "config": {"expectedInterval": 1, "gracePeriod": 1}}, expect=201)  # fmt: skip
@@ -237,5 +238,7 @@ class Steps:
     def removals(self) -> str:
         self.api("DELETE", f"/api/v1/subscriptions/{self.sub['id']}", expect=204)
         self.api("DELETE", f"/api/v1/keys/{self.read_key['id']}", expect=204)
+        # An admin key's revocation is a transaction checking another admin key still stands.
+        self.api("DELETE", f"/api/v1/keys/{self.second_admin['id']}", expect=204)
         self.api("DELETE", f"/api/v1/monitors/{self.monitor['id']}", expect=204)
-        return "removals: an SNS subscription, a key, a monitor and its pings"
+        return "removals: an SNS subscription, a read key, an admin key, a monitor and its pings"
