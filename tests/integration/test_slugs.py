@@ -166,6 +166,40 @@ def test_a_monitor_whose_creator_stopped_before_showing_it_is_shown_by_the_next_
     assert m["slug"] == "half" and stack.store.monitors.get(m["id"]).n_pings == 1
 
 
+def test_plain_pings_racing_the_first_ping_that_creates_are_each_counted_once(stack: Stack) -> None:
+    """A ping landing between the creator's claim and its showing the monitor is neither lost (the
+    show once put back a copy taken before it) nor counted on a monitor in no listing."""
+    key = ping_key(stack)
+    for rounds in range(8):
+        slug = f"busy-{rounds}"
+        plain = [Request("GET", f"/ping/{key}/{slug}", key=None)] * 5
+        replies = stack.at_once(Request("GET", f"/ping/{key}/{slug}?create=1", key=None), *plain)
+
+        counted = sum(r.status in (200, 201) for r in replies)
+        assert {r.status for r in replies} <= {200, 201, 404}, [r.body for r in replies]
+        [only] = stack.store.slugs.monitor_ids(slug)
+        assert stack.store.monitors.get(only).n_pings == counted, rounds
+
+
+def test_a_plain_ping_shows_a_monitor_whose_creator_stopped_before_showing_it(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = ping_key(stack)
+    monitors = stack.store.monitors
+    real_show = monitors._show
+
+    def times_out(item: dict) -> None:
+        monkeypatch.setattr(monitors, "_show", real_show)
+        raise TimeoutError("the Lambda timed out")
+
+    monkeypatch.setattr(monitors, "_show", times_out)
+    with pytest.raises(TimeoutError):
+        slug_ping(stack, f"{key}/half?create=1")
+    assert slug_ping(stack, f"{key}/half").status == 200  # no ?create=1: the claim names it
+    [m] = stack.request("GET", "/api/v1/monitors").json()["items"]
+    assert (m["slug"], m["status"], stack.store.monitors.get(m["id"]).n_pings) == ("half", "up", 1)
+
+
 def test_a_claim_older_than_a_minute_does_not_stop_a_new_create(stack: Stack) -> None:
     key = ping_key(stack)
     slug_ping(stack, f"{key}/gone?create=1")

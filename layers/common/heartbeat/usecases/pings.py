@@ -92,7 +92,8 @@ def monitor_by_slug(store: Store, key: str, slug: str, create: bool, now_ms: int
         monitor_id = store.claims.holder(slug_claim(slug), now_ms)
         if monitor_id is None:
             raise NotFound(f"no monitor with the slug {slug!r}")
-        return monitor_id, False
+        # Shown first if its creator is still between its writes: a ping never lands on a hidden monitor.
+        return store.monitors.claimed(monitor_id).id, False
     from heartbeat.usecases.monitors import create_unique  # only a create by ping pays for it
 
     # Two first pings at once: one creates, the other finds the monitor through the claim.
