@@ -295,3 +295,18 @@ def test_json_output_flag_before_the_command_is_not_the_jobs(stack: Stack, serve
     code = "import json, sys; print(json.dumps(sys.argv[1:]))"
     status, out, _ = heartbeat_run("--url", url, "--", PYTHON, "-c", code, "-o", "json", "--url", "x")
     assert status == 0 and json.loads(out) == ["-o", "json", "--url", "x"]  # after --, all the job's
+
+
+@pytest.mark.parametrize("url", ["example.com/ping/0b6ff0e6", "http://[::1/ping", "http://host:port/ping"])
+def test_a_ping_url_that_is_no_url_is_said_and_the_job_status_comes_back(url: str) -> None:
+    status, out, err = heartbeat_run("--url", url, *job("import sys; print('ok'); sys.exit(4)"))
+    assert (status, out) == (4, b"ok\n"), err
+    assert "Traceback" not in err and ("not a URL" in err or "Invalid IPv6 URL" in err), err
+
+
+def test_both_addresses_exported_for_other_jobs_still_run_the_job(stack: Stack, served: Served) -> None:
+    m = stack.create_monitor("Both")
+    env = {"HEARTBEAT_PING_URL": f"{served.url}/api/v1/heartbeat/{m['token']}", "HEARTBEAT_MONITOR": "other"}
+    status, out, err = heartbeat_run(*job("print('ok')"), env=env)
+    assert (status, out) == (0, b"ok\n") and "both set" in err
+    assert [p["kind"] for p in pings(stack, m["id"])] == ["start", "success"]

@@ -65,7 +65,12 @@ class Pinger:
         while True:
             tries += 1
             left = self.budget_s - (self.clock() - started)
-            problem, wait = self._try(self.address(action, rid), body, max(left, 0.5))
+            try:
+                address = self.address(action, rid)
+            except ValueError as e:  # urlsplit's word for a URL it cannot take apart
+                problem, wait = f"not a URL ({e})", None
+            else:
+                problem, wait = self._try(address, body, max(left, 0.5))
             if problem is None:
                 return True
             if wait is None:  # the deployment said no: trying again would get the same answer
@@ -86,7 +91,10 @@ class Pinger:
     def _try(self, url: str, body: bytes, timeout: float) -> tuple[str | None, float | None]:
         """(None, None) when recorded; else what went wrong and how long to wait before trying again
         (None: do not)."""
-        request = urllib.request.Request(url, data=body, method="POST")  # noqa: S310 - the user's ping URL
+        try:
+            request = urllib.request.Request(url, data=body, method="POST")  # noqa: S310 - the user's ping URL
+        except ValueError as e:  # no scheme, no host: every try would fail the same way
+            return f"not a URL ({e})", None
         request.add_header("Content-Type", "text/plain; charset=utf-8")
         request.add_header("User-Agent", USER_AGENT)
         try:
@@ -102,8 +110,12 @@ class Pinger:
             return problem, retry_after(e.headers.get("Retry-After"))
         except urllib.error.URLError as e:  # could not connect: refused, no such host
             return getattr(e.reason, "strerror", None) or str(e.reason), 0.0
+        except http.client.InvalidURL as e:  # a bad port, a control character: no try would do better
+            return f"not a URL ({e})", None
         except (OSError, http.client.HTTPException) as e:  # a timeout, a connection dropped mid-answer
             return str(e) or type(e).__name__, 0.0
+        except ValueError as e:  # urllib's word for a URL it cannot use
+            return f"not a URL ({e})", None
 
     def _learn(self, limit: str | None) -> None:
         if limit and limit.isdigit():

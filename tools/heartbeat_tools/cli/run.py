@@ -56,16 +56,24 @@ class Monitoring:
         self.thread.start()
 
     def _start(self) -> None:
-        url = self.find()
-        if url is None:
-            return
-        self.pinger = Pinger(url, warn, self.ping_timeout, self.create)
-        self.pinger.ping("start", self.rid)
+        try:
+            url = self.find()
+            if url is None:
+                return
+            self.pinger = Pinger(url, warn, self.ping_timeout, self.create)
+            self.pinger.ping("start", self.rid)
+        except Exception as e:  # whatever it is, the job runs on, unmonitored if need be
+            warn(f"the start was not reported: {type(e).__name__}: {e}")
 
     def finish(self, outcome: Outcome) -> None:
-        self.thread.join()
-        if self.pinger is not None:
+        # Each ping is bounded by its budget; a name that never resolves could hold the start longer.
+        self.thread.join(self.ping_timeout * 2 + 5)
+        if self.pinger is None:
+            return
+        try:
             self.pinger.ping(str(outcome.status), self.rid, report(outcome, self.pinger.body_limit))
+        except Exception as e:  # the job's status is what this run returns, come what may
+            warn(f"the finish was not reported: {type(e).__name__}: {e}")
 
 
 def ping_url_of(session: Session, ref: str, create_with: dict[str, Any] | None, budget_s: float) -> str | None:
@@ -102,6 +110,9 @@ def one_address(url: str | None, ref: str | None) -> tuple[str | None, str | Non
     if from_env == {"url"}:
         return None, ref
     if from_env == {"ref"}:
+        return url, None
+    if from_env == {"url", "ref"}:  # both exported for other jobs: the job still runs, to the URL
+        warn("$HEARTBEAT_PING_URL and $HEARTBEAT_MONITOR are both set: pinging $HEARTBEAT_PING_URL")
         return url, None
     raise click.UsageError("give one of --url or --monitor, not both")
 
