@@ -65,6 +65,8 @@ class Pinger:
         while True:
             tries += 1
             left = self.budget_s - (self.clock() - started)
+            problem: str | None
+            wait: float | None
             try:
                 address = self.address(action, rid)
             except ValueError as e:  # urlsplit's word for a URL it cannot take apart
