@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import json
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -63,14 +64,21 @@ def test_a_wave_of_starts_then_successes_is_all_recorded_and_only_the_runaway_is
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
         # Through the wave and on, until refused: the local stack (moto-bound, tens of pings a
         # second) shares its time with the wave, so the script outruns 10/s only after it.
+        # Bounded after the wave (a wave slowed by a busy machine may take all the script's time).
+        after_wave: int | None = None
         while not (wave_over.is_set() and any(status == 429 for status, _ in runaway_answers[-1:])):
-            if len(runaway_answers) >= 1000:
+            if after_wave is None and wave_over.is_set():
+                after_wave = len(runaway_answers)
+                pace["since"], pace["from"] = time.monotonic(), after_wave
+            if after_wave is not None and len(runaway_answers) - after_wave >= 300:
                 break
             conn.request("GET", urlsplit(runaway["pingUrl"]).path)
             reply = conn.getresponse()
             runaway_answers.append((reply.status, reply.read()))
+        pace["until"] = time.monotonic()
         conn.close()
 
+    pace: dict[str, float] = {}  # when the wave ended, and the answers the script had heard by then
     script = threading.Thread(target=run_away)
     script.start()
     with ThreadPoolExecutor(WAVE_CONCURRENCY) as pool:
@@ -87,11 +95,15 @@ def test_a_wave_of_starts_then_successes_is_all_recorded_and_only_the_runaway_is
         assert (seen["status"], seen["pingCount"]) == ("up", 2), seen
 
     held = Counter(status for status, _ in runaway_answers)
-    assert held[200] >= 50 and held[429] >= 1 and set(held) == {200, 429}, dict(held)
-    refusal = next(json.loads(body) for status, body in runaway_answers if status == 429)
-    assert refusal["error"]["code"] == "rate_limited" and "10 pings/s" in refusal["error"]["message"]
+    assert set(held) <= {200, 429} and held[200] >= 50, dict(held)
+    # After the wave the script pings as fast as the stack answers; on a machine too busy to answer it
+    # faster than the limit (10/s), nothing is over it to refuse (test_ping.py holds a runaway anyway).
+    rate = (len(runaway_answers) - pace["from"]) / max(pace["until"] - pace["since"], 1e-3)
+    if held[429] or rate > 12:
+        refusal = next(json.loads(body) for status, body in runaway_answers if status == 429)
+        assert refusal["error"]["code"] == "rate_limited" and "10 pings/s" in refusal["error"]["message"]
     assert after[runaway["id"]]["pingCount"] == held[200]  # refused pings are not recorded
-    print(f"\nwave: {2 * JOBS} fleet pings all 200; runaway heard {dict(held)}")
+    print(f"\nwave: {2 * JOBS} fleet pings all 200; runaway heard {dict(held)}, {rate:.1f}/s after the wave")
 
 
 def _apply(stack: LocalStackProcess, doc: dict) -> None:
