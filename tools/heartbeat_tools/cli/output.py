@@ -65,13 +65,8 @@ def relative(when: datetime, now: datetime) -> str:
 def timestamp(value: Any, now: datetime) -> Any:
     """An ISO 8601 time with its relative form after it; anything else (None, a number, a time
     without a zone) unchanged."""
-    if not isinstance(value, str):
-        return value
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    return f"{value} ({relative(when, now)})" if when.tzinfo else value
+    when = parse_time(value)
+    return value if when is None else f"{value} ({relative(when, now)})"
 
 
 def parse_time(value: Any) -> datetime | None:
