@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
 from typing import Annotated, Literal
 
 import deps
@@ -22,7 +20,6 @@ from schemas.files import (
 )
 
 from heartbeat.usecases import apply, monitors
-from heartbeat.usecases.subscriptions import FileSync
 from routes.shared import documented
 
 router = Router()
@@ -35,24 +32,19 @@ def apply_file(
     prune: Annotated[Literal["none", "managed", "all"], Query()] = "none",
 ) -> Response[dict]:
     """Apply a whole monitors file (see README: Monitoring as code): the plan, made unless dryRun."""
-    # Subscriptions are planned (and checked) first: a file with any error changes nothing.
-    sync = FileSync(deps.subscriptions())
-    sub_plan = sync.plan(declared_subscriptions(doc), prune) if doc.subscriptions is not None else []
-    changes = apply.apply(deps.store, declared(doc), prune, dryRun, deps.now_ms(), deps.settings.apply_workers)
-    if not dryRun:
-        sync.execute(sub_plan, deps.now_ms())
-    summary, sub_summary = tally(c.action for c in changes), tally(c.action for c, _ in sub_plan)
-    deps.logger.info("file applied", dry_run=dryRun, summary=summary, subscriptions=sub_summary)
-    body = {"dryRun": dryRun, "summary": summary, "changes": [change_json(c) for c in changes]}
-    sub_changes = [subscription_change_json(c) for c, _ in sub_plan]
-    return Response(
-        200, "application/json", {**body, "subscriptionSummary": sub_summary, "subscriptionChanges": sub_changes}
+    subs = declared_subscriptions(doc) if doc.subscriptions is not None else None
+    done = apply.apply_file(
+        deps.store, deps.subscriptions(), declared(doc), subs, prune, dryRun, deps.now_ms(), deps.settings.apply_workers
     )
-
-
-def tally(actions: Iterable[str]) -> dict[str, int]:
-    counts = Counter(actions)
-    return {a: counts.get(a, 0) for a in ("create", "update", "unchanged", "delete")}
+    deps.logger.info("file applied", dry_run=dryRun, summary=done.summary, subscriptions=done.subscription_summary)
+    body = {
+        "dryRun": dryRun,
+        "summary": done.summary,
+        "changes": [change_json(c) for c in done.changes],
+        "subscriptionSummary": done.subscription_summary,
+        "subscriptionChanges": [subscription_change_json(c) for c in done.subscription_changes],
+    }
+    return Response(200, "application/json", body)
 
 
 @router.get("/api/v1/export", responses=documented(ExportOut))

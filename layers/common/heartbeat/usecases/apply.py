@@ -10,7 +10,8 @@ with any error changes nothing.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,7 @@ from heartbeat.domain.model import Monitor
 from heartbeat.store import Store
 from heartbeat.store.claims import apply_key_claim, name_claim
 from heartbeat.usecases import monitors
+from heartbeat.usecases.subscriptions import DeclaredSubscription, FileSync, SubscriptionChange, Subscriptions
 
 PRUNE = ("none", "managed", "all")
 
@@ -147,6 +149,47 @@ def execute(store: Store, changes: list[Change], now_ms: int, workers: int) -> N
         return
     with ThreadPoolExecutor(max_workers=workers) as pool:
         list(pool.map(one, todo))  # list(): raise the first failure here
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What applying a file did (or, in a dry run, would do), to monitors and to subscriptions."""
+
+    changes: list[Change]
+    subscription_changes: list[SubscriptionChange]
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return tally(c.action for c in self.changes)
+
+    @property
+    def subscription_summary(self) -> dict[str, int]:
+        return tally(c.action for c in self.subscription_changes)
+
+
+def tally(actions: Iterable[str]) -> dict[str, int]:
+    counts = Counter(actions)
+    return {a: counts.get(a, 0) for a in ("create", "update", "unchanged", "delete")}
+
+
+def apply_file(
+    store: Store,
+    subs: Subscriptions,
+    declared: list[DeclaredMonitor],
+    declared_subs: list[DeclaredSubscription] | None,
+    prune: str,
+    dry_run: bool,
+    now_ms: int,
+    workers: int = 8,
+) -> Applied:
+    """A whole file: monitors and, when the file lists them, subscriptions (None: left as they are)."""
+    # Subscriptions are planned (and checked) first: a file with any error changes nothing.
+    sync = FileSync(subs)
+    sub_plan = sync.plan(declared_subs, prune) if declared_subs is not None else []
+    changes = apply(store, declared, prune, dry_run, now_ms, workers)
+    if not dry_run:
+        sync.execute(sub_plan, now_ms)
+    return Applied(changes, [change for change, _ in sub_plan])
 
 
 def apply(
