@@ -56,7 +56,7 @@ clients: $(CLIENTS_VENV)/.installed
 setup: $(VENV)/.installed $(SAM_VENV)/.installed
 
 dev: $(VENV)/.installed
-	$(PY) -m heartbeat_tools.devserver $(if $(FRESH),--fresh)
+	$(PY) -m heartbeat_local.devserver $(if $(FRESH),--fresh)
 
 test: setup lint unit integration properties e2e template deploy-check
 
@@ -85,7 +85,7 @@ e2e: $(VENV)/.installed $(CLIENTS_VENV)/.installed
 
 # docs/openapi.json, regenerated from the API's routes and models (a test fails while it is stale).
 openapi: $(VENV)/.installed
-	$(PY) -m heartbeat_tools.openapi
+	$(PY) -m heartbeat_local.openapi
 
 # The optional settings switched on (cfn-lint checks each of them too: tests/unit/test_template.py).
 OPTIONAL_PARAMETERS := DomainName=heartbeat.example.com HostedZoneId=Z0123456789ABCDEFGHIJ Detection=seconds \
@@ -108,13 +108,13 @@ build: $(SAM_VENV)/.installed
 # every AWS call they make. Then the proofs that it fails on a denied call, an unset variable and
 # x86 code (tests/deploy). About a minute.
 deploy-check: build $(VENV)/.installed
-	PATH="$(RUNTIME_BIN):$$PATH" $(PY) -m heartbeat_tools.deploy
+	PATH="$(RUNTIME_BIN):$$PATH" $(PY) -m heartbeat_local.deploy
 	PATH="$(RUNTIME_BIN):$$PATH" DEPLOY_CHECK=1 $(PYTEST) tests/deploy
 
 # A live deployment, end to end (README: Deploy). URL and KEY default to HEARTBEAT_API_URL and _KEY.
 smoke: $(VENV)/.installed
 	HEARTBEAT_API_URL="$(or $(URL),$$HEARTBEAT_API_URL)" HEARTBEAT_API_KEY="$(or $(KEY),$$HEARTBEAT_API_KEY)" \
-		$(PY) -m heartbeat_tools.deploy.smoke
+		$(PY) -m heartbeat_local.deploy.smoke
 
 bench: $(VENV)/.installed
 	$(PY) -m bench

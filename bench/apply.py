@@ -15,8 +15,8 @@ MONITORS = 1000
 
 
 def run() -> list[Row]:
-    from heartbeat_tools import cli
-    from heartbeat_tools.harness import HandlerApi
+    import heartbeat_cli as cli
+    from tests.harness import HandlerApi
 
     doc = {
         "version": "1",

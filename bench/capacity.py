@@ -102,7 +102,7 @@ def measure_sizes() -> Sizes:
 
 
 def run() -> list[Row]:
-    from heartbeat_tools.template import Template
+    from heartbeat_local.template import Template
 
     template = Template()
     param = template.parameter_default

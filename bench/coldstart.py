@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from bench.common import FAKE_AWS, Row
-from heartbeat_tools.template import ROOT
+from heartbeat_local.template import ROOT
 
 RUNS = 15
 ENV = {

@@ -38,8 +38,8 @@ def moto_stack(extra_env: dict[str, str] | None = None) -> Iterator[Any]:
     import boto3
     from moto import mock_aws
 
-    from heartbeat_tools.harness import Clock, Stack
-    from heartbeat_tools.template import Template
+    from heartbeat_local.template import Template
+    from tests.harness import Clock, Stack
 
     saved = dict(os.environ)
     try:

@@ -78,7 +78,7 @@ def run(handler_us: float | None = None) -> list:  # type: ignore[type-arg]
             rows.append(
                 Row("cost", "a monitor pinged every minute, per month", f"${total * MINUTES_A_MONTH / 1e6:.3f}")
             )
-    from heartbeat_tools.template import Template
+    from heartbeat_local.template import Template
 
     template = Template()
     idle = idle_per_month(

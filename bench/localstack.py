@@ -121,7 +121,7 @@ def throughput(stack) -> list[Row]:  # type: ignore[no-untyped-def]
 
 def run() -> list[Row]:
     from heartbeat.domain.tokens import new_api_key
-    from heartbeat_tools.localproc import LocalStackProcess, Webhook
+    from heartbeat_local.localproc import LocalStackProcess, Webhook
 
     hook = Webhook()
     rows: list[Row] = []

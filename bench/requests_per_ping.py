@@ -96,7 +96,7 @@ def _per_event() -> list[Row]:
     """An AWS run event (the ECS sample) through the template's rule and the events function."""
     import json
 
-    from heartbeat_tools.harness import load_event
+    from tests.harness import load_event
 
     rows: list[Row] = []
     with moto_stack() as stack, stack.events_bridge():

@@ -21,7 +21,7 @@ FULL_SWEEP_UP_TO = 1_000
 
 
 def _fill(stack: Any, total: int, overdue: int, now_ms: int) -> None:
-    from heartbeat_tools.harness import sample_monitor
+    from tests.harness import sample_monitor
 
     db, table = stack.dynamodb, stack.refs["Table"]
     batch: list[dict[str, Any]] = []

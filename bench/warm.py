@@ -25,9 +25,9 @@ def run() -> list[Row]:
     from botocore.stub import Stubber
 
     from heartbeat.domain.tokens import new_token
-    from heartbeat_tools.harness import load_event, sample_monitor
-    from heartbeat_tools.lambdas import LambdaContext, load_module
-    from heartbeat_tools.template import ROOT
+    from heartbeat_local.lambdas import LambdaContext, load_module
+    from heartbeat_local.template import ROOT
+    from tests.harness import load_event, sample_monitor
 
     saved = dict(os.environ)
     os.environ.update(
@@ -103,9 +103,9 @@ def real_path() -> list[float]:
     from moto.server import ThreadedMotoServer
 
     from heartbeat.domain.tokens import new_token
-    from heartbeat_tools.harness import load_event, sample_monitor
-    from heartbeat_tools.lambdas import LambdaContext, load_module
-    from heartbeat_tools.template import ROOT, Template
+    from heartbeat_local.lambdas import LambdaContext, load_module
+    from heartbeat_local.template import ROOT, Template
+    from tests.harness import load_event, sample_monitor
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

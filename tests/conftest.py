@@ -8,9 +8,9 @@ import boto3
 import pytest
 
 from heartbeat.adapters.http import RetryPolicy
-from heartbeat_tools.harness import Clock, Stack
-from heartbeat_tools.targetserver import TargetServer
-from heartbeat_tools.template import Template
+from heartbeat_local.targetserver import TargetServer
+from heartbeat_local.template import Template
+from tests.harness import Clock, Stack
 
 
 @pytest.fixture(scope="session")
@@ -56,7 +56,7 @@ def stack(aws: None, template: Template, clock: Clock, monkeypatch: pytest.Monke
 
 @pytest.fixture
 def target() -> Iterator[TargetServer]:
-    """A stand-in for Slack, PagerDuty and the rest (heartbeat_tools.targetserver)."""
+    """A stand-in for Slack, PagerDuty and the rest (heartbeat_local.targetserver)."""
     server = TargetServer()
     yield server
     server.close()

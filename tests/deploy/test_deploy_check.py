@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from heartbeat_tools.deploy.lambdas import BUILD, DeployCheckError, foreign_binaries
-from heartbeat_tools.deploy.stage import Stage
-from heartbeat_tools.template import ROOT
+from heartbeat_local.deploy.lambdas import BUILD, DeployCheckError, foreign_binaries
+from heartbeat_local.deploy.stage import Stage
+from heartbeat_local.template import ROOT
 
 if not (BUILD / "template.yaml").exists() or not shutil.which("python3.13"):
     reason = "needs `make build` and python3.13 on PATH (make deploy-check provides both)"
@@ -27,7 +27,7 @@ if not (BUILD / "template.yaml").exists() or not shutil.which("python3.13"):
 
 @pytest.fixture(scope="module")
 def cfn() -> dict[str, Any]:
-    from heartbeat_tools.deploy.sam import transformed
+    from heartbeat_local.deploy.sam import transformed
 
     return transformed(BUILD / "template.yaml")
 
@@ -60,7 +60,7 @@ def test_subscription_actions_granted_on_the_topic_are_denied_as_iam_denies_them
     """Issue 32: IAM's reference gives them no resource type, so only "*" grants them."""
     from moto.iam.access_control import IAMPolicy, PermissionResult
 
-    from heartbeat_tools.deploy.iam import judged
+    from heartbeat_local.deploy.iam import judged
 
     [(action, resource)] = judged("sns", "GetSubscriptionAttributes", {"SubscriptionArn": "arn:topic:abc"})
     assert (action, resource) == ("sns:GetSubscriptionAttributes", "*")

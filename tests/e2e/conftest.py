@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from heartbeat_tools.localproc import LocalStackProcess, Webhook
+from heartbeat_local.localproc import LocalStackProcess, Webhook
 
 ADMIN_KEY = "hb_e2e-test-admin-key-0123456789abcdefghijklmnopq"
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from heartbeat_tools.localproc import LocalStackProcess
-from heartbeat_tools.template import ROOT
+from heartbeat_local.localproc import LocalStackProcess
+from heartbeat_local.template import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ADMIN_KEY = "hb_e2e-dashboard-admin-key-0123456789abcdefghijklm"

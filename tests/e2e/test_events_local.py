@@ -19,8 +19,8 @@ import boto3
 import pytest
 import yaml
 
-from heartbeat_tools.localproc import CLI, LocalStackProcess, Webhook
-from heartbeat_tools.template import ROOT
+from heartbeat_local.localproc import CLI, LocalStackProcess, Webhook
+from heartbeat_local.template import ROOT
 
 ADMIN_KEY = "hb_e2e-events-admin-key-0123456789abcdefghijklmno"
 FILE = """\

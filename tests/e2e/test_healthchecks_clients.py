@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from heartbeat_tools.localproc import LocalStackProcess, Webhook
-from heartbeat_tools.template import ROOT
+from heartbeat_local.localproc import LocalStackProcess, Webhook
+from heartbeat_local.template import ROOT
 from tests.e2e.conftest import wait_for
 
 CLIENTS_VENV = ROOT / ".venv-clients"

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from heartbeat_tools.localproc import LocalStackProcess
+from heartbeat_local.localproc import LocalStackProcess
 
 ADMIN_KEY = "hb_e2e-hostile-admin-key-0123456789abcdefghijklmno"
 MB = 1024 * 1024

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from heartbeat_tools.localproc import LocalStackProcess
+from heartbeat_local.localproc import LocalStackProcess
 
 PINGS = int(os.environ.get("LOAD_PINGS", "1000"))
 MONITORS = int(os.environ.get("LOAD_MONITORS", "50"))

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from heartbeat_tools.localproc import LocalStackProcess, Webhook
-from heartbeat_tools.targetserver import TargetServer
+from heartbeat_local.localproc import LocalStackProcess, Webhook
+from heartbeat_local.targetserver import TargetServer
 from tests.e2e.conftest import ADMIN_KEY, start_stack, wait_for
 
 

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from heartbeat_tools.localproc import LocalStackProcess
+from heartbeat_local.localproc import LocalStackProcess
 
 JOBS = 99  # and the runaway: one page of monitors
 WAVE_CONCURRENCY = 32

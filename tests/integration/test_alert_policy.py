@@ -3,7 +3,7 @@ while down (due and not yet due)."""
 
 from __future__ import annotations
 
-from heartbeat_tools.harness import Stack
+from tests.harness import Stack
 
 
 def monitor(stack: Stack, interval: int = 60, grace: int = 30, **config: object) -> dict:

@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 
 from heartbeat.domain.tokens import is_token
-from heartbeat_tools.harness import Stack
+from tests.harness import Stack
 
 MONITORS = "/api/v1/monitors"
 MISSING_ID = "0123456789abcdef0123456789abcdef"

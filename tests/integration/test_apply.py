@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from heartbeat_tools import cli
-from heartbeat_tools.harness import HandlerApi, Request, Stack
-from heartbeat_tools.template import ROOT
+import heartbeat_cli as cli
+from heartbeat_local.template import ROOT
+from tests.harness import HandlerApi, Request, Stack
 
 EXAMPLE = ROOT / "examples" / "heartbeat.yml"
 

@@ -3,7 +3,7 @@ their exact output, and who may see them."""
 
 from __future__ import annotations
 
-from heartbeat_tools.harness import Stack
+from tests.harness import Stack
 
 T = 1_795_572_000_000  # 2026-11-25T02:00:00Z
 
@@ -104,8 +104,8 @@ def test_metrics_take_a_read_key_only(stack: Stack) -> None:
 
 
 def test_the_cli_shows_and_rotates_the_badge_key(stack: Stack) -> None:
-    from heartbeat_tools import cli
-    from heartbeat_tools.harness import HandlerApi
+    import heartbeat_cli as cli
+    from tests.harness import HandlerApi
 
     api = HandlerApi(stack)
     shown = cli.run(["badge-key", "show"], api=api)

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from heartbeat_tools import cli
-from heartbeat_tools.harness import HandlerApi, Stack
+import heartbeat_cli as cli
+from tests.harness import HandlerApi, Stack
 
 M1 = "5f1c0b0e8a614f4e9a570b2b1f3c2d10"  # an id: used as it is, with no lookup
 MONITOR = {"id": M1, "name": "Reports", "status": "up", "config": {"expectedInterval": 60, "gracePeriod": 30}}

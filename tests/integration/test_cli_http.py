@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from heartbeat_tools import cli
+import heartbeat_cli as cli
 from tests.unit.test_cli_files import alias_bomb
 
 APP_413 = {"error": {"code": "payload_too_large", "message": "the request body is over 5,000,000 bytes; split it"}}

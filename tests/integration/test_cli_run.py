@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from heartbeat_tools.harness import Stack
+from tests.harness import Stack
 
 PYTHON = sys.executable
 
@@ -85,7 +85,7 @@ def wrapper(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[b
     """`heartbeat run ARGS` as cron would start it: stdin not a terminal, its own output captured."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("HEARTBEAT_")}
     return subprocess.Popen(
-        [PYTHON, "-m", "heartbeat_tools.cli", "run", *args],
+        [PYTHON, "-m", "heartbeat_cli", "run", *args],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**clean, **(env or {})},
     )  # fmt: skip
 

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from heartbeat_tools import cli
-from heartbeat_tools.harness import HandlerApi, Stack
+import heartbeat_cli as cli
+from tests.harness import HandlerApi, Stack
 
 WIDTH = 100
 ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from heartbeat_tools.harness import Stack
+from tests.harness import Stack
 
 PINGS = 8
 TRIALS = 15

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from heartbeat_tools.harness import Stack
+from tests.harness import Stack
 
 RIGA = "Europe/Riga"
 

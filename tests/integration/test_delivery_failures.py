@@ -9,8 +9,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from heartbeat.adapters.http import RetryPolicy
-from heartbeat_tools.harness import Stack
-from heartbeat_tools.targetserver import Answer, TargetServer
+from heartbeat_local.targetserver import Answer, TargetServer
+from tests.harness import Stack
 
 from .test_notifier import outage, subscribe
 
@@ -184,8 +184,8 @@ def test_read_keys_can_list_but_not_retry(stack: Stack) -> None:
 
 
 def test_the_cli_adds_a_target_tests_it_and_retries_what_failed(stack: Stack, target: TargetServer) -> None:
-    from heartbeat_tools import cli
-    from heartbeat_tools.harness import HandlerApi
+    import heartbeat_cli as cli
+    from tests.harness import HandlerApi
 
     api = HandlerApi(stack)
 

@@ -15,11 +15,11 @@ import boto3
 import pytest
 import yaml
 
+import heartbeat_cli as cli
 from heartbeat.domain.awsruns import report_of
 from heartbeat.domain.eventpatterns import check_patterns, matches
-from heartbeat_tools import cli
-from heartbeat_tools.harness import HandlerApi, Stack
-from heartbeat_tools.template import ROOT
+from heartbeat_local.template import ROOT
+from tests.harness import HandlerApi, Stack
 
 ROLE = "arn:aws:iam::123456789012:role/scheduler"
 NOW_MS = 1795579200000

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from heartbeat.domain.awsruns import KEPT_RUNS
-from heartbeat_tools.harness import Stack, load_event
-from heartbeat_tools.lambdas import LambdaContext
+from heartbeat_local.lambdas import LambdaContext
+from tests.harness import Stack, load_event
 
 ECS = {"source": ["aws.ecs"], "detail": {"group": ["family:nightly-backup"]}}
 

@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from heartbeat.domain.errors import Unavailable
-from heartbeat_tools.harness import Stack
+from tests.harness import Stack
 
 T = 1_795_572_000_000
 

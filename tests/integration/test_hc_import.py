@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from heartbeat_tools import cli
-from heartbeat_tools.harness import HandlerApi, Stack
-from heartbeat_tools.template import ROOT
+import heartbeat_cli as cli
+from heartbeat_local.template import ROOT
+from tests.harness import HandlerApi, Stack
 
 FIXTURE = ROOT / "tests" / "fixtures" / "healthchecks" / "checks-v3.json"
 WRITES = {"PutItem", "UpdateItem", "TransactWriteItems", "DeleteItem", "BatchWriteItem"}

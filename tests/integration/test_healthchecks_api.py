@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from heartbeat_tools.harness import Reply, Request, Stack
+from tests.harness import Reply, Request, Stack
 
 V3 = "/api/v3/checks/"
 

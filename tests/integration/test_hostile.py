@@ -5,7 +5,7 @@ tokens, bodies and bad JSON: test_ping.py, test_api.py and the fuzzing in test_o
 from __future__ import annotations
 
 from heartbeat.domain.tokens import new_token
-from heartbeat_tools.harness import Stack
+from tests.harness import Stack
 
 
 def test_a_miss_takes_the_same_path_as_a_hit(stack: Stack) -> None:

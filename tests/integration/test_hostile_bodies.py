@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from heartbeat_tools.harness import Stack
-from heartbeat_tools.openapi import CHECKED_IN
+from heartbeat_local.openapi import CHECKED_IN
+from tests.harness import Stack
 
 DOC = json.loads(CHECKED_IN.read_text())
 OPERATIONS = [(method.upper(), path) for path, ops in DOC["paths"].items() for method in ops]

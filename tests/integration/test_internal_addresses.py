@@ -21,8 +21,8 @@ import pytest
 from heartbeat.adapters import http
 from heartbeat.adapters.http import Failure, http_send
 from heartbeat.domain.targets import Request, address_refused
-from heartbeat_tools.harness import Stack
-from heartbeat_tools.targetserver import Answer, TargetServer
+from heartbeat_local.targetserver import Answer, TargetServer
+from tests.harness import Stack
 
 from .test_notifier import subscribe
 

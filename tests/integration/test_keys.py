@@ -7,10 +7,10 @@ import hashlib
 import boto3
 import pytest
 
+import heartbeat_cli as cli
 from heartbeat.adapters.secrets import secret_from
 from heartbeat.domain.errors import Unavailable
-from heartbeat_tools import cli
-from heartbeat_tools.harness import HandlerApi, Request, Stack
+from tests.harness import HandlerApi, Request, Stack
 
 KEYS = "/api/v1/keys"
 

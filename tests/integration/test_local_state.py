@@ -22,9 +22,8 @@ from urllib.parse import urlsplit
 import boto3
 import pytest
 
-from heartbeat_tools.harness import Stack
-from heartbeat_tools.localproc import CLI, LocalStackProcess
-from heartbeat_tools.localstate import (
+from heartbeat_local.localproc import CLI, LocalStackProcess
+from heartbeat_local.localstate import (
     StateDir,
     letters_json,
     load_table,
@@ -35,7 +34,8 @@ from heartbeat_tools.localstate import (
     table_items,
     write_private,
 )
-from heartbeat_tools.template import ROOT
+from heartbeat_local.template import ROOT
+from tests.harness import Stack
 
 
 def by_key(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -248,7 +248,7 @@ def test_a_ctrl_c_while_it_starts_stops_it_cleanly(tmp_path: Path) -> None:
     env = {**os.environ, "HEARTBEAT_PORT": "0", "HEARTBEAT_STATE_DIR": str(tmp_path / "state"), "PYTHONUNBUFFERED": "1"}
     env.pop("AWS_ENDPOINT_URL", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "heartbeat_tools.devserver"],
+        [sys.executable, "-m", "heartbeat_local.devserver"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     lines: list[str] = []
@@ -289,7 +289,7 @@ def test_a_state_file_it_cannot_use_is_one_line_naming_it(
     env = {**os.environ, "HEARTBEAT_PORT": "0", "HEARTBEAT_STATE_DIR": str(state)}
     env.pop("AWS_ENDPOINT_URL", None)
     done = subprocess.run(
-        [sys.executable, "-m", "heartbeat_tools.devserver"], cwd=ROOT, env=env, capture_output=True, text=True,
+        [sys.executable, "-m", "heartbeat_local.devserver"], cwd=ROOT, env=env, capture_output=True, text=True,
         timeout=60,
     )  # fmt: skip
     assert done.returncode == 1

@@ -10,8 +10,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from heartbeat_tools.harness import Stack
-from heartbeat_tools.targetserver import Answer, Received, TargetServer
+from heartbeat_local.targetserver import Answer, Received, TargetServer
+from tests.harness import Stack
 
 SUBS = "/api/v1/subscriptions"
 T = 1_795_572_000_000  # 2026-11-25T02:00:00Z

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-from heartbeat_tools.harness import Stack
-from heartbeat_tools.openapi import CHECKED_IN, generate, management_document
+from heartbeat_local.openapi import CHECKED_IN, generate, management_document
+from tests.harness import Stack
 
 DOC = json.loads(CHECKED_IN.read_text())
 OPERATIONS = [(method.upper(), path, op) for path, ops in DOC["paths"].items() for method, op in ops.items()]

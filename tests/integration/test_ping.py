@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from heartbeat_tools.harness import Stack, load_event
+from tests.harness import Stack, load_event
 
 UNKNOWN_TOKEN = "3f6c5e0a-8d5b-4c1e-9a7f-2b8d4e6f1a2c"
 
@@ -218,7 +218,7 @@ def test_non_utf8_and_binary_bodies_are_kept_and_never_crash(stack: Stack) -> No
     event["pathParameters"] = {"token": monitor["token"]}
     event["body"] = base64.b64encode(raw).decode()
     event["isBase64Encoded"] = True
-    from heartbeat_tools.lambdas import LambdaContext
+    from heartbeat_local.lambdas import LambdaContext
 
     result = stack.modules["PingFunction"].lambda_handler(event, LambdaContext("PingFunction"))
 

@@ -7,8 +7,8 @@ import boto3
 import pytest
 
 from heartbeat.adapters.ssm import public_url
-from heartbeat_tools.harness import Stack
-from heartbeat_tools.targetserver import TargetServer
+from heartbeat_local.targetserver import TargetServer
+from tests.harness import Stack
 
 OWN_URL = "https://local.execute-api.us-east-1.amazonaws.com"  # the parameter's value, HttpApi's id "local"
 DOMAIN = "https://heartbeat.example.com"

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from heartbeat_tools.harness import Stack
+from tests.harness import Stack
 
 
 def test_a_path_no_route_takes_gets_api_gateways_own_404_with_or_without_a_key(stack: Stack) -> None:

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from heartbeat_tools.harness import Stack
+from tests.harness import Stack
 
 
 def monitor(stack: Stack, interval: int = 3600, grace: int = 60, **config: object) -> dict:

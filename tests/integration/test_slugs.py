@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from heartbeat_tools.harness import Reply, Request, Stack
+from tests.harness import Reply, Request, Stack
 
 
 def ping_key(stack: Stack) -> str:

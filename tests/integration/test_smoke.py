@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from heartbeat_tools.deploy import smoke
-from heartbeat_tools.localproc import LocalStackProcess
+from heartbeat_local.deploy import smoke
+from heartbeat_local.localproc import LocalStackProcess
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from heartbeat_tools.harness import Stack
+from tests.harness import Stack
 
 SUBS = "/api/v1/subscriptions"
 
@@ -93,8 +93,8 @@ def test_bad_subscriptions_are_422_and_subscribe_nothing(stack: Stack) -> None:
 
 
 def test_the_cli_adds_lists_and_removes(stack: Stack) -> None:
-    from heartbeat_tools import cli
-    from heartbeat_tools.harness import HandlerApi
+    import heartbeat_cli as cli
+    from tests.harness import HandlerApi
 
     _, arn = queue(stack, "cli")
     api = HandlerApi(stack)

@@ -16,7 +16,7 @@ from heartbeat.domain.errors import Unavailable
 from heartbeat.domain.model import Monitor
 from heartbeat.store.codec import alert_from_item, alert_key
 from heartbeat.usecases.sweep import sweep, sweep_for
-from heartbeat_tools.harness import Stack
+from tests.harness import Stack
 
 
 class FailingPublisher:

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from heartbeat_tools.harness import Stack
+from tests.harness import Stack
 
 INTERVAL_S, GRACE_S = 60, 30
 PROFILES = {

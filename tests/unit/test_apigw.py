@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import base64
 
-from heartbeat_tools.apigw import http_event, http_response
-from heartbeat_tools.template import Template
+from heartbeat_local.apigw import http_event, http_response
+from heartbeat_local.template import Template
 
 
 def route(template: Template, key: str):  # type: ignore[no-untyped-def]

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from pathlib import Path
 
-from heartbeat_tools.template import ROOT
+from heartbeat_local.template import ROOT
 
 LAYER = ROOT / "layers/common/heartbeat"
 ALLOWED = {  # what each room's modules may import from the layer (beside their own room)
@@ -19,7 +20,15 @@ ALLOWED = {  # what each room's modules may import from the layer (beside their 
     "usecases": {"heartbeat.domain", "heartbeat.store", "heartbeat.adapters", "heartbeat.usecases"},
 }
 MAX_LINES = {"module": 600, "class": 400, "function": 80}
-HANDLER_MODULES = {"app", "deps", "routes", "schemas", "heartbeat_tools", "tests"}  # functions/*, tools/
+HANDLER_MODULES = {
+    "app",
+    "deps",
+    "routes",
+    "schemas",
+    "heartbeat_cli",
+    "heartbeat_local",
+    "tests",
+}  # functions/*, tools/
 NO_IO_IN_THE_DOMAIN = {"boto3", "botocore", "aws_lambda_powertools", "urllib.request", "urllib.error", "socket", "http"}
 
 
@@ -94,6 +103,36 @@ def test_the_layer_imports_no_handler_and_no_tool() -> None:
         if within(name, HANDLER_MODULES)
     ]
     assert wrong == []
+
+
+CLI = ROOT / "tools/heartbeat_cli"
+CLI_MAY_IMPORT = {"click", "yaml", "heartbeat_cli"}  # beside the standard library: `pip install .` gives these
+CLI_TALKS_TO_AWS = {"keys.py", "discover.py"}  # keys bootstrap, discover: boto3 and the layer, inside the command
+
+
+def test_the_cli_speaks_http_with_only_its_own_dependencies() -> None:
+    wrong = []
+    for path in CLI.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        top = {n for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom) for n in imports_of(node)}
+        anywhere = {
+            n for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom) for n in imports_of(node)
+        }
+        lazy_aws = {"boto3", "heartbeat"} if path.name in CLI_TALKS_TO_AWS else set()
+        for name in top:
+            if name.split(".")[0] not in sys.stdlib_module_names and not within(name, CLI_MAY_IMPORT):
+                wrong.append(f"{path.name} imports {name} when loaded")
+        for name in anywhere:
+            root = name.split(".")[0]
+            if root not in sys.stdlib_module_names and not within(name, CLI_MAY_IMPORT | lazy_aws):
+                wrong.append(f"{path.name} imports {name}")
+    assert wrong == []
+
+
+def imports_of(node: ast.Import | ast.ImportFrom) -> set[str]:
+    if isinstance(node, ast.Import):
+        return {alias.name for alias in node.names}
+    return {node.module} if node.level == 0 and node.module else set()
 
 
 def test_no_module_class_or_function_outgrows_a_read() -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from heartbeat_tools import cli
-from heartbeat_tools.cli.files import MAX_ALIAS_NODES
+import heartbeat_cli as cli
+from heartbeat_cli.files import MAX_ALIAS_NODES
 
 
 def alias_bomb(levels: int = 7, fold: int = 9) -> str:

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from heartbeat_tools import cli
-from heartbeat_tools.cli.output import colour_wanted, printable, timestamp
-from heartbeat_tools.cli.views import painter, run_durations
-from heartbeat_tools.cli.words import duration, schedule
+import heartbeat_cli as cli
+from heartbeat_cli.output import colour_wanted, printable, timestamp
+from heartbeat_cli.views import painter, run_durations
+from heartbeat_cli.words import duration, schedule
 
 NOW = datetime(2026, 12, 3, 15, 30, tzinfo=UTC)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from heartbeat_tools.cli.job import Outcome, Tail, exit_status, report
-from heartbeat_tools.cli.pinger import Pinger, is_slug_url, where
+from heartbeat_cli.job import Outcome, Tail, exit_status, report
+from heartbeat_cli.pinger import Pinger, is_slug_url, where
 
 RID = "6f1c0b0e-8a61-4f4e-9a57-0b2b1f3c2d10"
 TOKEN = "0b6ff0e6-2b2c-4a8e-9d3c-51c0c9d0a6b1"

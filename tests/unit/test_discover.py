@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from heartbeat_tools.cli.discover import (
+from heartbeat_cli.discover import (
     Scheduled,
     Skip,
     cron_expression,

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from heartbeat_tools.cli import CliError
-from heartbeat_tools.cli.hcimport import check_key, checks_url, oncalendar_cron, origin, translate
+from heartbeat_cli import CliError
+from heartbeat_cli.hcimport import check_key, checks_url, oncalendar_cron, origin, translate
 
 CODE = "0d3c0a64-7f3b-4d2e-a8a1-5b9e7c2f61d4"
 UNIQUE_KEY = hashlib.sha1(uuid.UUID(CODE).hex[:16].encode()).hexdigest()  # Healthchecks' Check.unique_key

@@ -7,7 +7,7 @@ import ast
 import sys
 from pathlib import Path
 
-from heartbeat_tools.template import ROOT
+from heartbeat_local.template import ROOT
 
 IN_THE_RUNTIME = {"boto3", "botocore"}  # the Lambda Python runtime provides these
 DISTRIBUTION = {"aws_lambda_powertools": "aws-lambda-powertools"}

@@ -16,7 +16,7 @@ from heartbeat.domain.eventpatterns import MAX_PATTERN_CHARS, MAX_PATTERNS
 from heartbeat.domain.model import MAX_SECONDS
 from heartbeat.domain.schedules import check_zone, iana_zones
 from heartbeat.store import Store
-from heartbeat_tools.harness import sample_monitor
+from tests.harness import sample_monitor
 
 WIDE = "\U0001d11e"  # four bytes in UTF-8: the most a character costs an item
 

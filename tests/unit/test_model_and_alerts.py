@@ -8,7 +8,7 @@ from heartbeat.domain.alerts import down_alert, iso, retry_delay_ms, up_alert
 from heartbeat.domain.model import Cause, Monitor, Ping, PingKind, Status
 from heartbeat.domain.rules import cause_of
 from heartbeat.settings import Settings, SettingsError
-from heartbeat_tools.harness import T0, sample_monitor
+from tests.harness import T0, sample_monitor
 
 
 def monitor(**changes: object) -> Monitor:

@@ -7,7 +7,7 @@ import pytest
 from heartbeat.domain.model import Cause, Ping, PingKind, Status
 from heartbeat.domain.rules import Effect, cause_of, early_cause, is_early, keyword_failure, plan
 from heartbeat.domain.schedules import reminder_after
-from heartbeat_tools.harness import T0, sample_monitor
+from tests.harness import T0, sample_monitor
 
 
 @pytest.mark.parametrize(

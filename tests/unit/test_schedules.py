@@ -9,7 +9,7 @@ import pytest
 
 from heartbeat.domain.errors import InvalidInput
 from heartbeat.domain.schedules import check_cron, deadline_after_success, next_after, upcoming, zone
-from heartbeat_tools.harness import sample_monitor
+from tests.harness import sample_monitor
 
 
 def ms(text: str, tz: str) -> int:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from heartbeat.domain.model import Status
 from heartbeat.store import Store
 from heartbeat.store.codec import monitor_from_item
-from heartbeat_tools.harness import T0, sample_monitor
+from tests.harness import T0, sample_monitor
 
 
 def test_a_monitor_survives_the_round_trip_through_its_item() -> None:

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from heartbeat_tools.template import ROOT, Template
+from heartbeat_local.template import ROOT, Template
 
 SUPPORTED_RUNTIMES = {"python3.12", "python3.13"}  # Lambda's Python runtimes this code is tested for
 
@@ -294,7 +294,7 @@ def test_the_guided_deploy_goes_through_when_every_question_is_answered_with_ent
     """`sam deploy --guided` (what `make deploy` runs), by SAM CLI's own code, Enter at each question:
     no "has no authentication. Is this okay? [y/N]" (its default aborts the deploy), no changeset
     to confirm (its default is no), and the deploy goes ahead with the template's defaults."""
-    from heartbeat_tools.deploy.sam import guided_deploy_on_defaults
+    from heartbeat_local.deploy.sam import guided_deploy_on_defaults
 
     run = guided_deploy_on_defaults()
     asked = [q["text"] for q in run["questions"]]
@@ -309,7 +309,7 @@ def test_the_guided_deploy_goes_through_when_every_question_is_answered_with_ent
 def test_the_api_functions_invoke_policy_does_not_grow_with_its_routes() -> None:
     """SAM writes one Lambda permission per route, into the function's resource policy (20 KB at
     most); with the `$default` route the API function has one for the whole API."""
-    from heartbeat_tools.deploy.sam import LAMBDA_POLICY_LIMIT, invoke_policies, transformed
+    from heartbeat_local.deploy.sam import LAMBDA_POLICY_LIMIT, invoke_policies, transformed
 
     policies = invoke_policies(transformed())
     api = json.loads(policies["ApiFunction"])["Statement"]
@@ -353,7 +353,7 @@ NEVER_CALLED = {  # granted once by SAM's policy templates; no code calls them (
 
 
 def test_no_role_is_granted_what_no_code_calls() -> None:
-    from heartbeat_tools.deploy.sam import transformed
+    from heartbeat_local.deploy.sam import transformed
 
     resources = transformed()["Resources"]
     for name, role in resources.items():

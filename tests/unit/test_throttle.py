@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from heartbeat.domain.ratelimit import TokenBucket
-from heartbeat_tools.template import Template
-from heartbeat_tools.throttle import Throttle
+from heartbeat_local.template import Template
+from heartbeat_local.throttle import Throttle
 
 
 def test_a_bucket_takes_its_burst_then_refills_at_its_rate() -> None:

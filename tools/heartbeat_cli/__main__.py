@@ -1,0 +1,5 @@
+import sys
+
+from heartbeat_cli.root import main
+
+sys.exit(main())
