@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 import heartbeat_cli as cli
-from heartbeat.domain.awsruns import report_of
 from heartbeat.domain.eventpatterns import check_patterns, matches
+from heartbeat.domain.runsources import report_of
 from heartbeat_local.template import ROOT
 from tests.harness import HandlerApi, Stack
 

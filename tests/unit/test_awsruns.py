@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from heartbeat.domain.awsruns import RunReport, report_of
 from heartbeat.domain.errors import MalformedEvent
+from heartbeat.domain.runsources import RunReport, report_of
 
 NOW_MS = 1_795_000_000_000
 EVENTS = Path(__file__).parents[2] / "events"

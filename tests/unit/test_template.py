@@ -121,7 +121,7 @@ def test_sample_events_are_well_formed(path, template: Template) -> None:  # typ
     if path.name.startswith("run-"):  # an AWS run event: the template's rule takes it, and it reports a run
         from moto.events.models import EventPattern
 
-        from heartbeat.domain.awsruns import report_of
+        from heartbeat.domain.runsources import report_of
 
         [(function, pattern)] = template.event_rules().values()
         assert function == "EventsFunction" and EventPattern(None, pattern).matches_event(event)

@@ -25,7 +25,6 @@ GRACE_SHARE, MIN_GRACE_S, MAX_GRACE_S = 0.1, 300, 3600
 RATE_UNITS = {"minute": 60, "hour": 3600, "day": 86400}
 DOW_FIELD = 4  # in the 5-field cron: minute hour day month weekday
 GAPS_SAMPLED = 24  # upcoming runs a cron's shortest period is measured over
-LAMBDA_RESULTS = ["Lambda Function Invocation Result - Success", "Lambda Function Invocation Result - Failure"]
 
 
 class Skip(Exception):
@@ -173,58 +172,15 @@ def grace_for(period_s: int, flexible_window_s: int = 0) -> int:
 # ---- targets -> event patterns (pure) ----------------------------------------------------------
 
 
-def arn_parts(arn: str) -> tuple[str, str, str, str, str]:
-    """partition, service, region, account, resource; Skip for what is not an ARN."""
-    parts = arn.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn":
-        raise Skip(f"target {arn!r} is not an ARN")
-    return parts[1], parts[2], parts[3], parts[4], parts[5]
-
-
 def target_pattern(target: dict[str, Any]) -> dict[str, Any]:
-    """The EventBridge pattern that matches the runs this target starts (as domain/awsruns.py reads
-    them), or Skip saying why not."""
-    arn = str(target.get("Arn", ""))
-    if arn.startswith("arn:aws:scheduler:::aws-sdk:"):
-        raise Skip(f"universal target {arn.split(':', 5)[5]}: discover reads templated targets only")
-    partition, service, region, account, resource = arn_parts(arn)
-    if service == "ecs" and resource.startswith("cluster/"):
-        definition = (target.get("EcsParameters") or {}).get("TaskDefinitionArn")
-        if not definition:
-            raise Skip(f"ECS target {arn} names no task definition")
-        family = str(definition).rsplit("task-definition/", 1)[-1].split(":")[0]
-        return {
-            "source": ["aws.ecs"],
-            "detail-type": ["ECS Task State Change"],
-            "detail": {"clusterArn": [arn], "group": [f"family:{family}"]},
-        }
-    if service == "states" and resource.startswith("stateMachine:"):
-        return {
-            "source": ["aws.states"],
-            "detail-type": ["Step Functions Execution Status Change"],
-            "detail": {"stateMachineArn": [arn]},
-        }
-    if service == "batch" and resource.startswith("job-queue/"):
-        batch = target.get("BatchParameters") or {}
-        detail: dict[str, Any] = {"jobQueue": [arn]}
-        if batch.get("JobDefinition"):
-            name = str(batch["JobDefinition"]).rsplit("job-definition/", 1)[-1].split(":")[0]
-            # The event names the definition by its ARN with the revision run: any revision matches.
-            detail["jobDefinition"] = [{"prefix": f"arn:{partition}:batch:{region}:{account}:job-definition/{name}:"}]
-        elif batch.get("JobName"):
-            detail["jobName"] = [batch["JobName"]]
-        return {"source": ["aws.batch"], "detail-type": ["Batch Job State Change"], "detail": detail}
-    if service == "codebuild" and resource.startswith("project/"):
-        return {
-            "source": ["aws.codebuild"],
-            "detail-type": ["CodeBuild Build State Change"],
-            "detail": {"project-name": [resource.split("/", 1)[1]]},
-        }
-    if service == "lambda" and resource.startswith("function:"):
-        function = ":".join(arn.split(":")[:7])  # without a version or alias: the result names the one run
-        resources = [function, {"prefix": function + ":"}]
-        return {"source": ["lambda"], "detail-type": list(LAMBDA_RESULTS), "resources": resources}
-    raise Skip(f"unsupported target {service} ({arn}): its runs are not events Heartbeat reads")
+    """The EventBridge pattern that matches the runs this target starts (each run source's own, in
+    heartbeat/domain/runsources/), or Skip saying why not."""
+    from heartbeat.domain import runsources
+
+    try:
+        return runsources.pattern_for(target)
+    except runsources.NotMonitorable as e:
+        raise Skip(str(e)) from None
 
 
 # ---- the monitors file (pure) ------------------------------------------------------------------
@@ -232,6 +188,7 @@ def target_pattern(target: dict[str, Any]) -> dict[str, Any]:
 
 def monitors_file(found: list[Scheduled], now_ms: int) -> tuple[dict[str, Any], list[str], list[str]]:
     """The monitors file for what was found, what was skipped (and why), and notes for the user."""
+    from heartbeat.domain.runsources import discovery_notes
     from heartbeat.domain.slugs import slugify
 
     monitors: list[dict[str, Any]] = []
@@ -257,9 +214,7 @@ def monitors_file(found: list[Scheduled], now_ms: int) -> tuple[dict[str, Any], 
             if not s.targets:
                 skipped.append(f"{s.label}: no targets")
             continue
-        if any(p["source"] == ["lambda"] for p in patterns):
-            notes.append(f"{s.label}: Lambda reports runs through its asynchronous invocation destinations: "
-                         "set both (success and failure) to the default event bus")  # fmt: skip
+        notes += [f"{s.label}: {note}" for note in discovery_notes(patterns)]
         stem = s.name if s.kind == "schedule" and s.group == "default" else f"{s.group}-{s.name}"
         key = base = slugify(stem if s.kind == "schedule" else f"rule-{s.name}")[:96]
         n = 1

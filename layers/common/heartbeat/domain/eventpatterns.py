@@ -27,10 +27,9 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from heartbeat.domain import runsources
 from heartbeat.domain.errors import InvalidInput
 
-# The sources the template's rule forwards (and the pattern's `source` must name one of).
-SOURCES = ("aws.ecs", "aws.batch", "aws.states", "aws.glue", "aws.codebuild", "lambda")
 MAX_PATTERNS = 10
 MAX_PATTERN_CHARS = 2048  # one pattern as JSON (EventBridge allows 4,096 for a whole rule's)
 OR = "$or"
@@ -59,9 +58,9 @@ def check_pattern(pattern: Any, field: str) -> None:
         raise InvalidInput(field, 'must be a non-empty object, e.g. {"source": ["aws.ecs"], "detail": {...}}')
     if len(json.dumps(pattern)) > MAX_PATTERN_CHARS:
         raise InvalidInput(field, f"longer than {MAX_PATTERN_CHARS} characters as JSON")
-    sources = pattern.get("source")
-    if not isinstance(sources, list) or not sources or not all(s in SOURCES for s in sources):
-        raise InvalidInput(f"{field}.source", f"must list one or more of {', '.join(SOURCES)}")
+    sources, known = pattern.get("source"), runsources.NAMES  # what the template's rule forwards
+    if not isinstance(sources, list) or not sources or not all(s in known for s in sources):
+        raise InvalidInput(f"{field}.source", f"must list one or more of {', '.join(known)}")
     _check_object(pattern, field, top=True)
 
 

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from heartbeat.domain.awsruns import report_of
 from heartbeat.domain.errors import DuplicateEvent, InvalidInput, MalformedEvent, NotFound
 from heartbeat.domain.eventpatterns import check_pattern, matches
 from heartbeat.domain.model import Ping
+from heartbeat.domain.runsources import report_of
 from heartbeat.store import Store
 from heartbeat.usecases.pings import RulesCache, record_ping
 
