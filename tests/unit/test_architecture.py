@@ -50,7 +50,7 @@ def test_each_room_imports_only_the_rooms_below_it() -> None:
     wrong = []
     for room, allowed in ALLOWED.items():
         for path in (LAYER / room).rglob("*.py"):
-            # An adapter may use its own package (adapters/targets/common.py), not another adapter.
+            # A module may use its own package (a plug-in its common.py), but an adapter no other adapter.
             parts = path.relative_to(LAYER).with_suffix("").parts
             own = {".".join(("heartbeat", *(parts[:-1] if len(parts) > 2 else parts)))}
             for name in imports(path):

@@ -10,9 +10,9 @@ import pytest
 
 from heartbeat.adapters.http import Failure, RetryPolicy, retry_after, send_with_retry
 from heartbeat.adapters.sqs import read_dead_letter
-from heartbeat.adapters.targets import render
 from heartbeat.domain.errors import InvalidInput
-from heartbeat.domain.targets import AlertMessage, Filter, Target, check, masked
+from heartbeat.domain.targetkinds import check, masked, render
+from heartbeat.domain.targets import AlertMessage, Filter, Target
 
 ALERT = AlertMessage.parse(
     json.dumps(

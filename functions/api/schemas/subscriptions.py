@@ -7,8 +7,9 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, Field, StringConstraints, create_model
 
-from heartbeat.domain import targets
+from heartbeat.domain import targetkinds
 from heartbeat.domain.alerts import DeadLetter, iso
+from heartbeat.domain.targetkinds.kind import ApiField, TargetKind
 from heartbeat.domain.targets import Filter, Target
 from heartbeat.usecases.delivery import RetryReport
 from heartbeat.usecases.subscriptions import ENDPOINTS, SNS_PROTOCOLS, Subscription, masked_endpoint
@@ -34,64 +35,42 @@ def _subscription_model(protocol: str) -> type[BaseModel]:
     return create_model(name, __base__=_SubscriptionCreate, protocol=(literal, ...), endpoint=(endpoint, ...))
 
 
-_TARGET_FIELDS: dict[str, dict[str, Any]] = {
-    "slack": {"endpoint": (Url, Field(description="the incoming webhook's URL"))},
-    "discord": {"endpoint": (Url, Field(description="the channel webhook's URL"))},
-    "teams": {"endpoint": (Url, Field(description="the Workflows webhook's URL"))},
-    "telegram": {
-        "endpoint": (Secret, Field(description="the bot's token")),
-        "chatId": (Annotated[str, StringConstraints(max_length=40)], ...),
-        "url": (Url | None, Field(None, description="a Bot API server other than api.telegram.org")),
-    },
-    "pagerduty": {
-        "endpoint": (Secret, Field(description="the Events API v2 integration (routing) key")),
-        "url": (Url | None, Field(None, description="default https://events.pagerduty.com/v2/enqueue")),
-    },
-    "opsgenie": {
-        "endpoint": (Secret, Field(description="the API integration's key")),
-        "url": (
-            Url | None,
-            Field(None, description="default https://api.opsgenie.com; EU: https://api.eu.opsgenie.com"),
-        ),
-    },
-    "webhook": {
-        "endpoint": (Url, Field(description="the URL the alert is POSTed to")),
-        "template": (
-            Annotated[str, StringConstraints(max_length=10_000)] | None,
-            Field(None, description=f"the body, with ${', $'.join(targets.VARIABLES)}; default the alert's JSON"),
-        ),
-        "contentType": (ContentType, "application/json"),
-    },
-}
+_FIELD_TYPES: dict[str, Any] = {"url": Url, "secret": Secret, "media type": ContentType}
 
 
-def _target_model(kind: str) -> type[BaseModel]:
-    literal: Any = Literal[kind]
-    fields = _TARGET_FIELDS[kind]
+def _field(f: ApiField) -> tuple[Any, Any]:
+    """A target kind's field (heartbeat/domain/targetkinds/) as create_model takes it."""
+    text = Annotated[str, StringConstraints(max_length=f.max_chars)]
+    annotation: Any = text if f.type == "text" else _FIELD_TYPES[f.type]
+    if f.default is not None:
+        return annotation, Field(f.default, description=f.description or None)
+    if f.optional:
+        return annotation | None, Field(None, description=f.description or None)
+    return annotation, Field(description=f.description or None)
+
+
+def _target_model(kind: TargetKind) -> type[BaseModel]:
+    literal: Any = Literal[kind.name]
+    fields: dict[str, Any] = {f.name: _field(f) for f in kind.fields}
     return create_model(
-        f"{kind.capitalize()}Subscription", __base__=_SubscriptionCreate, protocol=(literal, ...), **fields
+        f"{kind.name.capitalize()}Subscription", __base__=_SubscriptionCreate, protocol=(literal, ...), **fields
     )
 
 
 def target_of(spec: Any) -> Target | None:
     """The delivery details of a chat or incident target; None for SNS's own protocols."""
-    if spec.protocol not in targets.KINDS:
+    kind = targetkinds.KINDS.get(spec.protocol)
+    if kind is None:
         return None
-    return Target(
-        id="",
-        kind=spec.protocol,
-        endpoint=spec.endpoint,
-        chat_id=getattr(spec, "chatId", "") or "",
-        url=getattr(spec, "url", "") or "",
-        template=getattr(spec, "template", "") or "",
-        content_type=getattr(spec, "contentType", "application/json"),
-    )
+    given = {f.attribute: value for f in kind.fields if (value := getattr(spec, f.name)) is not None}
+    return Target(id="", kind=kind.name, **given)
 
 
 # One model per protocol, so the OpenAPI document says what each endpoint must look like.
 SubscriptionCreate: Any = Annotated[
     Union[  # noqa: UP007 (a Union of a computed tuple)
-        tuple(_subscription_model(p) for p in SNS_PROTOCOLS) + tuple(_target_model(k) for k in targets.KINDS)
+        tuple(_subscription_model(p) for p in SNS_PROTOCOLS)
+        + tuple(_target_model(k) for k in targetkinds.KINDS.values())
     ],
     Field(discriminator="protocol"),
 ]

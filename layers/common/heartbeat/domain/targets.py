@@ -4,10 +4,11 @@ SNS keeps one subscription per protocol and endpoint, so the targets cannot each
 subscription of the notifier: the notifier has one (in the template), and each target is an item
 in the table with its own filter, matched here the way SNS matches a filter policy.
 
-This module decides: which targets there may be (`check`), which alerts a target takes, what a
-webhook template may name. The payloads are written by adapters/targets/ (one module per kind),
-and sent by adapters/http.py. A target's secret (webhook URL, routing key, bot token) is kept in
-the table, shown masked and never logged.
+This module says what a target is, which alerts it takes, what a webhook template may name, and
+which addresses no target may have. Which kinds there are, what each accepts (`check`) and the
+payload each is sent are domain/targetkinds/ (one module per kind), and adapters/http.py sends it.
+A target's secret (webhook URL, routing key, bot token) is kept in the table, shown masked and
+never logged.
 """
 
 from __future__ import annotations
@@ -17,29 +18,18 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
-from heartbeat.domain.errors import InvalidInput
 from heartbeat.domain.model import AUDIENCE
 
-KINDS = ("slack", "discord", "teams", "telegram", "pagerduty", "opsgenie", "webhook")
-WEBHOOK_KINDS = ("slack", "discord", "teams", "webhook")  # the endpoint is the URL to POST to
 VARIABLES = (
     "NAME", "STATUS", "EVENT", "TAGS", "LAST_PING", "BODY", "INCIDENT_URL", "MONITOR_ID", "ALERT_ID",
     "CAUSE", "OPENED_AT", "DOWNTIME",
 )  # fmt: skip
 VARIABLE = re.compile(r"\$([A-Z_]+)")  # one $VARIABLE in a webhook template
-_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[!-~]*)?$")
-_LOCAL_URL = re.compile(r"^http://(localhost|127\.0\.0\.1)(:[0-9]{1,5})?(/[!-~]*)?$")
 # The instance metadata service (IPv4, and IPv6 on Nitro) gives out the function's credentials.
 _METADATA = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
 _SHARED = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT: is_private says no, yet not public
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")  # an IPv4 address reached from an IPv6-only network
-_SECRETS = {  # what a key-based target's endpoint must look like
-    "pagerduty": (re.compile(r"^[A-Za-z0-9]{32}$"), "a PagerDuty Events API v2 integration (routing) key"),
-    "opsgenie": (re.compile(r"^[A-Za-z0-9-]{20,64}$"), "an Opsgenie API integration key"),
-    "telegram": (re.compile(r"^[0-9]{5,16}:[A-Za-z0-9_-]{30,64}$"), "a Telegram bot token"),
-}
 
 
 @dataclass(frozen=True)
@@ -140,42 +130,12 @@ class Target:
 
 @dataclass(frozen=True)
 class Request:
-    """The one HTTP request that tells a target of an alert (adapters/targets/ write it)."""
+    """The one HTTP request that tells a target of an alert (domain/targetkinds/ write it)."""
 
     method: str
     url: str
     body: bytes
     headers: dict[str, str]
-
-
-def check(target: Target, allow_http: bool = False) -> None:
-    """Refuse a target that could never be delivered to, with what is wrong."""
-    if target.kind not in KINDS:
-        raise InvalidInput("protocol", f"must be one of {', '.join(KINDS)}")
-
-    def url_ok(url: str) -> bool:
-        # Plain http only to this machine, and only where the local stack allows it.
-        return bool(_URL.match(url) or (allow_http and _LOCAL_URL.match(url)))
-
-    if target.kind in WEBHOOK_KINDS and not url_ok(target.endpoint):
-        raise InvalidInput("endpoint", f"must be an https:// URL for protocol {target.kind}")
-    if target.kind in _SECRETS:
-        pattern, what = _SECRETS[target.kind]
-        if not pattern.match(target.endpoint):
-            raise InvalidInput("endpoint", f"must be {what}")
-    if target.url and not url_ok(target.url):
-        raise InvalidInput("url", "must be an https:// URL")
-    if target.kind == "telegram" and not re.match(r"^(-?[0-9]{1,20}|@[A-Za-z0-9_]{5,32})$", target.chat_id):
-        raise InvalidInput("chatId", "must be a Telegram chat id (a number) or @channelname")
-    unknown = sorted({name for name in VARIABLE.findall(target.template) if name not in VARIABLES})
-    if unknown:
-        raise InvalidInput("template", f"unknown ${', $'.join(unknown)}; use ${', $'.join(VARIABLES)}")
-
-
-def urls(target: Target) -> list[tuple[str, str]]:
-    """(field, URL) for each URL the notifier will send this target's alerts to."""
-    found = [("endpoint", target.endpoint)] if target.kind in WEBHOOK_KINDS else []
-    return found + [("url", target.url)] * bool(target.url)
 
 
 def address_refused(address: str, allow_loopback: bool = False) -> str:
@@ -203,11 +163,3 @@ def address_refused(address: str, allow_loopback: bool = False) -> str:
         (not ip.is_global, "not a public address"),
     )
     return next((why for refused, why in checks if refused), "")
-
-
-def masked(target: Target) -> str:
-    """Enough to recognise a target by, nothing to use it with."""
-    if target.kind in WEBHOOK_KINDS:
-        parts = urlsplit(target.endpoint)
-        return f"{parts.scheme}://{parts.netloc}/…"
-    return target.endpoint[:4] + "…"

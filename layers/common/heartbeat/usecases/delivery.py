@@ -16,8 +16,8 @@ from typing import Any
 
 from heartbeat.adapters.http import DEFAULT_POLICY, DeliveryOutcome, RetryPolicy, Sender, http_send, send_with_retry
 from heartbeat.adapters.sqs import DeadLetters, dead_letter_body
-from heartbeat.adapters.targets import render
 from heartbeat.domain.alerts import DeadLetter
+from heartbeat.domain.targetkinds import render
 from heartbeat.domain.targets import AlertMessage, Target
 
 

@@ -22,14 +22,14 @@ from urllib.parse import urlsplit
 
 from heartbeat.adapters.http import RefusedAddress, vetted_addresses
 from heartbeat.adapters.sns import AlertsTopic, TopicSubscription, known_regions
-from heartbeat.domain import targets
+from heartbeat.domain import targetkinds
 from heartbeat.domain.errors import InvalidInput, NotFound
 from heartbeat.domain.model import AUDIENCE, AlertEvent
 from heartbeat.domain.targets import Filter, Target
 from heartbeat.store import Store
 
 SNS_PROTOCOLS = ("email", "sms", "https", "sqs", "lambda")
-PROTOCOLS = SNS_PROTOCOLS + targets.KINDS
+PROTOCOLS = SNS_PROTOCOLS + tuple(targetkinds.KINDS)
 EVENTS = tuple(e.value for e in AlertEvent)
 _REGION = r"[a-z]{2}(-[a-z]+)+-[0-9]+"  # us-east-1, eu-north-1, us-gov-west-1
 ENDPOINTS = {
@@ -91,7 +91,7 @@ class Subscriptions:
         if unknown:
             raise InvalidInput("filter.events", f"unknown {', '.join(unknown)}; use {', '.join(EVENTS)}")
         audience = audience or f"sub-{secrets.token_hex(8)}"  # not a secret: it only routes test alerts
-        if protocol in targets.KINDS:
+        if protocol in targetkinds.KINDS:
             target = target or Target("", protocol, endpoint)
             self.check(target)
             if not self._delivery.notifier_arn:
@@ -122,12 +122,12 @@ class Subscriptions:
         return self._store.targets.all()
 
     def check(self, target: Target) -> None:
-        """What targets.check refuses, and a URL whose name resolves to an address no target may have
+        """What targetkinds.check refuses, and a URL whose name resolves to an address no target may have
         (the metadata service, this machine, a private network). A name that does not resolve now is
         let through: the notifier judges the addresses again at every delivery, and connects only to
         those it judged, so what the name resolves to later is caught then."""
-        targets.check(target, self._delivery.allow_http)
-        for field_name, url in targets.urls(target):
+        targetkinds.check(target, self._delivery.allow_http)
+        for field_name, url in targetkinds.urls(target):
             parts = urlsplit(url)
             try:
                 vetted_addresses(parts.hostname or "", parts.port or 443, self._delivery.allow_http)
@@ -169,7 +169,7 @@ class Subscriptions:
 
     def remove(self, subscription_id: str) -> None:
         sub = self.get(subscription_id)
-        if sub.protocol in targets.KINDS:
+        if sub.protocol in targetkinds.KINDS:
             self._store.targets.delete(subscription_id)
         else:
             self._topic.unsubscribe(subscription_id)
@@ -199,7 +199,7 @@ def _listed(s: TopicSubscription) -> Subscription:
 
 
 def _shown(target: Target) -> Subscription:
-    return Subscription(target.id, target.kind, targets.masked(target), target.filter, False, target.audience)
+    return Subscription(target.id, target.kind, targetkinds.masked(target), target.filter, False, target.audience)
 
 
 def test_message(subscription_id: str, tags: list[str], now_ms: int) -> str:
@@ -308,7 +308,7 @@ class FileSync:
 
 
 def _name(protocol: str, endpoint: str, target: Target | None) -> str:
-    return f"{protocol} {targets.masked(target) if target else masked_endpoint(protocol, endpoint)}"
+    return f"{protocol} {targetkinds.masked(target) if target else masked_endpoint(protocol, endpoint)}"
 
 
 def _diff(current: Subscription | Target, d: DeclaredSubscription) -> dict[str, tuple[Any, Any]]:

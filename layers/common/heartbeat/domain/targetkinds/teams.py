@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from heartbeat.adapters.targets.common import json_request, text
+from heartbeat.domain.targetkinds.common import json_request, text
+from heartbeat.domain.targetkinds.kind import TargetKind, webhook_url
 from heartbeat.domain.targets import AlertMessage, Request, Target
 
 
@@ -18,3 +19,6 @@ def render(target: Target, alert: AlertMessage, incident_url: str = "") -> Reque
     }
     attachment = {"contentType": "application/vnd.microsoft.card.adaptive", "content": card}
     return json_request(target.endpoint, {"type": "message", "attachments": [attachment]}, alert)
+
+
+KIND = TargetKind("teams", (webhook_url("the Workflows webhook's URL"),), render)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from heartbeat.adapters.targets.common import json_request, text
+from heartbeat.domain.targetkinds.common import json_request, text
+from heartbeat.domain.targetkinds.kind import TargetKind, key, service_url
 from heartbeat.domain.targets import AlertMessage, Request, Target
 
-DEFAULT_URL = "https://api.opsgenie.com"  # EU accounts: https://api.eu.opsgenie.com
+DEFAULT_URL, EU_URL = "https://api.opsgenie.com", "https://api.eu.opsgenie.com"
 
 
 def render(target: Target, alert: AlertMessage, incident_url: str = "") -> Request:
@@ -26,3 +27,13 @@ def render(target: Target, alert: AlertMessage, incident_url: str = "") -> Reque
         "details": {"alertId": alert.id, "monitorId": str(alert.monitor.get("id", ""))},
     }
     return json_request(f"{base}/v2/alerts", body, alert, **auth)
+
+
+KIND = TargetKind(
+    "opsgenie",
+    (
+        key("the API integration's key", r"^[A-Za-z0-9-]{20,64}$", "an Opsgenie API integration key"),
+        service_url(f"default {DEFAULT_URL}; EU: {EU_URL}"),
+    ),
+    render,
+)

@@ -7,8 +7,9 @@ import json
 from collections.abc import Callable
 from urllib.parse import quote_plus
 
-from heartbeat.adapters.targets.common import json_request
-from heartbeat.domain.targets import VARIABLE, AlertMessage, Request, Target
+from heartbeat.domain.targetkinds.common import json_request
+from heartbeat.domain.targetkinds.kind import ApiField, TargetKind, webhook_url
+from heartbeat.domain.targets import VARIABLE, VARIABLES, AlertMessage, Request, Target
 
 
 def render(target: Target, alert: AlertMessage, incident_url: str = "") -> Request:
@@ -32,3 +33,15 @@ def escaper(content_type: str) -> Callable[[str], str]:
     if media.endswith(("/xml", "+xml", "/html")):  # text, or an attribute's value
         return lambda v: html.escape(v, quote=True)
     return lambda v: v  # plain text and the rest: as written
+
+
+TEMPLATE = f"the body, with ${', $'.join(VARIABLES)}; default the alert's JSON"
+KIND = TargetKind(
+    "webhook",
+    (
+        webhook_url("the URL the alert is POSTed to"),
+        ApiField("template", "template", "text", TEMPLATE, optional=True, max_chars=10_000),
+        ApiField("contentType", "content_type", "media type", default="application/json"),
+    ),
+    render,
+)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from heartbeat.adapters.targets.common import colour, json_request, text
+from heartbeat.domain.targetkinds.common import colour, json_request, text
+from heartbeat.domain.targetkinds.kind import TargetKind, webhook_url
 from heartbeat.domain.targets import AlertMessage, Request, Target
 
 
@@ -10,3 +11,6 @@ def render(target: Target, alert: AlertMessage, incident_url: str = "") -> Reque
     embed = {"title": alert.subject, "description": text(alert), "color": int(colour(alert)[1:], 16)}
     # allowed_mentions: a monitor named "@everyone" must not ping a whole server.
     return json_request(target.endpoint, {"embeds": [embed], "allowed_mentions": {"parse": []}}, alert)
+
+
+KIND = TargetKind("discord", (webhook_url("the channel webhook's URL"),), render)

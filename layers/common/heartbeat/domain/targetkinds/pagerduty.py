@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from heartbeat.adapters.targets.common import json_request
+from heartbeat.domain.targetkinds.common import json_request
+from heartbeat.domain.targetkinds.kind import TargetKind, key, service_url
 from heartbeat.domain.targets import AlertMessage, Request, Target
 
 DEFAULT_URL = "https://events.pagerduty.com/v2/enqueue"
@@ -25,3 +26,17 @@ def render(target: Target, alert: AlertMessage, incident_url: str = "") -> Reque
             "custom_details": {"alertId": alert.id, **alert.incident, "lastPingAt": alert.doc.get("lastPingAt")},
         }
     return json_request(target.url or DEFAULT_URL, body, alert)
+
+
+KIND = TargetKind(
+    "pagerduty",
+    (
+        key(
+            "the Events API v2 integration (routing) key",
+            r"^[A-Za-z0-9]{32}$",
+            "a PagerDuty Events API v2 integration (routing) key",
+        ),
+        service_url(f"default {DEFAULT_URL}"),
+    ),
+    render,
+)
