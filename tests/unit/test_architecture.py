@@ -6,7 +6,9 @@ class or function outgrows a read. A module in the wrong room fails here, not in
 from __future__ import annotations
 
 import ast
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -133,6 +135,18 @@ def imports_of(node: ast.Import | ast.ImportFrom) -> set[str]:
     if isinstance(node, ast.Import):
         return {alias.name for alias in node.names}
     return {node.module} if node.level == 0 and node.module else set()
+
+
+def test_the_ping_path_loads_no_plug_in() -> None:
+    # Cold start: the run sources and target kinds are for the events function, the API and the notifier.
+    region = {"AWS_DEFAULT_REGION": "us-east-1"}
+    env = {**os.environ, **region, "TABLE_NAME": "t", "ALERTS_TOPIC_ARN": "arn:aws:sns:us-east-1:1:t"}
+    code = "import sys, app; print(' '.join(sys.modules))"
+    ping = ROOT / "functions/ping"
+    run = subprocess.run([sys.executable, "-c", code], cwd=ping, env=env, capture_output=True, text=True)
+    loaded = run.stdout.split()
+    assert "heartbeat.domain.awsruns" in loaded, run.stderr  # what it does need of runs
+    assert [m for m in loaded if m.startswith(("heartbeat.domain.runsources", "heartbeat.domain.targetkinds"))] == []
 
 
 def test_no_module_class_or_function_outgrows_a_read() -> None:
