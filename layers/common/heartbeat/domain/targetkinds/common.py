@@ -1,7 +1,9 @@
 """What the renderers share: the alert as one readable paragraph, its colour, and a JSON POST.
 
 Small hand-written payloads, not a notification library: each service needs one JSON document
-and one POST, these modules import only the standard library, and every payload is pinned by a test.
+and one POST, these modules import only the standard library and the domain, and every payload is
+pinned by a test (tests/integration/test_notifier.py). The words a person reads are `text` here and
+each kind's `render`.
 """
 
 from __future__ import annotations
