@@ -7,7 +7,6 @@ from __future__ import annotations
 import importlib
 import json
 from collections import Counter
-from pathlib import Path
 
 from heartbeat.domain import runsources
 from heartbeat_local.template import ROOT, Template
@@ -36,6 +35,6 @@ def test_each_module_of_the_package_is_a_source_with_its_own_events() -> None:
 
 def test_every_source_has_a_sample_event_its_reader_reports_a_run_of() -> None:
     # tests/unit/test_awsruns.py throws every shape at each sample: a source without one escapes it.
-    samples = [json.loads(p.read_text()) for p in sorted(Path(EVENTS).glob("run-*.json"))]
+    samples = [json.loads(p.read_text()) for p in sorted(EVENTS.glob("run-*.json"))]
     assert {e["source"] for e in samples} == set(runsources.NAMES)
     assert all(runsources.report_of(e, now_ms=0) is not None for e in samples)
