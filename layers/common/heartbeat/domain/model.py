@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from heartbeat.domain.alertwords import AlertFacts
 
 MIN_SECONDS = 1
 MAX_SECONDS = 365 * 24 * 3600
@@ -202,6 +205,7 @@ class Alert:
     state: str = "pending"
     attempts: int = 0
     lease_until_ms: int | None = None
+    facts: AlertFacts | None = None  # what its email and SMS say (domain/alertwords.py); None: written before them
 
     @property
     def id(self) -> str:
