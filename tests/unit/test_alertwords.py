@@ -12,7 +12,7 @@ import pytest
 
 from heartbeat.domain import alertwords
 from heartbeat.domain.alerts import down_alert, reminder_alert, up_alert, with_cause_of
-from heartbeat.domain.alertwords import AlertFacts, BodyHead, email, message_structure, sms
+from heartbeat.domain.alertwords import AlertFacts, BodyExcerpt, email, message_structure, sms
 from heartbeat.domain.model import Alert, Cause, Monitor, Ping, PingKind, Status
 from heartbeat_tools.harness import T0, sample_monitor
 
@@ -161,7 +161,7 @@ def test_a_recovery_says_how_long_it_was_down_and_its_run() -> None:
 
 
 def test_a_test_alert_says_it_is_one() -> None:
-    test = AlertFacts(event="monitor.test", monitor_id="test", name="Heartbeat test alert", at_ms=T0)
+    test = alertwords.facts_of_a_test(T0)
     text = email(test, BASE)
     assert text.startswith("This is a test alert from Heartbeat: alerts reach this address.\n")
     assert f"Dashboard   {BASE}/" in text
@@ -194,16 +194,26 @@ def test_an_interval_monitor_s_times_are_labelled_utc() -> None:
 # ---- the body: first lines, clearly cut ----------------------------------------------------------
 
 
-def test_the_failing_body_shows_its_first_lines_and_says_what_is_cut() -> None:
-    body = b"Traceback (most recent call last):\n" + b"".join(b"  frame %d\n" % i for i in range(40))
+def test_the_failing_body_shows_its_first_and_last_lines_and_says_what_is_cut() -> None:
+    body = (
+        b"Traceback (most recent call last):\n" + b"".join(b"  frame %d\n" % i for i in range(39)) + b"OSError: full\n"
+    )
     text = email(facts(down_alert(monitor(), T0, Cause.EXIT_STATUS, T0, ping(body, exit_status=1))), BASE)
     lines = text.splitlines()
-    start = lines.index(f"The failing ping's body, its first 12 of 41 lines ({len(body)} bytes):")
+    start = lines.index(f"The failing ping's body, 41 lines ({len(body)} bytes), its first 8 and last 4:")
     assert lines[start + 1 : start + 14] == [
         "  | Traceback (most recent call last):",
-        *(f"  |   frame {i}" for i in range(11)),
-        "  [cut here: 29 more lines not shown; the monitor's page has the body as stored]",
+        *(f"  |   frame {i}" for i in range(7)),
+        "  [cut here: 29 lines not shown; the monitor's page has them]",
+        *(f"  |   frame {i}" for i in range(36, 39)),
+        "  | OSError: full",  # a traceback's error: its last line
     ]
+
+
+def test_a_body_of_twelve_lines_is_shown_whole() -> None:
+    body = b"".join(b"line %d\n" % i for i in range(12))
+    text = email(facts(down_alert(monitor(), T0, Cause.FAILED, T0, ping(body))), BASE)
+    assert f"The failing ping's body, {len(body)} bytes:\n" in text and "line 11\n" in text and "cut here" not in text
 
 
 def test_a_short_body_is_shown_whole_with_no_cut_mark() -> None:
@@ -213,20 +223,18 @@ def test_a_short_body_is_shown_whole_with_no_cut_mark() -> None:
 
 def test_long_lines_escapes_and_bad_bytes_are_cut_and_shown_not_acted_on() -> None:
     body = b"x" * 500 + b"\n\x1b[2Jcleared\tscreen\n\xff\xfe not utf-8\n"
-    head = BodyHead.of(body, 2_000_000, truncated=True)
-    assert head is not None
-    assert head.lines[0] == "x" * 159 + "…"
-    assert head.lines[1:] == ["\\x1b[2Jcleared screen", "\ufffd\ufffd not utf-8"]
-    f = dataclasses.replace(
-        facts(down_alert(monitor(), T0, Cause.FAILED, T0)), failure=alertwords.Failure("failed", body=head)
-    )
-    text = email(f, BASE)
-    assert "The failing ping's body, its first 3 lines of 2,000,000 bytes:" in text
+    excerpt = BodyExcerpt.of(body, 2_000_000, truncated=True)
+    assert excerpt is not None and excerpt.tail == []  # the end of a body cut when stored is not the job's
+    assert excerpt.head[0] == "x" * 159 + "…"
+    assert excerpt.head[1:] == ["\\x1b[2Jcleared screen", "\ufffd\ufffd not utf-8"]
+    failure = alertwords.Failure("failed", body=excerpt)
+    text = email(dataclasses.replace(facts(down_alert(monitor(), T0, Cause.FAILED, T0)), failure=failure), BASE)
+    assert "The failing ping's body, the start of its 2,000,000 bytes:" in text
     assert "  [cut here: the rest not shown; the monitor's page has the body as stored]" in text
 
 
 def test_an_empty_or_blank_body_shows_no_body_section() -> None:
-    assert BodyHead.of(b"") is None and BodyHead.of(b"\n\n  \n") is None
+    assert BodyExcerpt.of(b"") is None and BodyExcerpt.of(b"\n\n  \n") is None
     assert "body" not in email(facts(down_alert(monitor(), T0, Cause.FAILED, T0, ping(b""))), BASE)
 
 
@@ -249,8 +257,7 @@ def every_alert(m: Monitor, body: bytes) -> list[AlertFacts]:
     missed = down_alert(m, T0, Cause.MISSED, T0 + 10**9)
     reminder = with_cause_of(reminder_alert(still, 99, T0 + 400 * 86_400_000), missed)
     up = up_alert(still, T0, T0 + 400 * 86_400_000, T0 + 400 * 86_400_000, ping(kind=PingKind.SUCCESS))
-    test = AlertFacts(event="monitor.test", monitor_id="test", name="Heartbeat test alert", at_ms=T0)
-    return [facts(down), facts(missed), facts(reminder), facts(up), test]
+    return [facts(down), facts(missed), facts(reminder), facts(up), alertwords.facts_of_a_test(T0)]
 
 
 LONGEST = monitor(

@@ -169,9 +169,9 @@ def _facts(monitor: Monitor, event: AlertEvent, now_ms: int, ping: Ping | None =
 
 
 def _failure(monitor: Monitor, cause: Cause, now_ms: int, ping: Ping | None) -> Failure:
-    from heartbeat.domain.alertwords import BodyHead, Failure
+    from heartbeat.domain.alertwords import BodyExcerpt, Failure
 
-    body = BodyHead.of(ping.body, ping.body_size, ping.body_truncated) if ping else None
+    body = BodyExcerpt.of(ping.body, ping.body_size, ping.body_truncated) if ping else None
     keyword, wanted = "", list[str]()
     if cause is Cause.KEYWORD and ping is not None:
         text = ping.body.decode("utf-8", errors="replace").casefold()  # as rules.keyword_failure reads it

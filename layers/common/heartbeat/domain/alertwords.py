@@ -21,7 +21,7 @@ from heartbeat.domain.model import AlertEvent, Cause
 from heartbeat.domain.words import duration, schedule
 
 TEST_EVENT = "monitor.test"
-BODY_LINES = 12  # of the failing ping's body, in an email: the start of a traceback or a log
+HEAD_LINES, TAIL_LINES = 8, 4  # of the failing ping's body, in an email: how its output began, and ended
 LINE_CHARS = 160  # a longer line of it is cut
 DESCRIPTION_CHARS = 300
 SMS_CHARS = 160  # one SMS (GSM-7): more would be sent, and billed, as several
@@ -32,25 +32,34 @@ SHELL_STATUS = {126: "not executable", 127: "command not found"}
 
 
 @dataclass(frozen=True)
-class BodyHead:
-    """The first lines of a ping's body, and how much of it they leave out."""
+class BodyExcerpt:
+    """A ping's body as an alert shows it: its first lines and, when more are left out, its last
+    ones (a traceback's error is its last line), each made visible and cut at LINE_CHARS."""
 
-    lines: list[str]  # each made visible and cut at LINE_CHARS
+    head: list[str]
+    tail: list[str]  # [] when nothing is left out, or when the body was cut when stored (its end is not the job's)
     total_lines: int  # in the body as stored
     size: int  # bytes the ping sent
     truncated: bool = False  # the body was cut when stored (over the size limit)
 
     @classmethod
-    def of(cls, body: bytes, size: int = 0, truncated: bool = False) -> BodyHead | None:
+    def of(cls, body: bytes, size: int = 0, truncated: bool = False) -> BodyExcerpt | None:
         lines = [line.rstrip() for line in body.decode("utf-8", errors="replace").strip("\r\n").splitlines()]
         if not any(lines):
             return None
-        head = [_cut(visible(line.expandtabs(4)), LINE_CHARS) for line in lines[:BODY_LINES]]
-        return cls(head, len(lines), max(size, len(body)), truncated)
+
+        def shown(some: list[str]) -> list[str]:
+            return [_cut(visible(line.expandtabs(4)), LINE_CHARS) for line in some]
+
+        size = max(size, len(body))
+        if truncated or len(lines) <= HEAD_LINES + TAIL_LINES:
+            return cls(shown(lines[: HEAD_LINES + TAIL_LINES]), [], len(lines), size, truncated)
+        return cls(shown(lines[:HEAD_LINES]), shown(lines[-TAIL_LINES:]), len(lines), size)
 
     @property
-    def cut(self) -> bool:
-        return self.truncated or self.total_lines > len(self.lines)
+    def left_out(self) -> int:
+        """Lines not shown."""
+        return self.total_lines - len(self.head) - len(self.tail)
 
 
 @dataclass(frozen=True)
@@ -75,7 +84,7 @@ class Failure:
     in_a_row: int = 1  # failed or missed runs in a row that opened it (the failure threshold)
     running_ms: int | None = None  # timeout: how long the run had run, without finishing, at the alert
     since_success_ms: int | None = None  # early: how long after the previous success
-    body: BodyHead | None = None  # the failing ping's
+    body: BodyExcerpt | None = None  # the failing ping's
 
 
 @dataclass(frozen=True)
@@ -109,11 +118,16 @@ class AlertFacts:
         failure = doc.get("failure")
         if failure is not None:
             body = failure.get("body")
-            failure = _known(Failure, {**failure, "body": _known(BodyHead, body) if body else None})
+            failure = _known(Failure, {**failure, "body": _known(BodyExcerpt, body) if body else None})
         last_ping = doc.get("last_ping")
         return _known(
             cls, {**doc, "failure": failure, "last_ping": _known(PingFacts, last_ping) if last_ping else None}
         )
+
+
+def facts_of_a_test(now_ms: int) -> AlertFacts:
+    """A test alert's: it names no monitor."""
+    return AlertFacts(event=TEST_EVENT, monitor_id="test", name="Heartbeat test alert", at_ms=now_ms)
 
 
 def _known(kind: Any, values: dict[str, Any]) -> Any:
@@ -316,19 +330,19 @@ def _rows(f: AlertFacts) -> list[tuple[str, str]]:
     return rows
 
 
-def _body(body: BodyHead) -> list[str]:
-    shown = len(body.lines)
+def _body(body: BodyExcerpt) -> list[str]:
     if body.truncated:
-        said = f"its first {shown} lines of {body.size:,} bytes"
-    elif body.cut:
-        said = f"its first {shown} of {body.total_lines} lines ({body.size:,} bytes)"
+        said = f"the start of its {body.size:,} bytes"
+    elif body.left_out:
+        said = f"{body.total_lines} lines ({body.size:,} bytes), its first {len(body.head)} and last {len(body.tail)}"
     else:
         said = f"{body.size:,} bytes"
-    lines = [f"The failing ping's body, {said}:", *(f"  | {line}" for line in body.lines)]
-    if body.cut:
-        rest = "the rest" if body.truncated else f"{body.total_lines - shown} more lines"
-        lines.append(f"  [cut here: {rest} not shown; the monitor's page has the body as stored]")
-    return lines
+    lines = [f"The failing ping's body, {said}:", *(f"  | {line}" for line in body.head)]
+    if body.truncated:
+        lines.append("  [cut here: the rest not shown; the monitor's page has the body as stored]")
+    elif body.left_out:
+        lines.append(f"  [cut here: {body.left_out} lines not shown; the monitor's page has them]")
+    return lines + [f"  | {line}" for line in body.tail]
 
 
 def sms(f: AlertFacts, base: str) -> str:
@@ -367,5 +381,6 @@ def _fit(head: str, name: str, words: str, end: str, link: str) -> str:
 def message_structure(message: str, f: AlertFacts, base: str, alert_id: str = "") -> str:
     """Publish's Message with MessageStructure=json: `default` is `message` as it is (what https,
     SQS, Lambda and email-json subscribers get), `email` and `sms` the words. Its size is bounded by
-    construction (every part is cut: the body to BODY_LINES lines of LINE_CHARS), far under MESSAGE_BYTES."""
+    construction (every part is cut: the body to HEAD_LINES + TAIL_LINES lines of LINE_CHARS), far
+    under MESSAGE_BYTES."""
     return json.dumps({"default": message, "email": email(f, base, alert_id), "sms": sms(f, base)})

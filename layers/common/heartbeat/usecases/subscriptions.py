@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from heartbeat.adapters.http import RefusedAddress, vetted_addresses
 from heartbeat.adapters.sns import AlertsTopic, TopicSubscription, known_regions
 from heartbeat.domain import targetkinds
-from heartbeat.domain.alertwords import TEST_EVENT, AlertFacts
+from heartbeat.domain.alertwords import TEST_EVENT, facts_of_a_test
 from heartbeat.domain.errors import InvalidInput, NotFound
 from heartbeat.domain.model import AUDIENCE, AlertEvent
 from heartbeat.domain.targets import Filter, Target
@@ -189,9 +189,8 @@ class Subscriptions:
         }
         if f.tags:
             attributes["tags"] = f.tags[:1]
-        facts = AlertFacts(event=TEST_EVENT, monitor_id="test", name="Heartbeat test alert", at_ms=now_ms)
         message = test_message(sub.id, f.tags[:1], now_ms)
-        return self._topic.publish_test("TEST: Heartbeat alert", message, attributes, facts)
+        return self._topic.publish_test("TEST: Heartbeat alert", message, attributes, facts_of_a_test(now_ms))
 
 
 def _listed(s: TopicSubscription) -> Subscription:
