@@ -24,3 +24,11 @@ def test_the_examples_are_down_for_every_cause_a_reminder_and_a_recovery() -> No
     assert {AlertEvent.REMINDER, AlertEvent.UP} <= {a.event for a in alerts}
     sms = [line for line in rendered()[Path("sms.txt")].splitlines() if line and not line.startswith("#")]
     assert len(sms) == len(EXAMPLES) + 1 and all(len(line) <= 160 for line in sms)  # and the test alert's
+
+
+def test_the_readme_shows_a_real_email_and_sms() -> None:
+    readme = (DOCS.parent.parent / "README.md").read_text()
+    files = rendered()
+    email = files[Path("email/down-exit-status.txt")].split("\n\n", 1)[1]  # without its Subject line
+    [sms] = [line for line in files[Path("sms.txt")].splitlines() if line.startswith("DOWN Nightly Backup: exit")]
+    assert f"```text\n{email}```" in readme and f"```text\n{sms}\n```" in readme
