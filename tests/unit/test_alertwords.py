@@ -125,6 +125,12 @@ def test_a_down_email_says_since_when_the_schedule_the_last_ping_and_the_run() -
     assert "7523" not in text and "T02:00" not in text  # no raw seconds, no ISO times
 
 
+def test_an_aws_run_is_named_as_the_source_of_its_ping() -> None:
+    run = Ping(PingKind.FAIL, "EVENT", "123456789012/eu-north-1", "ECS task nightly-backup", exit_status=3)
+    text = email(facts(down_alert(monitor(), T0, Cause.EXIT_STATUS, T0, run)), BASE)
+    assert "exit status 3, AWS event from 123456789012/eu-north-1 (ECS task nightly-backup)" in text
+
+
 def test_a_sweep_s_alert_dates_the_last_ping_relative_to_the_alert() -> None:
     text = email(facts(down_alert(monitor(), T0 + 90_000, Cause.MISSED, T0 + 2 * HOUR + 5 * MIN)), BASE)
     assert "Down since  Wed 25 Nov 2026 02:01 UTC (2 h 3 min ago)" in text
