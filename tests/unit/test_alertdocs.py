@@ -30,5 +30,5 @@ def test_the_readme_shows_a_real_email_and_sms() -> None:
     readme = (DOCS.parent.parent / "README.md").read_text()
     files = rendered()
     email = files[Path("email/down-exit-status.txt")].split("\n\n", 1)[1]  # without its Subject line
-    [sms] = [line for line in files[Path("sms.txt")].splitlines() if line.startswith("DOWN Nightly Backup: exit")]
+    [sms] = [line for line in files[Path("sms.txt")].splitlines() if "> DOWN Nightly Backup: exit" in line]
     assert f"```text\n{email}```" in readme and f"```text\n{sms}\n```" in readme

@@ -15,6 +15,7 @@ from heartbeat.domain.alerts import down_alert, reminder_alert, up_alert, with_c
 from heartbeat.domain.alertwords import AlertFacts, BodyExcerpt, email, message_structure, sms
 from heartbeat.domain.model import Alert, Cause, Monitor, Ping, PingKind, Status
 from heartbeat_tools.harness import T0, sample_monitor
+from heartbeat_tools.template import Template
 
 BASE = "https://heartbeat.example.com"
 API_BASE = "https://a1b2c3d4e5.execute-api.eu-north-1.amazonaws.com"  # a stack without a custom domain
@@ -62,7 +63,7 @@ def test_a_missed_interval_says_the_period_and_the_grace() -> None:
     m = monitor(interval_s=3600, grace_s=600)
     alert = down_alert(m, T0 + 70 * MIN, Cause.MISSED, T0 + 70 * MIN + 20_000)
     assert first_line(alert) == "Nightly Backup is DOWN: no ping for 1 h + 10 min grace."
-    assert sms(facts(alert), "") == "DOWN Nightly Backup: no ping for 1 h + 10 min grace at 03:10 UTC"
+    assert sms(facts(alert), "") == "DOWN Nightly Backup: no ping for 1 h 10 min at 03:10 UTC"
 
 
 def test_a_missed_cron_run_is_named_by_its_time_in_the_monitor_s_zone() -> None:
@@ -194,7 +195,7 @@ def test_times_are_in_the_monitor_s_zone_and_say_which(zone: str, at: int, said:
 
 def test_an_interval_monitor_s_times_are_labelled_utc() -> None:
     f = facts(down_alert(monitor(), T0, Cause.FAILED, T0, ping()))
-    assert sms(f, "") == "DOWN Nightly Backup: received a failure signal (/fail) at 02:00 UTC"
+    assert sms(f, "") == "DOWN Nightly Backup: /fail received at 02:00 UTC"
 
 
 # ---- the body: first lines, clearly cut ----------------------------------------------------------
@@ -278,24 +279,49 @@ LONGEST = monitor(
 
 
 @pytest.mark.parametrize("base", ["", BASE, API_BASE, "https://" + "h" * 200 + ".example.com"])
-def test_an_sms_is_one_line_of_at_most_160_characters(base: str) -> None:
+def test_an_sms_is_one_line_of_at_most_160_characters_as_delivered(base: str) -> None:
     for m in (monitor(), LONGEST):
         for f in every_alert(m, b"boom"):
             text = sms(f, base)
-            assert len(text) <= 160 and "\n" not in text, text
+            assert len(alertwords.SMS_PREFIX + text) <= 160 and "\n" not in text, text
             link = alertwords.main_link(f, base)
             # The link whole, or (too long to leave room for the words) not at all; never cut.
-            assert text.endswith(f" {link}") if 0 < len(link) <= 119 else "https://" not in text
+            assert text.endswith(f" {link}") if 0 < len(link) <= 101 else "https://" not in text
+
+
+def test_sns_s_prefix_is_the_topic_s_display_name() -> None:
+    # SNS puts the display name, in capitals, and "> " before an SMS published to a topic.
+    topic = Template().resources["AlertsTopic"]["Properties"]
+    assert f"{topic['DisplayName'].upper()}> " == alertwords.SMS_PREFIX
+
+
+def test_an_sms_says_the_cause_in_fewer_words() -> None:
+    m = monitor(status=Status.STARTED, last_start_ms=T0, max_runtime_s=7200, min_interval_s=600, last_success_ms=T0)
+    said = {
+        Cause.TIMEOUT: down_alert(m, T0 + 2 * HOUR, Cause.TIMEOUT, T0 + 2 * HOUR + 13 * MIN),
+        Cause.EARLY: down_alert(m, T0 + 3 * MIN, Cause.EARLY, T0 + 3 * MIN, ping(kind=PingKind.SUCCESS)),
+        Cause.KEYWORD: down_alert(
+            dataclasses.replace(m, failure_keywords=["ERROR"]), T0, Cause.KEYWORD, T0, ping(b"ERROR", PingKind.SUCCESS)
+        ),
+    }
+    assert {cause: alertwords.cause_words(facts(a), short=True) for cause, a in said.items()} == {
+        Cause.TIMEOUT: "running 2 h 13 min, over maxRuntime 2 h",
+        Cause.EARLY: "a success 3 min after the last one",
+        Cause.KEYWORD: 'failure keyword "ERROR"',
+    }
+    cron = monitor(interval_s=None, schedule="0 2 * * *", timezone="Europe/Riga", grace_s=900)
+    missed = down_alert(cron, T0 - 2 * HOUR + 15 * MIN, Cause.MISSED, T0)
+    assert sms(facts(missed), "") == "DOWN Nightly Backup: missed the 02:00 EET run at 02:15 EET"
 
 
 def test_an_sms_gives_way_name_first_then_the_time_then_the_words_and_keeps_the_link() -> None:
-    link = f"{API_BASE}/#monitor/{ID}"  # 97 characters: 62 left for the words
+    link = f"{API_BASE}/#monitor/{ID}"  # 97 characters: 44 left for the words, after SNS's prefix
     f = facts(down_alert(monitor(interval_s=3600, grace_s=600), T0, Cause.MISSED, T0))
-    assert sms(f, BASE) == f"DOWN Nightly Backup: no ping for 1 h + 10 min grace at 02:00 UTC {BASE}/#monitor/{ID}"
-    assert sms(f, API_BASE) == f"DOWN Nightly Backup: no ping for 1 h + 10 min grace {link}"
+    assert sms(f, BASE) == f"DOWN Nightly Backup: no ping for 1 h 10 min at 02:00 UTC {BASE}/#monitor/{ID}"
+    assert sms(f, API_BASE) == f"DOWN Nightly Backup: no ping for 1 h 10 min {link}"
     long_name = dataclasses.replace(f, name="Nightly Backup of the main production database cluster")
-    assert sms(long_name, API_BASE) == f"DOWN Nightly Backup of the...: no ping for 1 h + 10 min grace {link}"
-    assert len(sms(long_name, API_BASE)) <= 160
+    assert sms(long_name, API_BASE) == f"DOWN Nightly Backup of the...: no ping... {link}"
+    assert len(alertwords.SMS_PREFIX + sms(long_name, API_BASE)) <= 160
 
 
 def test_the_subject_is_ascii_one_line_and_under_100_characters() -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from heartbeat.domain.alerts import down_alert, reminder_alert, up_alert, with_cause_of
-from heartbeat.domain.alertwords import facts_of_a_test, message_structure
+from heartbeat.domain.alertwords import SMS_PREFIX, facts_of_a_test, message_structure
 from heartbeat.domain.model import Alert, Cause, Monitor, Ping, PingKind, Status
 from heartbeat_local.template import ROOT
 
@@ -142,16 +142,22 @@ EXAMPLES: dict[str, tuple[str, Callable[[], Alert]]] = {
 def rendered() -> dict[Path, str]:
     """docs/alerts' files (relative paths) as the renderers write them."""
     files: dict[Path, str] = {}
-    sms = ["# What an SMS subscriber gets for each alert: one line, at most 160 characters.", ""]
+    sms = [
+        "# What an SMS subscriber gets for each alert: one line of at most 160 characters, SNS's prefix",
+        f"# (the topic's display name: {SMS_PREFIX.strip()}) included.",
+        "",
+    ]
     for name, (about, make) in EXAMPLES.items():
         alert = make()
         assert alert.facts is not None
         words = json.loads(message_structure(alert.message, alert.facts, BASE, alert.id))
         files[Path("email") / f"{name}.txt"] = f"Subject: {alert.subject}\n\n{words['email']}"
-        sms += [f"# {name}: {about} ({len(words['sms'])} characters)", words["sms"], ""]
+        delivered = SMS_PREFIX + words["sms"]
+        sms += [f"# {name}: {about} ({len(delivered)} characters)", delivered, ""]
     words = json.loads(message_structure("{}", facts_of_a_test(NIGHT), BASE, f"test:1a2b3c:{NIGHT}"))
     files[Path("email") / "test.txt"] = f"Subject: TEST: Heartbeat alert\n\n{words['email']}"
-    sms += [f"# test: a test alert ({len(words['sms'])} characters)", words["sms"]]
+    delivered = SMS_PREFIX + words["sms"]
+    sms += [f"# test: a test alert ({len(delivered)} characters)", delivered]
     files[Path("sms.txt")] = "\n".join(sms) + "\n"
     return files
 

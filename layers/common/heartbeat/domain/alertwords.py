@@ -24,7 +24,12 @@ TEST_EVENT = "monitor.test"
 HEAD_LINES, TAIL_LINES = 8, 4  # of the failing ping's body, in an email: how its output began, and ended
 LINE_CHARS = 160  # a longer line of it is cut
 DESCRIPTION_CHARS = 300
-SMS_CHARS = 160  # one SMS (GSM-7): more would be sent, and billed, as several
+SMS_CHARS = 160  # one SMS (GSM-7) as delivered: more would be sent, and billed, as several
+# SNS puts the topic's display name (template.yaml's AlertsTopic), in capitals, and "> " before an
+# SMS published to a topic: `HEARTBEAT ALERTS> DOWN Nightly Backup: ...`. The rest is ours.
+TOPIC_DISPLAY_NAME = "Heartbeat alerts"
+SMS_PREFIX = f"{TOPIC_DISPLAY_NAME.upper()}> "
+SMS_TEXT_CHARS = SMS_CHARS - len(SMS_PREFIX)
 SMS_WORDS = 40  # what an SMS keeps for its words before it drops its link
 MESSAGE_BYTES = 262_144  # SNS's limit on a published message: with MessageStructure, the whole structure
 SIGNALS = {129: "SIGHUP", 130: "SIGINT", 134: "SIGABRT", 137: "SIGKILL", 139: "SIGSEGV", 143: "SIGTERM"}
@@ -194,49 +199,56 @@ def exit_status_words(status: int) -> str:
     return f"exit status {status}" + (f" ({meaning})" if meaning else "")
 
 
-def cause_words(f: AlertFacts) -> str:
-    """Why it is down, in a phrase: `exit status 1`, `no ping for 1 h + 10 min grace`."""
+def cause_words(f: AlertFacts, short: bool = False) -> str:
+    """Why it is down, in a phrase: `exit status 1`, `no ping for 1 h + 10 min grace`; `short`, for
+    an SMS, in fewer words: `no ping for 1 h 10 min`."""
     why = f.failure
     if why is None:
         return ""
     if why.cause == Cause.EXIT_STATUS:
         said = exit_status_words(why.exit_status) if why.exit_status else "a non-zero exit status"
     elif why.cause == Cause.FAILED:
-        said = "received a failure signal (/fail)"
+        said = "/fail received" if short else "received a failure signal (/fail)"
     elif why.cause == Cause.MISSED:
-        said = _missed(f)
+        said = _missed(f, short)
     elif why.cause == Cause.TIMEOUT:
-        said = _timeout(f, why)
+        said = _timeout(f, why, short)
     elif why.cause == Cause.EARLY:
-        after = f" {duration(why.since_success_ms / 1000)} after the last one," if why.since_success_ms else ""
-        said = f"a success{after} sooner than minInterval {duration(f.min_interval_s or 0)}"
+        after = f" {duration(why.since_success_ms / 1000)} after the last one" if why.since_success_ms else ""
+        said = f"a success{after}" + ("" if short else f", sooner than minInterval {duration(f.min_interval_s or 0)}")
     elif why.cause == Cause.KEYWORD:
-        said = _keyword(why)
+        said = _keyword(why, short)
     else:  # a cause this version does not know (facts from a newer one)
         said = visible(why.cause)
     return said + (f" ({why.in_a_row} in a row)" if why.in_a_row > 1 else "")
 
 
-def _missed(f: AlertFacts) -> str:
+def _missed(f: AlertFacts, short: bool) -> str:
     grace = duration(f.grace_s)
     if f.cron is None or f.opened_ms is None:
+        if short:
+            return f"no ping for {duration((f.interval_s or 0) + f.grace_s)}"
         return f"no ping for {duration(f.interval_s or 0)} + {grace} grace"
     # A cron monitor's incident opens at the run's time plus the grace.
-    return f"no ping for the {clock(f.opened_ms - f.grace_s * 1000, f.zone)} run + {grace} grace"
+    run = clock(f.opened_ms - f.grace_s * 1000, f.zone)
+    return f"missed the {run} run" if short else f"no ping for the {run} run + {grace} grace"
 
 
-def _timeout(f: AlertFacts, why: Failure) -> str:
+def _timeout(f: AlertFacts, why: Failure, short: bool) -> str:
     limit = f"maxRuntime {duration(f.max_runtime_s)}" if f.max_runtime_s else f"its {duration(f.grace_s)} grace"
     if why.running_ms is None:
         return f"a run did not finish within {limit}"
-    return f"ran {duration(why.running_ms / 1000)} without finishing, more than {limit}"
+    ran = duration(why.running_ms / 1000)
+    return f"running {ran}, over {limit}" if short else f"ran {ran} without finishing, more than {limit}"
 
 
-def _keyword(why: Failure) -> str:
+def _keyword(why: Failure, short: bool) -> str:
     if why.keyword:
-        return f'the body has the failure keyword "{visible(why.keyword)}"'
+        return f'{"" if short else "the body has the "}failure keyword "{visible(why.keyword)}"'
     wanted = ", ".join(f'"{visible(k)}"' for k in why.success_keywords)
-    return f"the body has none of the success keywords {wanted}" if wanted else "the body failed its keywords"
+    if short or not wanted:
+        return "no success keyword in the body"
+    return f"the body has none of the success keywords {wanted}"
 
 
 def ping_words(p: PingFacts, now_ms: int, zone: str) -> str:
@@ -346,8 +358,9 @@ def _body(body: BodyExcerpt) -> list[str]:
 
 
 def sms(f: AlertFacts, base: str) -> str:
-    """One line of at most SMS_CHARS characters: `DOWN Nightly Backup: exit status 1 at 02:13 UTC <link>`."""
-    name, cause = visible(f.name), cause_words(f)
+    """One line of at most SMS_TEXT_CHARS characters (SMS_CHARS with SNS's prefix):
+    `DOWN Nightly Backup: exit status 1 at 02:13 UTC <link>`."""
+    name, cause = visible(f.name), cause_words(f, short=True)
     if f.event == AlertEvent.DOWN:
         opened = f.opened_ms if f.opened_ms is not None else f.at_ms
         parts = ("DOWN ", name, f": {cause}", f" at {clock(opened, f.zone)}")
@@ -363,19 +376,23 @@ def sms(f: AlertFacts, base: str) -> str:
 
 
 def _fit(head: str, name: str, words: str, end: str, link: str) -> str:
-    """The parts, then the link, within SMS_CHARS. What gives way, in order: the name (cut, to no
-    less than 24 characters), the end (the time: an SMS is read when it comes), the words (cut).
-    A link is never cut; one that leaves less than SMS_WORDS characters for the rest is left out."""
-    if len(link) > SMS_CHARS - 1 - SMS_WORDS:
+    """The parts, then the link, within SMS_TEXT_CHARS. What gives way, in order: the name (cut, to
+    no less than 24 characters), the end (the time: an SMS is read when it comes), the words (cut
+    after a whole word). A link is never cut; one that leaves less than SMS_WORDS characters for the
+    rest is left out."""
+    if len(link) > SMS_TEXT_CHARS - 1 - SMS_WORDS:
         link = ""
-    room = SMS_CHARS - (len(link) + 1 if link else 0)
+    room = SMS_TEXT_CHARS - (len(link) + 1 if link else 0)
     over = len(head) + len(name) + len(words) + len(end) - room
     if over > 0:
         name = _cut(name, max(24, len(name) - over), "...")
     if len(head) + len(name) + len(words) + len(end) > room:
         end = ""
-    text = _cut(head + name + words, room - len(end), "...") + end
-    return f"{text} {link}" if link else text
+    text = head + name + words
+    if len(text) + len(end) > room:
+        kept = text[: room - 3]
+        text = (kept.rsplit(" ", 1)[0] if " " in kept[len(head) :] else kept).rstrip(" :,+") + "..."
+    return f"{text}{end} {link}" if link else text + end
 
 
 def message_structure(message: str, f: AlertFacts, base: str, alert_id: str = "") -> str:
