@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from heartbeat_tools.harness import Stack
-from heartbeat_tools.targetserver import TargetServer
+from heartbeat_local.targetserver import TargetServer
+from tests.harness import Stack
 
 OWN_URL = "https://local.execute-api.us-east-1.amazonaws.com"  # the stack's SSM parameter, as in test_public_url
 

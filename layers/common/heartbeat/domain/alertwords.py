@@ -190,8 +190,11 @@ def ago(ms: int, now_ms: int) -> str:
 
 
 def schedule_words(f: AlertFacts) -> str:
-    """`daily at 02:00 Europe/Riga, grace 15 min`."""
-    return f"{schedule(f.interval_s, f.cron, f.zone, say_utc=True)}, grace {duration(f.grace_s)}"
+    """`daily at 02:00 Europe/Riga, grace 15 min`: the CLI's words, with UTC named (the CLI leaves it
+    out; an alert is read far from the job)."""
+    said = schedule({"expectedInterval": f.interval_s, "schedule": f.cron, "timezone": f.zone})
+    utc = " UTC" if f.cron is not None and f.zone == "UTC" else ""
+    return f"{said}{utc}, grace {duration(f.grace_s)}"
 
 
 def exit_status_words(status: int) -> str:

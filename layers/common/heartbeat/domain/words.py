@@ -1,9 +1,11 @@
 """Durations and schedules in words: `1 h 30 min`, `every day`, `weekdays at 06:30 Europe/Riga`,
-read at a glance where the API says 5400, 86400 and `30 6 * * 1-5`. One copy for every reader: the
-CLI (`heartbeat_tools/cli/words.py` reads the API's fields through it) and alerts (`alertwords.py`);
-the dashboard, in the browser, has its own."""
+read at a glance where the API says 5400, 86400 and `30 6 * * 1-5`. The alerts' copy of the CLI's
+words (tools/heartbeat_cli/words.py, which imports no layer): below this line the two are the same
+text, and tests/unit/test_alertwords.py fails when they are not."""
 
 from __future__ import annotations
+
+from typing import Any
 
 UNITS = [(86_400, "d"), (3_600, "h"), (60, "min"), (1, "s")]
 ONE = {60: "minute", 3_600: "hour", 86_400: "day", 604_800: "week"}
@@ -38,12 +40,12 @@ def every(seconds: int) -> str:
     return f"every {ONE[seconds]}" if seconds in ONE else f"every {duration(seconds)}"
 
 
-def schedule(interval_s: int | None, expression: str | None, zone: str, *, say_utc: bool = False) -> str:
-    """A monitor's schedule: `every day`, or its cron line in words with the zone (UTC named only
-    with `say_utc`: a listing leaves it out, an alert read far from the job says it)."""
-    if expression is None:
-        return every(int(interval_s or 0))
-    return cron(expression) + ("" if zone == "UTC" and not say_utc else f" {zone}")
+def schedule(config: dict[str, Any]) -> str:
+    """A monitor's schedule: `every day`, or its cron line in words with the zone, when not UTC."""
+    if config.get("schedule") is None:
+        return every(int(config.get("expectedInterval") or 0))
+    zone = config.get("timezone") or "UTC"
+    return cron(config["schedule"]) + ("" if zone == "UTC" else f" {zone}")
 
 
 def cron(expression: str) -> str:
