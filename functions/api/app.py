@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from routes import files, keys, monitors, public, subscriptions
+from routes import files, keys, monitors, public, silence, subscriptions
 
 from heartbeat.domain.errors import (
     Contention,
@@ -24,6 +24,7 @@ from heartbeat.domain.errors import (
     InvalidInput,
     LostRace,
     MalformedBody,
+    NotDown,
     NotFound,
     Unauthorized,
     Unavailable,
@@ -34,13 +35,13 @@ from heartbeat.web import body_bytes, decode_json, error_body, error_json
 logger, store, keyring = deps.logger, deps.store, deps.keyring
 
 app = APIGatewayHttpResolver(enable_validation=True)
-for routes in (monitors, files, keys, subscriptions, public):
+for routes in (monitors, silence, files, keys, subscriptions, public):
     app.include_router(routes.router)
 
 # A synchronous Lambda request is capped at 6 MB; refuse clearly well before API Gateway or Lambda do.
 MAX_BODY_BYTES = 5_000_000
 PUBLIC = ("/", "/api/v1/openapi.json", "/api/v1/docs")
-KEY_IN_PATH = ("/badge/", "/metrics/")
+KEY_IN_PATH = ("/badge/", "/metrics/", silence.LINKS)  # an alert's signed link is its own permission
 EMPTY_BODIES: tuple[object, ...] = (None, {})  # what a client may send to a route that takes no body
 
 
@@ -48,10 +49,10 @@ def require_key(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) ->
     path = app.current_event.path
     if path in PUBLIC or path.startswith(KEY_IN_PATH):
         return next_middleware(app)  # the API's description is no secret; badges and metrics carry their key
-    role = keyring.authenticate(app.current_event.headers or {})
-    if role != "admin" and app.current_event.http_method != "GET":
+    key = keyring.identify(app.current_event.headers or {})
+    if key.role != "admin" and app.current_event.http_method != "GET":
         raise Forbidden("this API key may only read")
-    app.append_context(role=role)
+    app.append_context(role=key.role, key_name=key.name)
     return next_middleware(app)
 
 
@@ -166,6 +167,11 @@ def no_such_route(_: NotFoundError) -> Response[Any]:
     """A path no route takes (the template's `$default` route brings every such request here): API
     Gateway's own answer, as when it had no route for it."""
     return Response(404, "application/json", {"message": "Not Found"})
+
+
+@app.exception_handler(NotDown)
+def not_down(e: NotDown) -> Response[dict]:
+    return error(409, "not_down", str(e))
 
 
 @app.exception_handler([Contention, LostRace])

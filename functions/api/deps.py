@@ -11,7 +11,7 @@ from aws_lambda_powertools import Logger
 
 from heartbeat.adapters.http import http_sender
 from heartbeat.adapters.secrets import secret_from
-from heartbeat.adapters.sns import AlertsTopic
+from heartbeat.adapters.sns import AlertsTopic, SnsPublisher
 from heartbeat.adapters.sqs import DeadLetters
 from heartbeat.adapters.ssm import public_url
 from heartbeat.clock import now_ms
@@ -19,14 +19,29 @@ from heartbeat.settings import Settings
 from heartbeat.store import Store
 from heartbeat.usecases.delivery import Notifier
 from heartbeat.usecases.keys import KeyRing
+from heartbeat.usecases.silence import link_key
 from heartbeat.usecases.subscriptions import Delivery, Subscriptions
 
-__all__ = ["dead_letters", "keyring", "links", "logger", "now_ms", "retrier", "settings", "store", "subscriptions"]
+__all__ = [
+    "alert_links_key",
+    "dead_letters",
+    "keyring",
+    "links",
+    "logger",
+    "now_ms",
+    "publisher",
+    "retrier",
+    "settings",
+    "store",
+    "subscriptions",
+]
 
 settings = Settings.from_env()
 logger = Logger(service="heartbeat-api")
 store = Store.from_settings(settings, boto3.client("dynamodb"))
-keyring = KeyRing(store, secret_from(boto3.client("secretsmanager"), settings.api_key_secret_arn))
+secret = secret_from(boto3.client("secretsmanager"), settings.api_key_secret_arn)
+keyring = KeyRing(store, secret)
+alert_links_key = link_key(secret)  # signs and checks the one-click links alerts carry
 
 
 @functools.cache
@@ -49,3 +64,9 @@ def dead_letters() -> DeadLetters:
 @functools.cache
 def retrier() -> Notifier:
     return Notifier(store, dead_letters(), links(), send=http_sender(settings.allow_http_targets))
+
+
+@functools.cache
+def publisher() -> SnsPublisher:
+    """For the alert a snooze held, sent when the snooze is lifted."""
+    return SnsPublisher(boto3.client("sns"), settings.topic_arn, links(), alert_links_key)

@@ -36,11 +36,14 @@ rules_cache = RulesCache()
 @functools.cache
 def publisher() -> SnsPublisher:
     # Created on first use: only runs that open or resolve an incident publish.
+    from heartbeat.adapters.secrets import secret_from
     from heartbeat.adapters.sns import SnsPublisher
     from heartbeat.adapters.ssm import public_url
+    from heartbeat.usecases.silence import link_key
 
     links = public_url(settings.public_url, boto3.client("ssm"), settings.public_url_parameter)
-    return SnsPublisher(boto3.client("sns"), settings.topic_arn, links)
+    key = link_key(secret_from(boto3.client("secretsmanager"), settings.api_key_secret_arn))  # signs its links
+    return SnsPublisher(boto3.client("sns"), settings.topic_arn, links, key)
 
 
 @logger.inject_lambda_context(clear_state=True)

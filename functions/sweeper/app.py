@@ -10,18 +10,21 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from heartbeat.adapters.secrets import secret_from
 from heartbeat.adapters.sns import SnsPublisher
 from heartbeat.adapters.ssm import public_url
 from heartbeat.clock import now_ms
 from heartbeat.settings import Settings
 from heartbeat.store import Store
+from heartbeat.usecases.silence import link_key
 from heartbeat.usecases.sweep import sweep, sweep_for
 
 settings = Settings.from_env()
 logger = Logger(service="heartbeat-sweeper")
 store = Store.from_settings(settings, boto3.client("dynamodb"))
 links = public_url(settings.public_url, boto3.client("ssm"), settings.public_url_parameter)  # read on first alert
-publisher = SnsPublisher(boto3.client("sns"), settings.topic_arn, links)
+link_signer = link_key(secret_from(boto3.client("secretsmanager"), settings.api_key_secret_arn))  # on first alert
+publisher = SnsPublisher(boto3.client("sns"), settings.topic_arn, links, link_signer)
 SAFETY_S = 5  # a looping sweep ends this long before the function's timeout
 
 

@@ -122,7 +122,7 @@ def test_a_down_email_says_since_when_the_schedule_the_last_ping_and_the_run() -
         "About       Dumps the main db.",
     ]
     assert text.endswith(
-        f"Monitor     {BASE}/#monitor/{ID}\nIncidents   {BASE}/api/v1/monitors/{ID}/incidents\n\nHeartbeat alert a1\n"
+        f"Monitor     {BASE}/#monitor/{ID}\nAPI         {BASE}/api/v1/monitors/{ID}/incidents\n\nHeartbeat alert a1\n"
     )
     assert "7523" not in text and "T02:00" not in text  # no raw seconds, no ISO times
 

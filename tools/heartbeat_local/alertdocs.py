@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from heartbeat.domain.alertlinks import link_key, linked
 from heartbeat.domain.alerts import down_alert, reminder_alert, up_alert, with_cause_of
 from heartbeat.domain.alertwords import SMS_PREFIX, facts_of_a_test, message_structure
 from heartbeat.domain.model import Alert, Cause, Monitor, Ping, PingKind, Status
@@ -20,6 +21,7 @@ from heartbeat_local.template import ROOT
 
 DOCS = ROOT / "docs" / "alerts"
 BASE = "https://heartbeat.example.com"
+LINK_KEY = link_key(b"an example deployment's secret")  # the signed links, as a deployment's publisher makes them
 NIGHT = 1_795_564_800_000  # 2026-11-25 02:00 in Riga (00:00 UTC)
 MIN, HOUR = 60_000, 3_600_000
 TRACEBACK = b"""Traceback (most recent call last):
@@ -148,7 +150,7 @@ def rendered() -> dict[Path, str]:
         "",
     ]
     for name, (about, make) in EXAMPLES.items():
-        alert = make()
+        alert = linked(make(), BASE, LINK_KEY)
         assert alert.facts is not None
         words = json.loads(message_structure(alert.message, alert.facts, BASE, alert.id))
         files[Path("email") / f"{name}.txt"] = f"Subject: {alert.subject}\n\n{words['email']}"

@@ -10,7 +10,15 @@ from pydantic import Field, StrictBool, ValidationInfo, field_validator, model_v
 from heartbeat.domain import schedules
 from heartbeat.domain.alerts import iso
 from heartbeat.domain.errors import InvalidInput
-from heartbeat.domain.model import DEFAULT_GRACE_S, DEFAULT_INTERVAL_S, Incident, Monitor, PingEvent, Status
+from heartbeat.domain.model import (
+    DEFAULT_GRACE_S,
+    DEFAULT_INTERVAL_S,
+    Acknowledgement,
+    Incident,
+    Monitor,
+    PingEvent,
+    Status,
+)
 from heartbeat.domain.monitors import Uptime
 from schemas.events import EventPatterns
 from schemas.fields import (
@@ -217,9 +225,15 @@ def monitor_json(m: Monitor, now_ms: int, ping_base: str | None) -> dict[str, An
         "downSince": iso(m.down_since_ms),
         "failStreak": m.fail_streak,
         "remindersSent": m.reminders,
+        "acknowledged": acknowledgement_json(m.open_acknowledgement),
+        "snoozedUntil": iso(m.snoozed_until_ms) if (m.snoozed_until_ms or 0) > now_ms else None,
         "createdAt": iso(m.created_ms),
         "updatedAt": iso(m.updated_ms),
     }
+
+
+def acknowledgement_json(ack: Acknowledgement | None) -> dict[str, Any] | None:
+    return None if ack is None else {"by": ack.by, "at": iso(ack.at_ms), "note": ack.note}
 
 
 def ping_json(e: PingEvent) -> dict[str, Any]:
@@ -280,6 +294,7 @@ def incident_json(i: Incident, now_ms: int) -> dict[str, Any]:
         "openedAt": iso(i.opened_ms),
         "resolvedAt": iso(i.resolved_ms),
         "durationSeconds": round(i.duration_ms(now_ms) / 1000, 3),
+        "acknowledged": acknowledgement_json(i.acknowledged),
     }
 
 
@@ -298,6 +313,12 @@ class ConfigOut(Out):
     manualResume: bool
     events: list[dict[str, Any]]
     postOnly: bool
+
+
+class AcknowledgementOut(Out):
+    by: str = Field(description="the API key's name, or `alert link`")
+    at: str
+    note: str
 
 
 class MonitorOut(Out):
@@ -322,6 +343,8 @@ class MonitorOut(Out):
     downSince: str | None
     failStreak: int
     remindersSent: int
+    acknowledged: AcknowledgementOut | None = Field(description="the open incident's acknowledgement: no reminders")
+    snoozedUntil: str | None = Field(description="no alerts until then")
     createdAt: str
     updatedAt: str
 
@@ -361,6 +384,7 @@ class IncidentOut(Out):
     openedAt: str
     resolvedAt: str | None
     durationSeconds: float
+    acknowledged: AcknowledgementOut | None
 
 
 class IncidentPage(Out):

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import botocore.session
 from botocore.exceptions import BotoCoreError, ClientError
 
+from heartbeat.domain.alertlinks import linked
 from heartbeat.domain.alertwords import AlertFacts, message_structure
 from heartbeat.domain.errors import InvalidInput, NotFound, Unavailable
 from heartbeat.domain.model import AUDIENCE, Alert
@@ -32,6 +33,7 @@ class Publisher(Protocol):
 
 
 Links = Callable[[], str]  # the deployment's URL, for the links in words (adapters/ssm.public_url); "": none
+LinkKey = Callable[[], bytes | None]  # the key alert links are signed with (usecases/silence.link_key)
 
 
 def _message(message: str, facts: AlertFacts | None, links: Links, alert_id: str) -> dict[str, str]:
@@ -42,12 +44,16 @@ def _message(message: str, facts: AlertFacts | None, links: Links, alert_id: str
 
 
 class SnsPublisher:
-    def __init__(self, client: Any, topic_arn: str, links: Links = lambda: "") -> None:
+    def __init__(
+        self, client: Any, topic_arn: str, links: Links = lambda: "", link_key: LinkKey = lambda: None
+    ) -> None:
         self._sns = client
         self._topic = topic_arn
         self._links = links
+        self._link_key = link_key
 
     def publish(self, alert: Alert) -> str:
+        alert = linked(alert, self._links(), self._link_key())
         attributes: dict[str, Any] = {
             "event": {"DataType": "String", "StringValue": alert.event.value},
             "monitor_id": {"DataType": "String", "StringValue": alert.monitor_id},

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from heartbeat.domain.alertlinks import AlertLinks, api_url, monitor_url
 from heartbeat.domain.model import AlertEvent, Cause
 from heartbeat.domain.words import duration, schedule
 
@@ -113,6 +114,7 @@ class AlertFacts:
     reminder: int = 0
     last_ping: PingFacts | None = None
     failure: Failure | None = None  # down and reminders
+    links: AlertLinks | None = None  # added when published (domain/alertlinks.py); None: the plain ones from the URL
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), separators=(",", ":"), ensure_ascii=False)
@@ -125,8 +127,15 @@ class AlertFacts:
             body = failure.get("body")
             failure = _known(Failure, {**failure, "body": _known(BodyExcerpt, body) if body else None})
         last_ping = doc.get("last_ping")
+        links = doc.get("links")
         return _known(
-            cls, {**doc, "failure": failure, "last_ping": _known(PingFacts, last_ping) if last_ping else None}
+            cls,
+            {
+                **doc,
+                "failure": failure,
+                "last_ping": _known(PingFacts, last_ping) if last_ping else None,
+                "links": _known(AlertLinks, links) if links else None,
+            },
         )
 
 
@@ -272,21 +281,22 @@ def downtime(f: AlertFacts) -> int:
 # ---- links ---------------------------------------------------------------------------------------
 
 
-def monitor_url(base: str, monitor_id: str) -> str:
-    """The monitor's page on the dashboard (it asks for a key first, then shows that monitor)."""
-    return f"{base}/#monitor/{monitor_id}" if base else ""
-
-
 def incident_url(base: str, monitor_id: str) -> str:
-    """The monitor's incidents in the management API (what `$INCIDENT_URL` is)."""
-    return f"{base}/api/v1/monitors/{monitor_id}/incidents" if base else ""
+    """Where an alert's incident opens in a browser (`$INCIDENT_URL`): the monitor's page on the
+    dashboard; the API's listing of its incidents is `api_url`."""
+    return monitor_url(base, monitor_id)
+
+
+def links_of(f: AlertFacts, base: str) -> AlertLinks:
+    """The alert's links: those it was published with, else the plain ones from the deployment's URL."""
+    return f.links if f.links is not None else AlertLinks(monitor_url(base, f.monitor_id), api_url(base, f.monitor_id))
 
 
 def main_link(f: AlertFacts, base: str) -> str:
     """The one link a short message carries: the monitor's page, or the dashboard for a test."""
     if not base:
         return ""
-    return f"{base}/" if f.event == TEST_EVENT else monitor_url(base, f.monitor_id)
+    return f"{base}/" if f.event == TEST_EVENT else links_of(f, base).monitor
 
 
 # ---- the messages --------------------------------------------------------------------------------
@@ -318,12 +328,24 @@ def email(f: AlertFacts, base: str, alert_id: str = "") -> str:
         lines += ["", *_body(f.failure.body)]
     links = [("Dashboard", f"{base}/")] if f.event == TEST_EVENT and base else []
     if f.event != TEST_EVENT and base:
-        links = [("Monitor", monitor_url(base, f.monitor_id)), ("Incidents", incident_url(base, f.monitor_id))]
+        links = _links(links_of(f, base))
     if links:
         lines += ["", *(f"{label:<12}{url}" for label, url in links)]
     if alert_id:
         lines += ["", f"Heartbeat alert {alert_id}"]
     return "\n".join(lines) + "\n"
+
+
+def _links(links: AlertLinks) -> list[tuple[str, str]]:
+    """An email's links, the one-click actions first when it has them (a down alert, a reminder)."""
+    actions = [
+        ("Acknowledge", links.acknowledge, "stops the reminders until it recovers"),
+        ("Snooze 1 h", links.snooze_1h, ""),
+        ("Snooze 4 h", links.snooze_4h, ""),
+        ("Snooze", links.snooze_tomorrow, "until tomorrow 09:00 in the monitor's zone"),
+    ]
+    shown = [(label, url + (f"  ({why})" if why else "")) for label, url, why in actions if url]
+    return [("Monitor", links.monitor), *shown, ("API", links.api)]
 
 
 def _rows(f: AlertFacts) -> list[tuple[str, str]]:

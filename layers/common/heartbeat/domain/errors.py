@@ -45,6 +45,10 @@ class NotPaused(HeartbeatError):
     """A resume that asked for a paused monitor found one that is not."""
 
 
+class NotDown(HeartbeatError):
+    """An acknowledgement for an incident that is not open (resolved, or never was): 409."""
+
+
 class LostRace(HeartbeatError):
     """A conditional write lost to a concurrent one; re-read and decide again."""
 

@@ -54,6 +54,16 @@ class AlertEvent(StrEnum):
 
 
 @dataclass(frozen=True)
+class Acknowledgement:
+    """Someone saw an incident and is on it: its reminders stop until it resolves (usecases/silence.py)."""
+
+    incident_ms: int
+    by: str  # the API key's name, or `alert link`
+    at_ms: int
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Monitor:
     id: str
     token: str
@@ -102,6 +112,14 @@ class Monitor:
     early_until_ms: int | None = None  # a success before this is early
     # Run id -> start, for runs started with ?rid=. None: an item stored without the map.
     runs: dict[str, int] | None = field(default_factory=dict)
+    acknowledged: Acknowledgement | None = None  # the latest; it stands while its incident is the open one
+    snoozed_until_ms: int | None = None  # no alerts before this (usecases/silence.py)
+
+    @property
+    def open_acknowledgement(self) -> Acknowledgement | None:
+        """The acknowledgement of the open incident, if it has one."""
+        ack = self.acknowledged
+        return ack if ack is not None and ack.incident_ms == self.open_incident_ms else None
 
     @property
     def needs_rules(self) -> bool:
@@ -152,6 +170,7 @@ class Incident:
     opened_ms: int
     cause: Cause
     resolved_ms: int | None = None
+    acknowledged: Acknowledgement | None = None
 
     @property
     def id(self) -> str:

@@ -21,6 +21,7 @@ from heartbeat.store.monitors import Monitors
 from heartbeat.store.outbox import Outbox
 from heartbeat.store.ping_path import PingWriter
 from heartbeat.store.pings import PingLog
+from heartbeat.store.silence import Silences
 from heartbeat.store.slugs import SlugIndex
 from heartbeat.store.table import Table
 from heartbeat.store.targets import Targets
@@ -46,6 +47,7 @@ class Store:
     targets: Targets
     deployment_keys: DeploymentKeys
     event_monitors: EventMonitors
+    silences: Silences
 
     @classmethod
     def open(cls, client: Any, table_name: str, shards: int = 4, ping_retention_days: int = 30) -> Store:
@@ -67,6 +69,7 @@ class Store:
             targets=Targets(table),
             deployment_keys=DeploymentKeys(table),
             event_monitors=EventMonitors(table),
+            silences=Silences(table, due),
         )
 
     @classmethod

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from heartbeat.domain.model import (
+    Acknowledgement,
     Alert,
     AlertEvent,
     ApiKey,
@@ -127,6 +128,18 @@ def monitor_from_item(item: Item) -> Monitor:
         runs={k: int(v["N"]) for k, v in item["runs"]["M"].items()} if "runs" in item else None,
         events=json.loads(item["events"]["S"]) if "events" in item else [],
         event_runs={k[len(RUN_PREFIX) :]: int(v["N"]) for k, v in item.items() if k.startswith(RUN_PREFIX)},
+        acknowledged=acknowledgement_from_item(item),
+        snoozed_until_ms=_opt_int(item, "snooze_until_ms"),
+    )
+
+
+def acknowledgement_from_item(item: Item) -> Acknowledgement | None:
+    """A monitor's or an incident's `ack_*` attributes (store/silence.py writes them)."""
+    if "ack_ms" not in item:
+        return None
+    incident_ms = _opt_int(item, "ack_incident_ms") or _opt_int(item, "opened_ms") or 0
+    return Acknowledgement(
+        incident_ms, _opt_s(item, "ack_by") or "", int(item["ack_ms"]["N"]), _opt_s(item, "ack_note") or ""
     )
 
 
@@ -154,6 +167,7 @@ def incident_from_item(item: Item) -> Incident:
         opened_ms=int(item["opened_ms"]["N"]),
         cause=Cause(item["cause"]["S"]),
         resolved_ms=_opt_int(item, "resolved_ms"),
+        acknowledged=acknowledgement_from_item(item),
     )
 
 

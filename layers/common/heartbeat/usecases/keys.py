@@ -51,6 +51,10 @@ class KeyRing:
 
     def authenticate(self, headers: Mapping[str, str]) -> str:
         """The caller's role. Raises Unauthorized for a missing, unknown or revoked key."""
+        return self.identify(headers).role
+
+    def identify(self, headers: Mapping[str, str]) -> ApiKey:
+        """The caller's key as stored (its role and name). Raises Unauthorized as `authenticate`."""
         key = key_from_headers(headers)
         if not key:
             raise Unauthorized("an API key is required (X-Api-Key header or Authorization: Bearer)")
@@ -58,7 +62,7 @@ class KeyRing:
         record = self._store.api_keys.get(digest)
         if record is None or not hmac.compare_digest(record.key_hash, digest):
             raise Unauthorized("the API key is not valid")
-        return record.role
+        return record
 
     def list(self) -> list[ApiKey]:
         return self._store.api_keys.all()

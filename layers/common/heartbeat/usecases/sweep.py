@@ -25,6 +25,7 @@ from heartbeat.domain.errors import Unavailable
 from heartbeat.domain.model import Alert, Monitor, Status
 from heartbeat.store import Store
 from heartbeat.usecases.outbox import publish_pending
+from heartbeat.usecases.silence import stop_reminders
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ class SweepReport:
     marked_down: int = 0
     misses_tolerated: int = 0  # missed runs below a monitor's failure threshold
     reminders: int = 0
+    reminders_stopped: int = 0  # an acknowledged incident's reminder, re-armed by a settings change
     lost_races: int = 0  # a ping or another sweeper got there first
     alerts_sent: int = 0
     alerts_failed: int = 0
@@ -128,6 +130,8 @@ def _missed(store: Store, monitor: Monitor, now_ms: int) -> tuple[str, Alert | N
 
 
 def _remind(store: Store, monitor: Monitor, now_ms: int) -> tuple[str, Alert | None]:
+    if monitor.open_acknowledgement is not None:  # acknowledged: no reminders until it resolves
+        return ("reminders_stopped" if stop_reminders(store, monitor) else "lost_races"), None
     decision = decide_reminder(monitor, now_ms)
     if decision is None:  # reminders turned off meanwhile
         return "lost_races", None
