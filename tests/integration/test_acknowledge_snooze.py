@@ -222,6 +222,26 @@ def test_snoozes_at_once_leave_the_held_alert_due_at_the_snooze_that_won(stack: 
     assert events(stack) == ["monitor.down"]
 
 
+@pytest.mark.parametrize("change", ["shorten", "lift"])
+def test_a_snooze_changed_while_an_alert_is_being_held_sends_it_at_the_new_end(stack: Stack, change: str) -> None:
+    """The snooze and the alert's hold each read the other: whichever writes second must see the first."""
+    for round_ in range(8):
+        m = stack.create_monitor(interval=60, grace=30)
+        stack.ping(m["token"])
+        assert stack.request("POST", f"/api/v1/monitors/{m['id']}/snooze", {"seconds": 4 * HOUR}).status == 200
+        snooze = (
+            Request("POST", f"/api/v1/monitors/{m['id']}/snooze", {"seconds": 120})
+            if change == "shorten"
+            else Request("DELETE", f"/api/v1/monitors/{m['id']}/snooze")
+        )
+        replies = stack.at_once(snooze, Request("GET", f"/api/v1/heartbeat/{m['token']}/fail", key=None))
+        assert [r.status for r in replies] == [200, 200], round_
+        stack.clock.advance(120)
+        stack.sweep()
+        assert events(stack) == ["monitor.down"], round_
+        stack.request("DELETE", f"/api/v1/monitors/{m['id']}")
+
+
 # ---- signed links ----------------------------------------------------------------------------------
 
 
