@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -257,3 +258,24 @@ def test_the_installed_script_runs_and_completes() -> None:
     assert done.returncode == 0 and "_heartbeat_completion" in done.stdout
     done = subprocess.run([script, "monitors", "--help"], capture_output=True, text=True, timeout=30)
     assert done.returncode == 0 and "incidents" in done.stdout
+
+
+def test_ack_snooze_and_unsnooze_from_the_cli(stack: Stack) -> None:
+    api = Recording(HandlerApi(stack))
+    m = stack.create_monitor("Nightly Backup", slug="pg-backup")
+    stack.ping(m["token"], "/fail")
+    card = cli.run(["monitors", "ack", "pg-backup", "--note", "restoring"], api=api)
+    assert api.body == {"note": "restoring"}
+    assert "acknowledged" in card and "by test-admin" in card and "restoring" in card
+    cli.run(["monitors", "snooze", "Nightly Backup", "--for", "4h"], api=api)
+    assert api.body == {"seconds": 4 * 3600}
+    assert stack.monitor(m["id"])["snoozedUntil"] is not None
+    until = Recording(answer=MONITOR)
+    cli.run(["monitors", "snooze", M1, "--until", "2099-01-01T09:00:00+02:00"], api=until)
+    assert until.body == {"until": "2099-01-01T09:00:00+02:00"}
+    cli.run(["monitors", "unsnooze", "pg-backup"], api=api)
+    assert api.calls[-1][:2] == ("DELETE", f"/api/v1/monitors/{m['id']}/snooze")
+    assert stack.monitor(m["id"])["snoozedUntil"] is None
+    for bad in (["--for", "soon"], [], ["--for", "1h", "--until", "2099-01-01T09:00:00Z"]):
+        with pytest.raises(click.UsageError):
+            cli.run(["monitors", "snooze", "pg-backup", *bad], api=api)

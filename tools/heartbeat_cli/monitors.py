@@ -203,6 +203,54 @@ def resume(session: Session, ref: str) -> str:
     return card(session, session.api.call("POST", f"{path_of(session, ref)}/resume"))
 
 
+class Duration(click.ParamType):
+    """30m, 1h, 4h, 2d, or seconds: how long a snooze lasts."""
+
+    name = "duration"
+    UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().lower()
+        unit = self.UNITS.get(text[-1:], 0)
+        number = text[:-1] if unit else text
+        if not number.isdigit():
+            self.fail(f"expected a duration such as 30m, 1h, 4h or 2d, got {value!r}", param, ctx)
+        return int(number) * (unit or 1)
+
+
+@monitors.command(help="acknowledge the open incident: its reminders stop until it resolves")
+@click.argument("ref", metavar="MONITOR")
+@click.option("--note", default="", help="why, or what is being done; shown with the incident")
+@global_options
+@pass_session
+def ack(session: Session, ref: str, note: str) -> str:
+    body = {"note": note} if note else None
+    return card(session, session.api.call("POST", f"{path_of(session, ref)}/acknowledge", body))
+
+
+@monitors.command(help="no alerts until then; if still down at its end, one alert is sent")
+@click.argument("ref", metavar="MONITOR")
+@click.option("--for", "for_", type=Duration(), help="how long: 30m, 1h, 4h, 2d (1 minute to 30 days)")
+@click.option("--until", help="until this time: ISO 8601 with its offset, e.g. 2026-11-26T09:00:00+02:00")
+@global_options
+@pass_session
+def snooze(session: Session, ref: str, for_: int | None, until: str | None) -> str:
+    if (for_ is None) == (until is None):
+        raise click.UsageError("give --for or --until")
+    body: dict[str, Any] = {"seconds": for_} if for_ is not None else {"until": until}
+    return card(session, session.api.call("POST", f"{path_of(session, ref)}/snooze", body))
+
+
+@monitors.command(help="end the snooze now; the alert it held is sent if the monitor is still down")
+@click.argument("ref", metavar="MONITOR")
+@global_options
+@pass_session
+def unsnooze(session: Session, ref: str) -> str:
+    return card(session, session.api.call("DELETE", f"{path_of(session, ref)}/snooze"))
+
+
 @monitors.command(help="a monitor's pings, newest first: each run's length and run id, each body's first line")
 @click.argument("ref", metavar="MONITOR")
 @click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True)

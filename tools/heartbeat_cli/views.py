@@ -164,6 +164,8 @@ def show_monitor(
         ("next runs", [moment(t, now) or t for t in m.get("nextExpected") or []] or None),
         ("deadline", moment(m.get("nextDeadline"), now)),
         ("next reminder", moment(m.get("nextReminderAt"), now)),
+        ("acknowledged", acknowledged_line(m.get("acknowledged"), now)),
+        ("snoozed until", moment(m.get("snoozedUntil"), now)),
         ("last ping", last_ping_lines(m, last_ping, now)),
         ("last run took", duration(m["lastDurationSeconds"]) if m.get("lastDurationSeconds") is not None else None),
         *settings_lines(c),
@@ -181,6 +183,14 @@ def show_monitor(
         lines.append(f"\nWrap the job:  heartbeat run --url {m['pingUrl']} -- <command>")
         lines.append(f"or ping it:    curl -fsS --retry 3 -o /dev/null {m['pingUrl']}")
     return "\n".join(lines)
+
+
+def acknowledged_line(ack: dict[str, Any] | None, now: datetime) -> str | None:
+    """Who acknowledged the open incident and when, with their note."""
+    if not ack:
+        return None
+    note = f": {printable(ack['note'])}" if ack.get("note") else ""
+    return f"by {printable(ack['by'])} {moment(ack['at'], now)}{note}"
 
 
 # ---- pings --------------------------------------------------------------------------------------

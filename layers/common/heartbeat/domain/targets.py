@@ -100,6 +100,7 @@ class AlertMessage:
             "LAST_PING": self.doc.get("lastPingAt") or "never",
             "BODY": str(incident.get("body") or ""),
             "INCIDENT_URL": incident_url,
+            "API_URL": str((self.doc.get("links") or {}).get("api") or ""),  # the incidents in the API
             "MONITOR_ID": str(monitor.get("id", "")),
             "ALERT_ID": self.id,
             "CAUSE": str(incident.get("cause") or ""),
