@@ -161,7 +161,13 @@ def test_a_webhook_without_template_gets_the_alert_document(stack: Stack, target
     subscribe(stack, {"protocol": "webhook", "endpoint": f"{target.url}/hook"})
     monitor = outage(stack)
     down, _ = only(target.received, 2)
-    assert down.json() == {
+    document = down.json()
+    links = document.pop("links")
+    own = "https://local.execute-api.us-east-1.amazonaws.com"
+    assert links["monitor"] == f"{own}/#monitor/{monitor['id']}"
+    assert links["api"] == f"{own}/api/v1/monitors/{monitor['id']}/incidents"
+    assert all(links[a].startswith(f"{own}/alert-action/") for a in ("acknowledge", "snooze1h", "snooze4h"))
+    assert document == {
         "version": "1",
         "alertId": f"{monitor['id']}:1795572090000:monitor.down",
         "event": "monitor.down",
