@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 from heartbeat_local.template import ROOT
@@ -108,7 +109,9 @@ def test_the_layer_imports_no_handler_and_no_tool() -> None:
 
 
 CLI = ROOT / "tools/heartbeat_cli"
-CLI_MAY_IMPORT = {"click", "yaml", "heartbeat_cli"}  # beside the standard library: `pip install .` gives these
+# The monitor settings registry: plain data, which the CLI's flags and card are made from (issue 27 step 1).
+SHARED_WITH_THE_CLI = "heartbeat.domain.settings"
+CLI_MAY_IMPORT = {"click", "yaml", "heartbeat_cli", SHARED_WITH_THE_CLI}  # beside the standard library: `pip install .`
 CLI_TALKS_TO_AWS = {"keys.py", "discover.py"}  # keys bootstrap, discover: boto3 and the layer, inside the command
 
 
@@ -129,6 +132,18 @@ def test_the_cli_speaks_http_with_only_its_own_dependencies() -> None:
             if root not in sys.stdlib_module_names and not within(name, CLI_MAY_IMPORT | lazy_aws):
                 wrong.append(f"{path.name} imports {name}")
     assert wrong == []
+
+
+def test_what_the_cli_shares_with_the_layer_is_shipped_with_it_and_needs_only_the_standard_library() -> None:
+    shared = [LAYER / "__init__.py", LAYER / "domain/__init__.py", LAYER / "domain/settings.py"]
+    assert [
+        f"{path.name} imports {name}"
+        for path in shared
+        for name in imports(path)
+        if name not in sys.stdlib_module_names
+    ] == []
+    packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    assert SHARED_WITH_THE_CLI.rpartition(".")[0] in packages
 
 
 def imports_of(node: ast.Import | ast.ImportFrom) -> set[str]:
