@@ -142,8 +142,17 @@ def test_what_the_cli_shares_with_the_layer_is_shipped_with_it_and_needs_only_th
         for name in imports(path)
         if name not in sys.stdlib_module_names
     ] == []
-    packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
-    assert SHARED_WITH_THE_CLI.rpartition(".")[0] in packages
+
+
+def test_every_package_is_shipped() -> None:
+    # `pip install .` installs only the packages listed: a subpackage left out breaks an installed CLI.
+    setup = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    found = {
+        ".".join((name, *init.parent.relative_to(ROOT / where).parts))
+        for name, where in setup["package-dir"].items()
+        for init in (ROOT / where).rglob("__init__.py")
+    }
+    assert sorted(setup["packages"]) == sorted(found)
 
 
 def imports_of(node: ast.Import | ast.ImportFrom) -> set[str]:
