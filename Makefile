@@ -18,7 +18,7 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup dev test lint unit integration properties soak e2e clients template build deploy-check deploy smoke bench openapi clean
+.PHONY: help setup dev test lint unit integration properties soak e2e clients template build deploy-check deploy smoke bench openapi docs-alerts clean
 
 help:
 	@echo "make dev     run the whole stack locally (moto + HTTP front + sweeper) on 127.0.0.1:3000"
@@ -29,6 +29,7 @@ help:
 	@echo "make deploy-check  sam build's output run as Lambda runs it, each function under its own role, IAM enforced"
 	@echo "make smoke URL=... KEY=...  check a live deployment end to end (creates, pings, alerts, cleans up)"
 	@echo "make openapi regenerate docs/openapi.json from the API's routes"
+	@echo "make docs-alerts  regenerate docs/alerts/ (each alert's email and SMS) from the renderers"
 	@echo "make clients Healthchecks' Python clients in .venv-clients, for the end-to-end tests (make e2e runs it)"
 	@echo "make clean   remove the virtualenvs, build output and local state"
 
@@ -86,6 +87,10 @@ e2e: $(VENV)/.installed $(CLIENTS_VENV)/.installed
 # docs/openapi.json, regenerated from the API's routes and models (a test fails while it is stale).
 openapi: $(VENV)/.installed
 	$(PY) -m heartbeat_local.openapi
+
+# docs/alerts/, each alert's email and SMS written by the renderers (a test fails while it is stale).
+docs-alerts: $(VENV)/.installed
+	$(PY) -m heartbeat_local.alertdocs
 
 # The optional settings switched on (cfn-lint checks each of them too: tests/unit/test_template.py).
 OPTIONAL_PARAMETERS := DomainName=heartbeat.example.com HostedZoneId=Z0123456789ABCDEFGHIJ Detection=seconds \

@@ -4,6 +4,7 @@ AWS adapters made on first use, and the clock (tests replace `now_ms`)."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 import boto3
 from aws_lambda_powertools import Logger
@@ -20,7 +21,7 @@ from heartbeat.usecases.delivery import Notifier
 from heartbeat.usecases.keys import KeyRing
 from heartbeat.usecases.subscriptions import Delivery, Subscriptions
 
-__all__ = ["dead_letters", "keyring", "logger", "now_ms", "retrier", "settings", "store", "subscriptions"]
+__all__ = ["dead_letters", "keyring", "links", "logger", "now_ms", "retrier", "settings", "store", "subscriptions"]
 
 settings = Settings.from_env()
 logger = Logger(service="heartbeat-api")
@@ -29,9 +30,15 @@ keyring = KeyRing(store, secret_from(boto3.client("secretsmanager"), settings.ap
 
 
 @functools.cache
+def links() -> Callable[[], str]:
+    """Where alert links point (a test alert's words, a retried alert's target), read on first use."""
+    return public_url(settings.public_url, boto3.client("ssm"), settings.public_url_parameter)
+
+
+@functools.cache
 def subscriptions() -> Subscriptions:
     delivery = Delivery(settings.notifier_arn, settings.dead_letter_queue_arn, settings.allow_http_targets)
-    return Subscriptions(AlertsTopic(boto3.client("sns"), settings.topic_arn), store, delivery)
+    return Subscriptions(AlertsTopic(boto3.client("sns"), settings.topic_arn, links()), store, delivery)
 
 
 @functools.cache
@@ -41,5 +48,4 @@ def dead_letters() -> DeadLetters:
 
 @functools.cache
 def retrier() -> Notifier:
-    links = public_url(settings.public_url, boto3.client("ssm"), settings.public_url_parameter)
-    return Notifier(store, dead_letters(), links, send=http_sender(settings.allow_http_targets))
+    return Notifier(store, dead_letters(), links(), send=http_sender(settings.allow_http_targets))

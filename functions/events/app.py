@@ -37,8 +37,10 @@ rules_cache = RulesCache()
 def publisher() -> SnsPublisher:
     # Created on first use: only runs that open or resolve an incident publish.
     from heartbeat.adapters.sns import SnsPublisher
+    from heartbeat.adapters.ssm import public_url
 
-    return SnsPublisher(boto3.client("sns"), settings.topic_arn)
+    links = public_url(settings.public_url, boto3.client("ssm"), settings.public_url_parameter)
+    return SnsPublisher(boto3.client("sns"), settings.topic_arn, links)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -60,8 +60,10 @@ METHODS = {"GET", "POST", "HEAD"}
 def publisher() -> SnsPublisher:
     # Created on first use: only pings that open or resolve an incident publish.
     from heartbeat.adapters.sns import SnsPublisher
+    from heartbeat.adapters.ssm import public_url
 
-    return SnsPublisher(boto3.client("sns"), settings.topic_arn)
+    links = public_url(settings.public_url, boto3.client("ssm"), settings.public_url_parameter)
+    return SnsPublisher(boto3.client("sns"), settings.topic_arn, links)
 
 
 # Every error a ping can get, mapped once. Unknown and malformed tokens get the same 404.

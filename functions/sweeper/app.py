@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from heartbeat.adapters.sns import SnsPublisher
+from heartbeat.adapters.ssm import public_url
 from heartbeat.clock import now_ms
 from heartbeat.settings import Settings
 from heartbeat.store import Store
@@ -19,7 +20,8 @@ from heartbeat.usecases.sweep import sweep, sweep_for
 settings = Settings.from_env()
 logger = Logger(service="heartbeat-sweeper")
 store = Store.from_settings(settings, boto3.client("dynamodb"))
-publisher = SnsPublisher(boto3.client("sns"), settings.topic_arn)
+links = public_url(settings.public_url, boto3.client("ssm"), settings.public_url_parameter)  # read on first alert
+publisher = SnsPublisher(boto3.client("sns"), settings.topic_arn, links)
 SAFETY_S = 5  # a looping sweep ends this long before the function's timeout
 
 

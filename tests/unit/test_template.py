@@ -220,7 +220,9 @@ def test_without_a_domain_links_come_from_the_stack_itself(template: Template) -
         "Description": parameter["Description"],
         "Value": "https://api123.execute-api.eu-west-1.amazonaws.com",
     }
-    for function in ("NotifierFunction", "ApiFunction"):  # the two that build alert links
+    # Those that build alert links: the notifier (targets), the API (a test alert, a retry), and
+    # those that publish alerts (their email and SMS).
+    for function in ("NotifierFunction", "ApiFunction", "PingFunction", "SweeperFunction", "EventsFunction"):
         statements = granted(template, function)
         assert statements["ssm:GetParameter"] == [
             "arn:aws:ssm:eu-west-1:123456789012:parameter/heartbeat/stack/public-url"

@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from heartbeat.domain.settings import SETTINGS, Kind, Setting
+from heartbeat.domain.words import duration, schedule
 from heartbeat_cli.output import ago, in_colour, moment, parse_time, printable, table
-from heartbeat_cli.words import duration, schedule
 
 WIDTH = 100  # a table's lines, unless --wide
 STATUS_ORDER = {"down": 0, "grace": 1, "started": 2, "up": 3, "new": 4, "paused": 5}

@@ -3,8 +3,9 @@
 moto evaluates the topic's filter policies itself, but hands a Lambda subscription's message to its
 Lambda emulation, which starts functions in Docker and names no subscription in the event. This
 bridge takes over only that last step, as the Lambda service does: it builds the event SNS sends
-(with EventSubscriptionArn), invokes the handler asynchronously, retries a failure twice, and then
-keeps the event in the function's dead-letter queue with Lambda's error attributes.
+(with EventSubscriptionArn; of a MessageStructure=json publish, the `lambda` message, else the
+`default` one), invokes the handler asynchronously, retries a failure twice, and then keeps the
+event in the function's dead-letter queue with Lambda's error attributes.
 """
 
 from __future__ import annotations
@@ -123,6 +124,8 @@ class SnsLambdaBridge:
                 matcher = sub._filter_policy_matcher
                 if matcher is not None and not matcher.matches(message_attributes, message):
                     return None
+                if kwargs.get("message_structure") == "json":  # a Lambda gets `lambda`, else `default`, as from SNS
+                    message = sub._parse_message_structure(message, sub.protocol)
                 event = sns_event(sub.arn, sub.topic.arn, message_id, message, subject, message_attributes)
                 bridge.deliver(sub.endpoint, event)
                 return None

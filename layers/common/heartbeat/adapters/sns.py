@@ -1,18 +1,24 @@
 """The alerts topic (SNS): publishing alerts with the message attributes subscriptions filter on, and
-its subscriptions. Every SNS call Heartbeat makes is here."""
+its subscriptions. Every SNS call Heartbeat makes is here.
+
+An alert is published with MessageStructure=json: `default`, the JSON document, is what https, SQS,
+Lambda and email-json subscribers get, as before; `email` and `sms` subscribers get words
+(domain/alertwords.py). An alert written before it had words (no facts) is published as before.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import botocore.session
 from botocore.exceptions import BotoCoreError, ClientError
 
+from heartbeat.domain.alertwords import AlertFacts, message_structure
 from heartbeat.domain.errors import InvalidInput, NotFound, Unavailable
 from heartbeat.domain.model import AUDIENCE, Alert
 
@@ -25,10 +31,21 @@ class Publisher(Protocol):
         ...
 
 
+Links = Callable[[], str]  # the deployment's URL, for the links in words (adapters/ssm.public_url); "": none
+
+
+def _message(message: str, facts: AlertFacts | None, links: Links, alert_id: str) -> dict[str, str]:
+    """Publish's message arguments: the document alone, or the structure with its words."""
+    if facts is None:
+        return {"Message": message}
+    return {"Message": message_structure(message, facts, links(), alert_id), "MessageStructure": "json"}
+
+
 class SnsPublisher:
-    def __init__(self, client: Any, topic_arn: str) -> None:
+    def __init__(self, client: Any, topic_arn: str, links: Links = lambda: "") -> None:
         self._sns = client
         self._topic = topic_arn
+        self._links = links
 
     def publish(self, alert: Alert) -> str:
         attributes: dict[str, Any] = {
@@ -41,7 +58,10 @@ class SnsPublisher:
             attributes["tags"] = {"DataType": "String.Array", "StringValue": json.dumps(alert.tags)}
         try:
             resp = self._sns.publish(
-                TopicArn=self._topic, Subject=alert.subject, Message=alert.message, MessageAttributes=attributes
+                TopicArn=self._topic,
+                Subject=alert.subject,
+                MessageAttributes=attributes,
+                **_message(alert.message, alert.facts, self._links, alert.id),
             )
         except ClientError as e:
             raise Unavailable(str(e.response.get("Error", {}).get("Code", "ClientError"))) from e
@@ -66,9 +86,10 @@ class AlertsTopic:
     refuses in the request is InvalidInput, an unknown subscription NotFound, and a throttled, denied
     or failing SNS Unavailable (503, try again), never an unhandled ClientError."""
 
-    def __init__(self, client: Any, topic_arn: str) -> None:
+    def __init__(self, client: Any, topic_arn: str, links: Links = lambda: "") -> None:
         self._sns = client
         self._topic = topic_arn
+        self._links = links  # for a test alert's words
 
     def subscribe(
         self, protocol: str, endpoint: str, policy: dict[str, Any], dead_letter_arn: str
@@ -120,8 +141,11 @@ class AlertsTopic:
         with _sns_errors():
             self._sns.unsubscribe(SubscriptionArn=f"{self._topic}:{subscription_id}")
 
-    def publish_test(self, subject: str, message: str, attributes: dict[str, str | list[str]]) -> str:
-        """A test alert carrying these routing attributes (a list is a String.Array); the message id."""
+    def publish_test(
+        self, subject: str, message: str, attributes: dict[str, str | list[str]], facts: AlertFacts | None = None
+    ) -> str:
+        """A test alert carrying these routing attributes (a list is a String.Array), in words with
+        `facts`; the message id."""
         shaped = {
             name: {"DataType": "String.Array", "StringValue": json.dumps(value)}
             if isinstance(value, list)
@@ -129,7 +153,12 @@ class AlertsTopic:
             for name, value in attributes.items()
         }
         with _sns_errors():
-            resp = self._sns.publish(TopicArn=self._topic, Subject=subject, Message=message, MessageAttributes=shaped)
+            resp = self._sns.publish(
+                TopicArn=self._topic,
+                Subject=subject,
+                MessageAttributes=shaped,
+                **_message(message, facts, self._links, json.loads(message).get("alertId", "")),
+            )
         return str(resp["MessageId"])
 
 

@@ -88,7 +88,7 @@ def decide_ping(current: Monitor, ping: Ping, now_ms: int) -> PingDecision | Non
         # Incidents are keyed by their opening time: one that opens in the same millisecond as the
         # last one (fail, success, fail) opens a millisecond later rather than collide with it.
         opened = max(now_ms, (current.last_incident_ms or 0) + 1)
-        alert = down_alert(after, opened, cause, now_ms, ping.body)
+        alert = down_alert(after, opened, cause, now_ms, ping)
         return OpenIncident(cause, alert, reminder_after(current, opened, now_ms))
     if current.open_incident_ms is None:
         return None  # the state moved back while we looked: plan again
@@ -96,7 +96,7 @@ def decide_ping(current: Monitor, ping: Ping, now_ms: int) -> PingDecision | Non
         return CountRecovery(current.good_streak + 1)
     runs = current.runs or {}
     return Resolve(
-        alert=up_alert(after, current.open_incident_ms, now_ms, now_ms),
+        alert=up_alert(after, current.open_incident_ms, now_ms, now_ms, ping),
         deadline_ms=deadline_after_success(current, now_ms),
         run_start_ms=run_start(current, ping),
         early_until_ms=now_ms + (current.min_interval_s or 0) * 1000,

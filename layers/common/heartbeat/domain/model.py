@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from heartbeat.domain.alertwords import AlertFacts
 
 from heartbeat.domain.settings import MAX_SECONDS as MAX_SECONDS  # where the rest of the code looks for it
 from heartbeat.domain.settings import MIN_SECONDS as MIN_SECONDS
@@ -208,6 +211,7 @@ class Alert:
     state: str = "pending"
     attempts: int = 0
     lease_until_ms: int | None = None
+    facts: AlertFacts | None = None  # what its email and SMS say (domain/alertwords.py); None: written before them
 
     @property
     def id(self) -> str:

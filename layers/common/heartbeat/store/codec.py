@@ -118,6 +118,8 @@ def monitor_from_item(item: Item) -> Monitor:
 
 
 def alert_from_item(item: Item) -> Alert:
+    from heartbeat.domain.alertwords import AlertFacts  # loaded where alerts are, not at every cold start
+
     return Alert(
         monitor_id=item["monitor_id"]["S"],
         incident_ms=int(item["incident_ms"]["N"]),
@@ -129,6 +131,7 @@ def alert_from_item(item: Item) -> Alert:
         attempts=int(item["attempts"]["N"]),
         lease_until_ms=_opt_int(item, "deadline"),
         reminder=_opt_int(item, "reminder") or 0,
+        facts=AlertFacts.from_json(item["facts"]["S"]) if "facts" in item else None,
     )
 
 
@@ -304,6 +307,8 @@ def alert_item(alert: Alert, now_ms: int, shard: str) -> Item:
         "attempts": n(0),
         "created_ms": n(now_ms),
     }
+    if alert.facts is not None:
+        item["facts"] = s(alert.facts.to_json())
     if alert.lease_until_ms is not None:
         # In the due index until sent: the sweeper retries it once the lease has passed.
         item["deadline"] = n(alert.lease_until_ms)

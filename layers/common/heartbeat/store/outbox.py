@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import contextlib
 
-from heartbeat.domain.model import Alert
-from heartbeat.store.codec import alert_key, n, s
+from heartbeat.domain.model import Alert, AlertEvent
+from heartbeat.store.codec import alert_from_item, alert_key, n, s
 from heartbeat.store.expressions import Update
 from heartbeat.store.table import ConditionFailed, Table
 
@@ -26,6 +26,11 @@ class Outbox:
         except ConditionFailed:
             return False
         return True
+
+    def down_alert(self, monitor_id: str, incident_ms: int) -> Alert | None:
+        """The alert that opened an incident, read to say in its reminders why the monitor is down."""
+        item = self._table.get(alert_key(Alert(monitor_id, incident_ms, AlertEvent.DOWN, "", "")), consistent=False)
+        return alert_from_item(item) if item is not None else None
 
     def sent(self, alert: Alert, message_id: str, now_ms: int) -> None:
         u = Update().set("#state = :sent", "sent_ms = :now", "message_id = :mid").add("attempts :one")

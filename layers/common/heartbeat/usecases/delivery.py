@@ -17,6 +17,7 @@ from typing import Any
 from heartbeat.adapters.http import DEFAULT_POLICY, DeliveryOutcome, RetryPolicy, Sender, http_send, send_with_retry
 from heartbeat.adapters.sqs import DeadLetters, dead_letter_body
 from heartbeat.domain.alerts import DeadLetter
+from heartbeat.domain.alertwords import incident_url
 from heartbeat.domain.targetkinds import render
 from heartbeat.domain.targets import AlertMessage, Target
 
@@ -91,12 +92,10 @@ class Notifier:
         return [t for t in found if t.wants(alert, audience)]
 
     def _fan_out(self, alert: AlertMessage, wanting: list[Target], policy: RetryPolicy) -> dict[str, DeliveryOutcome]:
-        monitor_id = alert.monitor.get("id", "")
-        base = self._public_url()
-        incident_url = f"{base}/api/v1/monitors/{monitor_id}/incidents" if base else ""
+        incident = incident_url(self._public_url(), str(alert.monitor.get("id", "")))
 
         def one(target: Target) -> DeliveryOutcome:
-            return send_with_retry(render(target, alert, incident_url), policy, self._send, self._sleep)
+            return send_with_retry(render(target, alert, incident), policy, self._send, self._sleep)
 
         if len(wanting) <= 1:
             return {t.id: one(t) for t in wanting}

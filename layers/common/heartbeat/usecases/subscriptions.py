@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from heartbeat.adapters.http import RefusedAddress, vetted_addresses
 from heartbeat.adapters.sns import AlertsTopic, TopicSubscription, known_regions
 from heartbeat.domain import targetkinds
+from heartbeat.domain.alertwords import TEST_EVENT, facts_of_a_test
 from heartbeat.domain.errors import InvalidInput, NotFound
 from heartbeat.domain.model import AUDIENCE, AlertEvent
 from heartbeat.domain.targets import Filter, Target
@@ -183,12 +184,13 @@ class Subscriptions:
         # The routing attributes must pass the subscription's own filter; the message says it is a test.
         attributes: dict[str, str | list[str]] = {
             "audience": sub.audience,
-            "event": (f.events or ["monitor.test"])[0],
+            "event": (f.events or [TEST_EVENT])[0],
             "monitor_id": (f.monitors or ["test"])[0],
         }
         if f.tags:
             attributes["tags"] = f.tags[:1]
-        return self._topic.publish_test("TEST: Heartbeat alert", test_message(sub.id, f.tags[:1], now_ms), attributes)
+        message = test_message(sub.id, f.tags[:1], now_ms)
+        return self._topic.publish_test("TEST: Heartbeat alert", message, attributes, facts_of_a_test(now_ms))
 
 
 def _listed(s: TopicSubscription) -> Subscription:
@@ -207,7 +209,7 @@ def test_message(subscription_id: str, tags: list[str], now_ms: int) -> str:
         {
             "version": "1",
             "alertId": f"test:{subscription_id}:{now_ms}",
-            "event": "monitor.test",
+            "event": TEST_EVENT,
             "monitor": {"id": "test", "name": "Heartbeat test alert", "tags": tags},
             "incident": {"id": "test", "cause": "test"},
             "lastPingAt": None,

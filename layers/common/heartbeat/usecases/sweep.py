@@ -10,6 +10,7 @@ threads at once: in a mass outage the last alert should not wait for a thousand 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections import Counter
@@ -18,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 
 from heartbeat.adapters.sns import Publisher
-from heartbeat.domain.alerts import LEASE_MS
+from heartbeat.domain.alerts import LEASE_MS, with_cause_of
 from heartbeat.domain.decisions import MarkDown, decide_missed, decide_reminder
 from heartbeat.domain.errors import Unavailable
 from heartbeat.domain.model import Alert, Monitor, Status
@@ -130,6 +131,9 @@ def _remind(store: Store, monitor: Monitor, now_ms: int) -> tuple[str, Alert | N
     decision = decide_reminder(monitor, now_ms)
     if decision is None:  # reminders turned off meanwhile
         return "lost_races", None
+    # The monitor does not keep why it is down; the incident's down alert says it (the exit status, the body).
+    down = store.outbox.down_alert(monitor.id, decision.alert.incident_ms)
+    decision = dataclasses.replace(decision, alert=with_cause_of(decision.alert, down))
     if store.transitions.remind(monitor, decision, now_ms):
         return "reminders", decision.alert
     return "lost_races", None

@@ -1,5 +1,6 @@
 """Durations and schedules in words: `1 h 30 min`, `every day`, `weekdays at 06:30 Europe/Riga`,
-read at a glance where the API says 5400, 86400 and `30 6 * * 1-5`."""
+read at a glance where the API says 5400, 86400 and `30 6 * * 1-5`. Alerts and the CLI say them
+alike: the CLI imports this module (standard library only, shipped with it)."""
 
 from __future__ import annotations
 
