@@ -10,41 +10,42 @@ import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError, create_model
 
 from heartbeat.domain import limits, schedules
 from heartbeat.domain.errors import InvalidInput
 from heartbeat.domain.model import Incident, Monitor, PingEvent, PingKind, Status
+from heartbeat.domain.settings import EXTENSION, SETTINGS, Kind, Setting
 from heartbeat.domain.slugs import SLUG_RE
 
 # Healthchecks' limits: a timeout or grace from a minute to a year.
 HcSeconds = Annotated[StrictInt, Field(ge=60, le=31_536_000)]
 Short = Annotated[StrictStr, Field(max_length=200)]
-# Heartbeat's own settings, which Healthchecks has no field for: its `config` names and limits.
-Seconds = Annotated[StrictInt, Field(ge=1, le=31_536_000)]
+
+# Heartbeat's own settings, which Healthchecks has no field for, in the check's `"heartbeat": {...}`;
+# and the flags Healthchecks has a field for (`manual_resume`; `methods`, "POST" or "").
+EXTENDED = [s for s in SETTINGS if s.hc == EXTENSION]
+FLAGS = [s for s in SETTINGS if s.kind is Kind.FLAG and s.hc]
 
 
-class HeartbeatExtension(BaseModel):
-    """`"heartbeat": {...}` in a check: settings only Heartbeat has. Fields left out stay as they are;
-    null clears the optional ones."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    maxRuntime: Seconds | None = None
-    minInterval: Seconds | None = None
-    failureThreshold: Annotated[StrictInt, Field(ge=1, le=100)] | None = None
-    recoveryThreshold: Annotated[StrictInt, Field(ge=1, le=100)] | None = None
-    realertInterval: Annotated[StrictInt, Field(ge=60, le=31_536_000)] | None = None
+def _extension_type(s: Setting) -> Any:
+    """The setting's type in the extension: its `config` limits, in Healthchecks' strict JSON types."""
+    if s.kind is Kind.FLAG:
+        return StrictBool
+    return Annotated[StrictInt, Field(ge=s.low, le=s.high)]
 
 
-EXTENSION = {
-    "maxRuntime": "max_runtime_s",
-    "minInterval": "min_interval_s",
-    "failureThreshold": "failure_threshold",
-    "recoveryThreshold": "recovery_threshold",
-    "realertInterval": "realert_s",
-}
-CLEARABLE = {"maxRuntime", "minInterval", "realertInterval"}
+def _extension_fields() -> dict[str, Any]:
+    return {s.api: (_extension_type(s) | None, None) for s in EXTENDED}
+
+
+HeartbeatExtension: Any = create_model(
+    "HeartbeatExtension",
+    __config__=ConfigDict(extra="forbid"),
+    __doc__="""`"heartbeat": {...}` in a check: settings only Heartbeat has. Fields left out stay as they are;
+null clears the optional ones.""",
+    **_extension_fields(),
+)
 
 
 class CheckSpec(BaseModel):
@@ -183,10 +184,10 @@ def settings_of(spec: CheckSpec, version: int) -> dict[str, Any]:
         settings["tags"] = tag_list(spec.tags)
     if spec.desc is not None:
         settings["description"] = spec.desc
-    if spec.manual_resume is not None:
-        settings["manual_resume"] = spec.manual_resume
-    if spec.methods is not None:
-        settings["post_only"] = spec.methods == "POST"
+    for flag in FLAGS:
+        if (value := getattr(spec, flag.hc)) is not None:
+            on, _ = flag.hc_flag
+            settings[flag.attr] = value == on
     if spec.grace is not None:
         settings["grace_s"] = spec.grace
     # Keywords judge HTTP ping bodies here, always (Healthchecks' filter_http_body). The deprecated
@@ -195,24 +196,20 @@ def settings_of(spec: CheckSpec, version: int) -> dict[str, Any]:
         if getattr(spec, field) is not None:
             settings[setting] = keyword_list(getattr(spec, field))
     if spec.heartbeat is not None:
-        for name in spec.heartbeat.model_fields_set:
-            value = getattr(spec.heartbeat, name)
-            if value is None and name not in CLEARABLE:
-                raise InvalidInput(name, f"json validation error: heartbeat.{name} is not a number")
-            settings[EXTENSION[name]] = value
+        for s in EXTENDED:
+            if s.api not in spec.heartbeat.model_fields_set:
+                continue
+            value = getattr(spec.heartbeat, s.api)
+            if value is None and not s.clears:
+                raise InvalidInput(s.api, f"json validation error: heartbeat.{s.api} is not a number")
+            settings[s.attr] = value
     return within_limits(settings)
 
 
 # The check fields that set each Monitor setting, to name them in Healthchecks' words.
-FIELDS = {
-    "description": "desc",
-    "timezone": "tz",
-    "interval_s": "timeout",
-    "grace_s": "grace",
-    "success_keywords": "success_kw",
-    "failure_keywords": "failure_kw",
-    "post_only": "methods",
-} | {setting: f"heartbeat.{name}" for name, setting in EXTENSION.items()}
+FIELDS = {"description": "desc"} | {
+    s.attr: f"{EXTENSION}.{s.api}" if s.hc == EXTENSION else s.hc for s in SETTINGS if s.hc
+}
 
 
 def within_limits(settings: dict[str, Any]) -> dict[str, Any]:
@@ -297,6 +294,11 @@ class Links:
         return f"{self.base}/ping/{token}"
 
 
+def hc_flag(flag: Setting, value: bool) -> Any:
+    on, off = flag.hc_flag
+    return on if value else off
+
+
 def check_json(m: Monitor, now_ms: int, links: Links, readonly: bool, channels: list[str]) -> dict[str, Any]:
     """`Check.to_dict`: a read key sees `unique_key` (the monitor's id) and never the ping token."""
     keyworded = bool(m.success_keywords or m.failure_keywords)
@@ -311,8 +313,7 @@ def check_json(m: Monitor, now_ms: int, links: Links, readonly: bool, channels: 
         "started": m.status is Status.STARTED,
         "last_ping": isostring(m.last_ping_ms),
         "next_ping": isostring(next_ping(m, now_ms)),
-        "manual_resume": m.manual_resume,
-        "methods": "POST" if m.post_only else "",
+        **{flag.hc: hc_flag(flag, getattr(m, flag.attr)) for flag in FLAGS},
         "subject": "",
         "subject_fail": "",
         "start_kw": "",
@@ -342,13 +343,7 @@ def check_json(m: Monitor, now_ms: int, links: Links, readonly: bool, channels: 
         out["timeout"] = m.interval_s
     else:
         out |= {"schedule": m.schedule, "tz": m.timezone}
-    out["heartbeat"] = {
-        "maxRuntime": m.max_runtime_s,
-        "minInterval": m.min_interval_s,
-        "failureThreshold": m.failure_threshold,
-        "recoveryThreshold": m.recovery_threshold,
-        "realertInterval": m.realert_s,
-    }
+    out[EXTENSION] = {s.api: getattr(m, s.attr) for s in EXTENDED}
     return out
 
 

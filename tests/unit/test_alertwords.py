@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +14,7 @@ from heartbeat.domain import alertwords
 from heartbeat.domain.alerts import down_alert, reminder_alert, up_alert, with_cause_of
 from heartbeat.domain.alertwords import AlertFacts, BodyExcerpt, email, message_structure, sms
 from heartbeat.domain.model import Alert, Cause, Monitor, Ping, PingKind, Status
-from heartbeat_local.template import ROOT, Template
+from heartbeat_local.template import Template
 from tests.harness import T0, sample_monitor
 
 BASE = "https://heartbeat.example.com"
@@ -367,14 +366,3 @@ def test_facts_are_kept_and_read_back_unchanged_and_tolerate_other_versions() ->
     del doc["description"]  # ... or an older one
     read = AlertFacts.from_json(json.dumps(doc))
     assert read.failure is not None and read.failure.exit_status == 1 and read.description == ""
-
-
-def test_the_schedule_words_are_the_cli_s() -> None:
-    # The CLI imports no layer, so the alerts keep a copy of its words: the same text below the docstring.
-    from heartbeat.domain import words
-
-    def code(path: Path) -> str:
-        text = path.read_text()
-        return text[text.index('"""', 3) + 3 :]
-
-    assert code(Path(words.__file__)) == code(ROOT / "tools/heartbeat_cli/words.py")

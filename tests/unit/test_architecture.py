@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 from heartbeat_local.template import ROOT
@@ -108,7 +109,15 @@ def test_the_layer_imports_no_handler_and_no_tool() -> None:
 
 
 CLI = ROOT / "tools/heartbeat_cli"
-CLI_MAY_IMPORT = {"click", "yaml", "heartbeat_cli"}  # beside the standard library: `pip install .` gives these
+# The monitor settings registry (plain data, which the CLI's flags and card are made from: issue 27 step 1),
+# and durations and schedules in words (the alerts and the CLI say them alike). Standard library only.
+SHARED_WITH_THE_CLI = {"heartbeat.domain.settings", "heartbeat.domain.words"}
+CLI_MAY_IMPORT = {
+    "click",
+    "yaml",
+    "heartbeat_cli",
+    *SHARED_WITH_THE_CLI,
+}  # beside the standard library: `pip install .`
 CLI_TALKS_TO_AWS = {"keys.py", "discover.py"}  # keys bootstrap, discover: boto3 and the layer, inside the command
 
 
@@ -129,6 +138,28 @@ def test_the_cli_speaks_http_with_only_its_own_dependencies() -> None:
             if root not in sys.stdlib_module_names and not within(name, CLI_MAY_IMPORT | lazy_aws):
                 wrong.append(f"{path.name} imports {name}")
     assert wrong == []
+
+
+def test_what_the_cli_shares_with_the_layer_is_shipped_with_it_and_needs_only_the_standard_library() -> None:
+    shared = [LAYER / "__init__.py", LAYER / "domain/__init__.py"]
+    shared += [LAYER / f"domain/{name.rpartition('.')[2]}.py" for name in SHARED_WITH_THE_CLI]
+    assert [
+        f"{path.name} imports {name}"
+        for path in shared
+        for name in imports(path)
+        if name not in sys.stdlib_module_names
+    ] == []
+
+
+def test_every_package_is_shipped() -> None:
+    # `pip install .` installs only the packages listed: a subpackage left out breaks an installed CLI.
+    setup = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    found = {
+        ".".join((name, *init.parent.relative_to(ROOT / where).parts))
+        for name, where in setup["package-dir"].items()
+        for init in (ROOT / where).rglob("__init__.py")
+    }
+    assert sorted(setup["packages"]) == sorted(found)
 
 
 def imports_of(node: ast.Import | ast.ImportFrom) -> set[str]:

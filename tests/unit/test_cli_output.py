@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 import heartbeat_cli as cli
+from heartbeat.domain.words import duration, schedule
 from heartbeat_cli.output import colour_wanted, printable, timestamp
 from heartbeat_cli.views import painter, run_durations
-from heartbeat_cli.words import duration, schedule
 
 NOW = datetime(2026, 12, 3, 15, 30, tzinfo=UTC)
 

@@ -7,8 +7,7 @@ directly (it makes the first key).
   api.py            the HTTP client, the API's body limit, error messages
   session.py        the global options, the client and clock every command shares
   output.py         tables cut to a width, times absolute and relative, colour, text made safe for a terminal
-  words.py          durations and schedules in words
-  views.py          the tables of monitors, pings and incidents, and a monitor's card
+  views.py          the tables of monitors, pings and incidents, and a monitor's card (words: heartbeat.domain.words)
   files.py          reading apply's YAML files (aliases bounded, allowed ${NAME}s expanded, size checked)
   names.py          a monitor named by its id, slug or exact name
   monitors.py, apply.py, keys.py, subscriptions.py, alerts.py, urlkeys.py   one module per group

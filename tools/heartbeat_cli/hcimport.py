@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import click
 
+from heartbeat.domain.settings import EXTENSION, SETTINGS, Kind
 from heartbeat_cli.api import TIMEOUT_SECONDS, ApiError, CliError
 from heartbeat_cli.apply import apply_document
 from heartbeat_cli.files import check_body_size
@@ -27,13 +28,12 @@ from heartbeat_cli.session import Session, global_options, pass_session
 KEY_ENV = "HEALTHCHECKS_API_KEY"
 MAX_DEPTH = 32  # a checks answer nests 4 deep; deeper is no answer of Healthchecks' (and exhausts json's stack)
 # Apply's fields by the names a check gives them: why apply refused a check, in the check's own terms.
-HC_NAMES = {
-    "name": "name", "description": "desc", "slug": "slug", "tags": "tags", "config.gracePeriod": "grace",
-    "config.expectedInterval": "timeout", "config.schedule": "schedule", "config.timezone": "tz",
-    "config.successKeywords": "success_kw", "config.failureKeywords": "failure_kw",
-}  # fmt: skip
+HC_NAMES = {"name": "name", "description": "desc", "slug": "slug", "tags": "tags"} | {
+    f"config.{s.api}": s.hc for s in SETTINGS if s.hc and s.hc != EXTENSION
+}
 # Settings only Heartbeat has, which its own Healthchecks API returns in `"heartbeat": {...}`.
-EXTENSION = ("maxRuntime", "minInterval", "failureThreshold", "recoveryThreshold", "realertInterval")
+EXTENDED = [s for s in SETTINGS if s.hc == EXTENSION]
+FLAGS = [s for s in SETTINGS if s.kind is Kind.FLAG and s.hc]  # manual_resume, methods ("POST" or "")
 
 
 # ---- reading the checks ------------------------------------------------------------------------------
@@ -212,14 +212,15 @@ def translate(check: dict[str, Any]) -> Imported:
         item.skip(str(e))
         return item
     config["gracePeriod"] = check.get("grace")
-    if check.get("manual_resume") is True:
-        config["manualResume"] = True
-    if check.get("methods") == "POST":
-        config["postOnly"] = True
+    for flag in FLAGS:  # set when on; off is their default
+        on, _ = flag.hc_flag
+        value = check.get(flag.hc)
+        if type(value) is type(on) and value == on:  # JSON's own types: 1 is not true
+            config[flag.api] = True
     config.update(keywords_of(check, item))
-    extension = check.get("heartbeat")
+    extension = check.get(EXTENSION)
     if isinstance(extension, dict):
-        config.update({k: extension[k] for k in EXTENSION if extension.get(k) is not None})
+        config.update({s.api: extension[s.api] for s in EXTENDED if extension.get(s.api) is not None})
     entry: dict[str, Any] = {"name": item.name, "key": item.key}
     if _text(check.get("desc")):
         entry["description"] = check["desc"]

@@ -8,28 +8,13 @@ from typing import Any, TypeVar
 
 import click
 
+from heartbeat.domain.settings import SETTINGS, Kind, Setting
 from heartbeat_cli.names import find_monitor, monitor_id, monitor_path
 from heartbeat_cli.session import Session, global_options, pass_session
 from heartbeat_cli.views import incidents_table, monitors_table, pings_table, show_monitor
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# (option name, config field): every monitor setting the API knows has a flag.
-CONFIG_FLAGS = [
-    ("expected_interval", "expectedInterval"),
-    ("schedule", "schedule"),
-    ("timezone", "timezone"),
-    ("grace_period", "gracePeriod"),
-    ("max_runtime", "maxRuntime"),
-    ("min_interval", "minInterval"),
-    ("success_keyword", "successKeywords"),
-    ("failure_keyword", "failureKeywords"),
-    ("failure_threshold", "failureThreshold"),
-    ("recovery_threshold", "recoveryThreshold"),
-    ("realert_interval", "realertInterval"),
-    ("manual_resume", "manualResume"),
-    ("post_only", "postOnly"),
-]
 OFF = "off"  # clears an optional setting: --max-runtime off
 STATUSES = ["down", "grace", "started", "up", "new", "paused"]
 wide_option = click.option("--wide", is_flag=True, help="every id and time in full, however wide")
@@ -48,21 +33,21 @@ class SecondsOrOff(click.ParamType):
 
 
 SECONDS_OR_OFF = SecondsOrOff()
-KEYWORD_HELP = 'repeatable; checked in the ping body ("" clears)'
-SETTING_OPTIONS = [
-    click.option("--expected-interval", type=int, help="seconds between runs (default 86400)"),
-    click.option("--schedule", help='cron expression instead of an interval, e.g. "0 2 * * *" or @daily'),
-    click.option("--timezone", help="IANA timezone the schedule runs in (default UTC)"),
-    click.option("--grace-period", type=int, help="seconds of lateness tolerated (default 3600)"),
-    click.option("--max-runtime", type=SECONDS_OR_OFF, help="seconds a started run may take (default: grace)"),
-    click.option("--min-interval", type=SECONDS_OR_OFF, help="a success sooner than this is early and alerts"),
-    click.option("--success-keyword", multiple=True, help=KEYWORD_HELP),
-    click.option("--failure-keyword", multiple=True, help=KEYWORD_HELP),
-    click.option("--failure-threshold", type=int, help="failed or missed runs in a row before alerting"),
-    click.option("--recovery-threshold", type=int, help="good runs in a row before resolving"),
-    click.option("--realert-interval", type=SECONDS_OR_OFF, help="remind every N seconds while down"),
-    click.option("--manual-resume/--no-manual-resume", default=None, help="when paused, ignore pings until resumed"),
-    click.option("--post-only/--any-method", default=None, help="only POST pings count (GET, HEAD: ignored)"),
+
+
+def setting_option(s: Setting) -> Callable[[F], F]:
+    """A setting's flag, given to the command under the setting's API name."""
+    if s.kind is Kind.FLAG:
+        return click.option(s.flag, s.api, default=None, help=s.help)
+    if s.kind is Kind.KEYWORDS:
+        return click.option(s.flag, s.api, multiple=True, help=s.help)
+    if s.kind is Kind.SECONDS or s.kind is Kind.COUNT:
+        return click.option(s.flag, s.api, type=SECONDS_OR_OFF if s.clears else int, help=s.help)
+    return click.option(s.flag, s.api, help=s.help)
+
+
+# Every monitor setting with a flag (domain/settings.py), then the monitor's own fields.
+SETTING_OPTIONS = [setting_option(s) for s in SETTINGS if s.flag] + [
     click.option("--slug", help="for /ping/<ping key>/<slug> (default: from the name; a rename keeps it)"),
     click.option("--tag", multiple=True, help="repeatable"),
 ]
@@ -77,13 +62,13 @@ def setting_options(f: F) -> F:
 def config_body(settings: Mapping[str, Any]) -> dict[str, Any]:
     """The config fields given on the command line; `off` becomes null, `--x-keyword ""` an empty list."""
     config: dict[str, Any] = {}
-    for name, field in CONFIG_FLAGS:
-        value = settings.get(name)
+    for s in SETTINGS:
+        value = settings.get(s.api)
         if value is None or value == ():  # not given (a repeatable flag given no time is empty)
             continue
         if isinstance(value, tuple | list):
             value = [v for v in value if v]
-        config[field] = None if value == OFF else value
+        config[s.api] = None if value == OFF else value
     return config
 
 

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from heartbeat.domain.settings import SETTINGS, Kind, Setting
+from heartbeat.domain.words import duration, schedule
 from heartbeat_cli.output import ago, in_colour, moment, parse_time, printable, table
-from heartbeat_cli.words import duration, schedule
 
 WIDTH = 100  # a table's lines, unless --wide
 STATUS_ORDER = {"down": 0, "grace": 1, "started": 2, "up": 3, "new": 4, "paused": 5}
@@ -124,24 +125,33 @@ def cut_line(text: str, width: int) -> str:
 
 
 def settings_lines(c: dict[str, Any]) -> list[tuple[str, str]]:
-    """Every setting, default or not, in words."""
-    keywords = [
-        f"{what} {' or '.join(repr(k) for k in c[field])}"
-        for field, what in (("failureKeywords", "fail if"), ("successKeywords", "success only if"))
-        if c.get(field)
-    ]
-    threshold, recovery = c.get("failureThreshold", 1), c.get("recoveryThreshold", 1)
-    return [
-        ("max runtime", duration(c["maxRuntime"]) if c.get("maxRuntime") else "off (the grace period)"),
-        ("min interval", duration(c["minInterval"]) if c.get("minInterval") else "off"),
-        ("keywords", "; ".join(keywords) or "none"),
-        ("alert after", f"{threshold} failure{'s' if threshold != 1 else ''} in a row"),
-        ("resolve after", f"{recovery} good run{'s' if recovery != 1 else ''} in a row"),
-        ("reminders", f"every {duration(c['realertInterval'])}" if c.get("realertInterval") else "off"),
-        ("manual resume", "yes" if c.get("manualResume") else "no"),
-        ("POST only", "yes" if c.get("postOnly") else "no"),
-        *([("events", f"{len(c['events'])} pattern(s): see --output json")] if c.get("events") else []),
-    ]
+    """Every setting with words (domain/settings.py), default or not; those shown only when set last."""
+    parts: dict[str, list[tuple[int, str | None]]] = {}
+    offs: dict[str, str | None] = {}
+    for s in SETTINGS:
+        if s.words is None:
+            continue
+        value = c.get(s.api, s.default)
+        parts.setdefault(s.words.label, []).append((s.words.part, in_words(s, value) if value else None))
+        offs[s.words.label] = s.words.off
+    lines = []
+    for label, shown in parts.items():
+        text = "; ".join(words for _, words in sorted(shown, key=lambda part: part[0]) if words) or offs[label]
+        if text is not None:
+            lines.append((label, text))
+    return sorted(lines, key=lambda line: offs[line[0]] is None)
+
+
+def in_words(s: Setting, value: Any) -> str:
+    """A setting's value that is set, as its card line says it."""
+    assert s.words is not None
+    if s.kind is Kind.SECONDS:
+        return s.words.shown.format(duration(value))
+    if s.kind is Kind.KEYWORDS:
+        return s.words.shown.format(" or ".join(repr(k) for k in value))
+    if s.kind is Kind.PATTERNS:
+        return s.words.shown.format(len(value))
+    return s.words.shown.format(value, s="" if value == 1 else "s")
 
 
 def show_monitor(

@@ -8,7 +8,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from heartbeat.domain import limits, schedules
 from heartbeat.domain.errors import InvalidInput
-from heartbeat.domain.model import MAX_SECONDS, MIN_SECONDS
 from heartbeat.domain.slugs import SLUG_RE
 
 
@@ -24,7 +23,6 @@ class Out(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-Seconds = Annotated[int, Field(ge=MIN_SECONDS, le=MAX_SECONDS, strict=True)]
 # The limits are the domain's (heartbeat.domain.limits), which every door to a monitor applies.
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=limits.NAME_CHARS)]
 Description = Annotated[str, StringConstraints(max_length=limits.DESCRIPTION_CHARS)]
@@ -52,8 +50,6 @@ def _timezone(value: str) -> str:
 Slug = Annotated[str, StringConstraints(max_length=100, pattern=SLUG_RE.pattern)]
 Keyword = Annotated[str, StringConstraints(min_length=1, max_length=limits.KEYWORD_CHARS)]
 Keywords = Annotated[list[Keyword], Field(max_length=limits.MAX_KEYWORDS)]
-Threshold = Annotated[int, Field(ge=1, le=limits.MAX_THRESHOLD, strict=True)]
-RealertSeconds = Annotated[int, Field(ge=limits.MIN_REALERT_S, le=MAX_SECONDS, strict=True)]
 CronExpression = Annotated[str, StringConstraints(max_length=limits.CRON_CHARS), AfterValidator(_cron)]
 TimezoneName = Annotated[str, StringConstraints(max_length=schedules.ZONE_CHARS), AfterValidator(_timezone)]
 MonitorId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]

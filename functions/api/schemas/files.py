@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from heartbeat.domain.model import Monitor
+from heartbeat.domain.settings import BY_API, SETTINGS
 from heartbeat.domain.slugs import slugify
 from heartbeat.usecases.apply import Change, DeclaredMonitor
 from heartbeat.usecases.subscriptions import DeclaredSubscription, SubscriptionChange
 from schemas.fields import Out, Slug, Strict, unique
-from schemas.monitors import DEFAULTS, SETTINGS, MonitorCreate, config_json, monitor_settings
+from schemas.monitors import MonitorCreate, config_json, monitor_settings
 from schemas.subscriptions import SubscriptionCreate, filter_of, target_of
 
 
@@ -30,7 +30,7 @@ class ApplyDocument(Strict):
 
 
 # Monitor fields as the API names them, for an apply plan's diffs.
-API_NAMES = {v: f"config.{k}" for k, v in SETTINGS.items()} | {"apply_key": "key", "from_file": "managed"}
+API_NAMES = {s.attr: f"config.{s.api}" for s in SETTINGS} | {"apply_key": "key", "from_file": "managed"}
 
 
 def declared(doc: ApplyDocument) -> list[DeclaredMonitor]:
@@ -61,8 +61,7 @@ ALWAYS_EXPORTED = ("expectedInterval", "schedule", "gracePeriod")
 
 def export_json(m: Monitor) -> dict[str, Any]:
     """A monitor as an apply file declares it: settings at their defaults are left out."""
-    defaults = config_json(dataclasses.replace(m, **DEFAULTS))
-    config = {k: v for k, v in config_json(m).items() if k in ALWAYS_EXPORTED or defaults.get(k) != v}
+    config = {k: v for k, v in config_json(m).items() if k in ALWAYS_EXPORTED or v != BY_API[k].default}
     entry: dict[str, Any] = {"name": m.name}
     if m.description:
         entry["description"] = m.description

@@ -2,105 +2,123 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
-from pydantic import Field, StrictBool, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, Field, StrictBool, ValidationInfo, create_model, field_validator, model_validator
 
 from heartbeat.domain import schedules
 from heartbeat.domain.alerts import iso
 from heartbeat.domain.errors import InvalidInput
-from heartbeat.domain.model import (
-    DEFAULT_GRACE_S,
-    DEFAULT_INTERVAL_S,
-    Acknowledgement,
-    Incident,
-    Monitor,
-    PingEvent,
-    Status,
-)
+from heartbeat.domain.model import Acknowledgement, Incident, Monitor, PingEvent, Status
 from heartbeat.domain.monitors import Uptime
+from heartbeat.domain.settings import BY_API, DEFAULT_INTERVAL_S, SETTINGS, Kind, Setting, initial
 from schemas.events import EventPatterns
-from schemas.fields import (
-    CronExpression,
-    Description,
-    Keywords,
-    Name,
-    Out,
-    RealertSeconds,
-    Seconds,
-    Slug,
-    Strict,
-    Tags,
-    Threshold,
-    TimezoneName,
-    unique,
-)
+from schemas.fields import CronExpression, Description, Keywords, Name, Out, Slug, Strict, Tags, TimezoneName, unique
 
 BODY_PREVIEW_CHARS = 200
 
-# The API's config fields and the Monitor fields they set.
-SETTINGS = {
-    "expectedInterval": "interval_s",
-    "schedule": "schedule",
-    "timezone": "timezone",
-    "gracePeriod": "grace_s",
-    "maxRuntime": "max_runtime_s",
-    "minInterval": "min_interval_s",
-    "successKeywords": "success_keywords",
-    "failureKeywords": "failure_keywords",
-    "failureThreshold": "failure_threshold",
-    "recoveryThreshold": "recovery_threshold",
-    "realertInterval": "realert_s",
-    "manualResume": "manual_resume",
-    "events": "events",
-    "postOnly": "post_only",
+# ---- config: the monitor's settings, its models made from domain/settings.py ----------------------
+
+_TAKEN: dict[Kind, Any] = {  # the type a request gives a setting of each kind in (numbers: their bounds)
+    Kind.FLAG: StrictBool,
+    Kind.KEYWORDS: Keywords,
+    Kind.CRON: CronExpression,
+    Kind.ZONE: TimezoneName,
+    Kind.PATTERNS: EventPatterns,
 }
-
-CLEARABLE = {"maxRuntime", "minInterval", "realertInterval"}
-
-# Monitor fields at their defaults (what an export leaves out).
-DEFAULTS: dict[str, Any] = {
-    "timezone": "UTC",
-    "max_runtime_s": None,
-    "min_interval_s": None,
-    "success_keywords": [],
-    "failure_keywords": [],
-    "failure_threshold": 1,
-    "recovery_threshold": 1,
-    "realert_s": None,
-    "manual_resume": False,
-    "events": [],
-    "post_only": False,
+_SHOWN: dict[Kind, Any] = {  # and the type an answer shows it in
+    Kind.SECONDS: int,
+    Kind.COUNT: int,
+    Kind.FLAG: bool,
+    Kind.KEYWORDS: list[str],
+    Kind.CRON: str,
+    Kind.ZONE: str,
+    Kind.PATTERNS: list[dict[str, Any]],
 }
 
 
-class MonitorConfig(Strict):
-    """Either `expectedInterval` (seconds) or `schedule` (cron, in `timezone`), plus `gracePeriod`,
-    and the optional run and alert policy (README: "Monitor settings")."""
+def taken(s: Setting) -> Any:
+    if s.kind is Kind.SECONDS or s.kind is Kind.COUNT:
+        return Annotated[int, Field(ge=s.low, le=s.high, strict=True)]
+    return _TAKEN[s.kind]
 
-    expectedInterval: Seconds | None = None
-    schedule: CronExpression | None = None
-    timezone: TimezoneName = "UTC"
-    gracePeriod: Seconds = DEFAULT_GRACE_S
-    maxRuntime: Seconds | None = None
-    minInterval: Seconds | None = None
-    successKeywords: Keywords = []
-    failureKeywords: Keywords = []
-    failureThreshold: Threshold = 1
-    recoveryThreshold: Threshold = 1
-    realertInterval: RealertSeconds | None = None
-    manualResume: StrictBool = False
-    events: EventPatterns = []
-    postOnly: StrictBool = False  # only POST pings count; GET and HEAD are logged as ignored
+
+def _both_schedules(config: Any) -> None:
+    if config.expectedInterval is not None and config.schedule is not None:
+        raise ValueError("give expectedInterval or schedule, not both")
+
+
+class _NewConfig(Strict):
+    if TYPE_CHECKING:  # two of the fields made from the settings
+        expectedInterval: int | None
+        schedule: str | None
 
     @model_validator(mode="after")
-    def one_schedule(self) -> MonitorConfig:
-        if self.expectedInterval is not None and self.schedule is not None:
-            raise ValueError("give expectedInterval or schedule, not both")
+    def one_schedule(self) -> Self:
+        _both_schedules(self)
         if self.schedule is None and self.expectedInterval is None:
             self.expectedInterval = DEFAULT_INTERVAL_S
         return self
+
+
+class _ConfigChange(Strict):
+    if TYPE_CHECKING:
+        expectedInterval: int | None
+        schedule: str | None
+
+    @model_validator(mode="after")
+    def one_schedule(self) -> Self:
+        _both_schedules(self)
+        return self
+
+    @field_validator(*(s.api for s in SETTINGS if not s.clears), check_fields=False)
+    @classmethod
+    def not_null(cls, value: Any, info: ValidationInfo) -> Any:
+        return refuse_null(value, info)
+
+
+def _new(s: Setting) -> tuple[Any, Any]:
+    """A new monitor's field: the setting's default when it is not given."""
+    return (taken(s) | None if s.optional else taken(s), initial(s))
+
+
+def _change(s: Setting) -> tuple[Any, Any]:
+    """A change's field: not given, not changed."""
+    return (taken(s) | None, None)
+
+
+def _shown(s: Setting) -> tuple[Any, Any]:
+    """An answer's field. Of the schedule's, a monitor shows what it has (an interval, or a cron line
+    and its zone)."""
+    if s.of_schedule:
+        return (_SHOWN[s.kind] | None, None)
+    return (_SHOWN[s.kind] | None if s.optional else _SHOWN[s.kind], ...)
+
+
+def _fields(field: Callable[[Setting], tuple[Any, Any]]) -> dict[str, Any]:
+    return {s.api: field(s) for s in SETTINGS}
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+
+
+MonitorConfig: Any = create_model(
+    "MonitorConfig",
+    __base__=_NewConfig,
+    __doc__="""Either `expectedInterval` (seconds) or `schedule` (cron, in `timezone`), plus `gracePeriod`,
+and the optional run and alert policy (README: "Monitor settings").""",
+    **_fields(_new),
+)
+MonitorConfigPatch: Any = create_model(
+    "MonitorConfigPatch",
+    __base__=_ConfigChange,
+    __doc__=f"Only the settings given change. `null` clears {_listed([s.api for s in SETTINGS if s.clears])}.",
+    **_fields(_change),
+)
+ConfigOut: Any = create_model("ConfigOut", __base__=Out, **_fields(_shown))
 
 
 class MonitorCreate(Strict):
@@ -110,36 +128,6 @@ class MonitorCreate(Strict):
     type: Literal["HEARTBEAT"] = "HEARTBEAT"
     config: MonitorConfig = MonitorConfig()
     tags: Tags = []
-
-
-class MonitorConfigPatch(Strict):
-    """Only the settings given change. `null` clears maxRuntime, minInterval and realertInterval."""
-
-    expectedInterval: Seconds | None = None
-    schedule: CronExpression | None = None
-    timezone: TimezoneName | None = None
-    gracePeriod: Seconds | None = None
-    maxRuntime: Seconds | None = None
-    minInterval: Seconds | None = None
-    successKeywords: Keywords | None = None
-    failureKeywords: Keywords | None = None
-    failureThreshold: Threshold | None = None
-    recoveryThreshold: Threshold | None = None
-    realertInterval: RealertSeconds | None = None
-    manualResume: StrictBool | None = None
-    events: EventPatterns | None = None
-    postOnly: StrictBool | None = None
-
-    @model_validator(mode="after")
-    def one_schedule(self) -> MonitorConfigPatch:
-        if self.expectedInterval is not None and self.schedule is not None:
-            raise ValueError("give expectedInterval or schedule, not both")
-        return self
-
-    @field_validator(*(f for f in SETTINGS if f not in CLEARABLE))
-    @classmethod
-    def not_null(cls, value: Any, info: ValidationInfo) -> Any:
-        return refuse_null(value, info)
 
 
 class MonitorPatch(Strict):
@@ -164,34 +152,21 @@ def refuse_null(value: Any, info: ValidationInfo) -> Any:
     return value
 
 
-def monitor_settings(config: MonitorConfig | MonitorConfigPatch) -> dict[str, Any]:
-    """The domain's settings (Monitor field names) for the config fields that were given."""
+def monitor_settings(config: BaseModel) -> dict[str, Any]:
+    """The domain's settings (Monitor field names) for the config fields that were given (a new
+    monitor's config: all of them)."""
     given = config.model_fields_set if isinstance(config, MonitorConfigPatch) else type(config).model_fields
-    values = {SETTINGS[f]: getattr(config, f) for f in given}
-    for name in ("success_keywords", "failure_keywords"):
-        if values.get(name) is not None:
-            values[name] = unique(values[name])
+    values = {BY_API[f].attr: getattr(config, f) for f in given}
+    for s in SETTINGS:
+        if s.kind is Kind.KEYWORDS and values.get(s.attr) is not None:
+            values[s.attr] = unique(values[s.attr])
     return values
 
 
 def config_json(m: Monitor) -> dict[str, Any]:
-    schedule: dict[str, Any] = {"expectedInterval": m.interval_s}
-    if m.schedule is not None:
-        schedule = {"schedule": m.schedule, "timezone": m.timezone}
-    return {
-        **schedule,
-        "gracePeriod": m.grace_s,
-        "maxRuntime": m.max_runtime_s,
-        "minInterval": m.min_interval_s,
-        "successKeywords": m.success_keywords,
-        "failureKeywords": m.failure_keywords,
-        "failureThreshold": m.failure_threshold,
-        "recoveryThreshold": m.recovery_threshold,
-        "realertInterval": m.realert_s,
-        "manualResume": m.manual_resume,
-        "events": m.events,
-        "postOnly": m.post_only,
-    }
+    """The monitor's config; of its schedule, what it has: an interval, or a cron line and its zone."""
+    kept = ("schedule", "timezone") if m.schedule is not None else ("expectedInterval",)
+    return {s.api: getattr(m, s.attr) for s in SETTINGS if s.api in kept or not s.of_schedule}
 
 
 def next_expected(m: Monitor, now_ms: int) -> list[str]:
@@ -296,23 +271,6 @@ def incident_json(i: Incident, now_ms: int) -> dict[str, Any]:
         "durationSeconds": round(i.duration_ms(now_ms) / 1000, 3),
         "acknowledged": acknowledgement_json(i.acknowledged),
     }
-
-
-class ConfigOut(Out):
-    expectedInterval: int | None = None  # interval monitors
-    schedule: str | None = None  # cron monitors, with timezone
-    timezone: str | None = None
-    gracePeriod: int
-    maxRuntime: int | None
-    minInterval: int | None
-    successKeywords: list[str]
-    failureKeywords: list[str]
-    failureThreshold: int
-    recoveryThreshold: int
-    realertInterval: int | None
-    manualResume: bool
-    events: list[dict[str, Any]]
-    postOnly: bool
 
 
 class AcknowledgementOut(Out):

@@ -1,8 +1,9 @@
 """What a monitor's settings may be: one set of limits, whichever door a monitor comes through (the
 management API, a monitors file, Healthchecks' API, a slug's first ping). Every create and change
-is checked here (domain.monitors.checked); the API's models take their numbers from here, so that
-its OpenAPI document says the same, and Healthchecks' API checks each setting it sets through
-`check_setting`, to answer in its own words. Errors name the field as the management API does.
+is checked here (domain.monitors.checked); the API's models take their numbers from here and from
+the settings' bounds (domain.settings), so that its OpenAPI document says the same, and
+Healthchecks' API checks each setting it sets through `check_setting`, to answer in its own words.
+Errors name the field as the management API does.
 
 The limits also keep a monitor a small DynamoDB item: its largest is under 100 KB, far
 from the 400 KB a write would be refused at.
@@ -16,8 +17,9 @@ from typing import Any
 
 from heartbeat.domain.errors import InvalidInput
 from heartbeat.domain.eventpatterns import check_patterns
-from heartbeat.domain.model import MAX_SECONDS, MIN_SECONDS, Monitor
+from heartbeat.domain.model import Monitor
 from heartbeat.domain.schedules import check_cron, check_zone
+from heartbeat.domain.settings import SETTINGS, Kind, Setting
 
 NAME_CHARS = 200
 DESCRIPTION_CHARS = 10_000
@@ -26,8 +28,6 @@ TAG_CHARS = 64
 TAG_PATTERN = r"^[^\s,]+$"  # a tag is one word: tags are listed with spaces, and filtered with commas
 MAX_KEYWORDS = 10
 KEYWORD_CHARS = 100
-MAX_THRESHOLD = 100
-MIN_REALERT_S = 60  # reminders more often than the sweeper runs (every minute by default) could not be kept
 CRON_CHARS = 200
 
 _TAG = re.compile(TAG_PATTERN)
@@ -78,41 +78,51 @@ def _flag(place: str) -> Callable[[Any], None]:
     return check
 
 
-def _schedule(value: Any) -> None:
-    if value is None:
-        return
-    if not isinstance(value, str) or len(value) > CRON_CHARS:
-        raise InvalidInput("config.schedule", f"a cron expression of at most {CRON_CHARS} characters")
-    check_cron(value)
+def _cron(place: str) -> Callable[[Any], None]:
+    def check(value: Any) -> None:
+        if value is None:
+            return
+        if not isinstance(value, str) or len(value) > CRON_CHARS:
+            raise InvalidInput(place, f"a cron expression of at most {CRON_CHARS} characters")
+        check_cron(value)
+
+    return check
 
 
-def _timezone(value: Any) -> None:
-    check_zone(value)
+def _zone(value: Any) -> None:
+    check_zone(value)  # names its own place, config.timezone
 
 
-def _events(value: Any) -> None:
-    check_patterns(value, "config.events")
+def _patterns(place: str) -> Callable[[Any], None]:
+    def check(value: Any) -> None:
+        check_patterns(value, place)
+
+    return check
 
 
-# Each setting (Monitor's field name) and its check. The slug has its own (domain.slugs).
+def _check(s: Setting) -> Callable[[Any], None]:
+    """The check of the setting's kind, naming the setting as the API does."""
+    place = f"config.{s.api}"
+    if s.kind is Kind.SECONDS or s.kind is Kind.COUNT:
+        assert s.low is not None and s.high is not None
+        return _whole(place, s.low, s.high, optional=s.optional)
+    if s.kind is Kind.FLAG:
+        return _flag(place)
+    if s.kind is Kind.KEYWORDS:
+        return _keywords(place)
+    if s.kind is Kind.CRON:
+        return _cron(place)
+    if s.kind is Kind.ZONE:
+        return _zone
+    return _patterns(place)
+
+
+# Each field of a monitor (Monitor's name) and its check. The slug has its own (domain.slugs).
 CHECKS: dict[str, Callable[[Any], None]] = {
     "name": _name,
     "description": _description,
     "tags": _tags,
-    "interval_s": _whole("config.expectedInterval", MIN_SECONDS, MAX_SECONDS, optional=True),
-    "schedule": _schedule,
-    "timezone": _timezone,
-    "grace_s": _whole("config.gracePeriod", MIN_SECONDS, MAX_SECONDS),
-    "max_runtime_s": _whole("config.maxRuntime", MIN_SECONDS, MAX_SECONDS, optional=True),
-    "min_interval_s": _whole("config.minInterval", MIN_SECONDS, MAX_SECONDS, optional=True),
-    "success_keywords": _keywords("config.successKeywords"),
-    "failure_keywords": _keywords("config.failureKeywords"),
-    "failure_threshold": _whole("config.failureThreshold", 1, MAX_THRESHOLD),
-    "recovery_threshold": _whole("config.recoveryThreshold", 1, MAX_THRESHOLD),
-    "realert_s": _whole("config.realertInterval", MIN_REALERT_S, MAX_SECONDS, optional=True),
-    "manual_resume": _flag("config.manualResume"),
-    "post_only": _flag("config.postOnly"),
-    "events": _events,
+    **{s.attr: _check(s) for s in SETTINGS},
 }
 
 

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from heartbeat.domain.alertwords import AlertFacts
 
-MIN_SECONDS = 1
-MAX_SECONDS = 365 * 24 * 3600
-DEFAULT_INTERVAL_S = 86400
-DEFAULT_GRACE_S = 3600
+from heartbeat.domain.settings import MAX_SECONDS as MAX_SECONDS  # where the rest of the code looks for it
+from heartbeat.domain.settings import MIN_SECONDS as MIN_SECONDS
+from heartbeat.domain.settings import monitor_default
+
 LINK_METHODS = ("GET", "HEAD")  # what a link preview sends: a POST-only monitor ignores them (events count)
 
 
@@ -76,23 +76,24 @@ class Monitor:
     created_ms: int
     updated_ms: int
     slug: str | None = None  # addresses the monitor under the deployment's ping key; set once, kept on rename
-    schedule: str | None = None  # cron expression, evaluated in `timezone`
-    timezone: str = "UTC"
+    # The settings (domain/settings.py has each one's API name, default and limits).
+    schedule: str | None = monitor_default("schedule")  # cron expression, evaluated in `timezone`
+    timezone: str = monitor_default("timezone")
     rev: int = 0  # bumped by every settings change; guards what the ping path caches of them
-    max_runtime_s: int | None = None  # a started run times out after this (default: the grace period)
-    min_interval_s: int | None = None  # a success sooner than this after the previous one is `early`
-    success_keywords: list[str] = field(default_factory=list)
-    failure_keywords: list[str] = field(default_factory=list)
-    failure_threshold: int = 1  # consecutive failed or missed runs before an incident opens
-    recovery_threshold: int = 1  # consecutive good runs before it resolves
-    realert_s: int | None = None  # while down, a reminder this often
-    manual_resume: bool = False  # when paused, ignore pings until resumed through the API
-    post_only: bool = False  # only POST pings count: GET and HEAD (link previews, crawlers) are ignored
+    max_runtime_s: int | None = monitor_default("max_runtime_s")  # a started run times out after this (or grace)
+    min_interval_s: int | None = monitor_default("min_interval_s")  # a success sooner after the last is `early`
+    success_keywords: list[str] = monitor_default("success_keywords")
+    failure_keywords: list[str] = monitor_default("failure_keywords")
+    failure_threshold: int = monitor_default("failure_threshold")  # failed or missed runs in a row to open one
+    recovery_threshold: int = monitor_default("recovery_threshold")  # good runs in a row to resolve it
+    realert_s: int | None = monitor_default("realert_s")  # while down, a reminder this often
+    manual_resume: bool = monitor_default("manual_resume")  # when paused, ignore pings until resumed (API)
+    post_only: bool = monitor_default("post_only")  # only POST pings count: GET and HEAD are ignored (previews)
     description: str = ""  # free text for the people who read alerts and listings
     from_file: bool = False  # created by `heartbeat apply` from a file (what --prune may delete)
     apply_key: str | None = None  # the file's explicit identity for it, instead of its name
     # EventBridge patterns: AWS runs that match them ping this monitor (domain/eventpatterns.py).
-    events: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = monitor_default("events")
     # Runs reported by events: a short key of the run id -> +start or -end time in seconds, so a
     # duplicate or late event for a stage already recorded is ignored (domain/awsruns.py).
     event_runs: dict[str, int] = field(default_factory=dict)
@@ -140,6 +141,11 @@ class Monitor:
     def window_ms(self) -> int | None:
         """Period plus grace, for interval monitors: a success ping's deadline is now + this."""
         return None if self.interval_s is None else (self.interval_s + self.grace_s) * 1000
+
+    @property
+    def min_gap_ms(self) -> int:
+        """How soon after a success another one is early: 0, never."""
+        return (self.min_interval_s or 0) * 1000
 
     @property
     def start_window_ms(self) -> int:

@@ -1,7 +1,6 @@
 """Durations and schedules in words: `1 h 30 min`, `every day`, `weekdays at 06:30 Europe/Riga`,
-read at a glance where the API says 5400, 86400 and `30 6 * * 1-5`. The alerts' copy of the CLI's
-words (tools/heartbeat_cli/words.py, which imports no layer): below this line the two are the same
-text, and tests/unit/test_alertwords.py fails when they are not."""
+read at a glance where the API says 5400, 86400 and `30 6 * * 1-5`. Alerts and the CLI say them
+alike: the CLI imports this module (standard library only, shipped with it)."""
 
 from __future__ import annotations
 

@@ -20,6 +20,7 @@ from heartbeat.domain.model import (
     PingKind,
     Status,
 )
+from heartbeat.domain.settings import SETTINGS, Kind, Setting, initial
 from heartbeat.domain.targets import Filter, Target
 
 Item = dict[str, dict[str, Any]]
@@ -83,31 +84,18 @@ def read_strings(value: dict[str, Any] | None) -> list[str]:
 
 
 def monitor_from_item(item: Item) -> Monitor:
-    keywords = item.get("keywords", {}).get("M", {})
     return Monitor(
         id=item["id"]["S"],
         token=item["token"]["S"],
         name=item["name"]["S"],
         type=item["type"]["S"],
-        interval_s=_opt_int(item, "interval_s"),
-        grace_s=int(item["grace_s"]["N"]),
         tags=read_strings(item.get("tags")),
         status=Status(item["status"]["S"]),
         created_ms=int(item["created_ms"]["N"]),
         updated_ms=int(item["updated_ms"]["N"]),
         slug=_opt_s(item, "slug"),
-        schedule=_opt_s(item, "schedule"),
-        timezone=_opt_s(item, "timezone") or "UTC",
         rev=_opt_int(item, "rev") or 0,
-        max_runtime_s=_opt_int(item, "max_runtime_s"),
-        min_interval_s=_opt_int(item, "min_interval_s"),
-        success_keywords=read_strings(keywords.get("success")),
-        failure_keywords=read_strings(keywords.get("failure")),
-        failure_threshold=_opt_int(item, "failure_threshold") or 1,
-        recovery_threshold=_opt_int(item, "recovery_threshold") or 1,
-        realert_s=_opt_int(item, "realert_s"),
-        manual_resume="manual_resume" in item,
-        post_only="post_only" in item,
+        **{setting.attr: read_setting(item, setting) for setting in SETTINGS},
         description=_opt_s(item, "description") or "",
         from_file="from_file" in item,
         apply_key=_opt_s(item, "apply_key"),
@@ -126,7 +114,6 @@ def monitor_from_item(item: Item) -> Monitor:
         reminders=_opt_int(item, "reminders") or 0,
         early_until_ms=_opt_int(item, "early_until"),
         runs={k: int(v["N"]) for k, v in item["runs"]["M"].items()} if "runs" in item else None,
-        events=json.loads(item["events"]["S"]) if "events" in item else [],
         event_runs={k[len(RUN_PREFIX) :]: int(v["N"]) for k, v in item.items() if k.startswith(RUN_PREFIX)},
         acknowledged=acknowledgement_from_item(item),
         snoozed_until_ms=_opt_int(item, "snooze_until_ms"),
@@ -193,21 +180,64 @@ def ping_event_from_item(item: Item) -> PingEvent:
     )
 
 
-# Settings a monitor may or may not have; an update REMOVEs the ones it no longer has.
+def is_set(value: Any) -> bool:
+    """A setting is stored only when set: the ping path's conditions test for its absence."""
+    return value is not None and value is not False and value != []
+
+
+def write_setting(setting: Setting, value: Any) -> dict[str, Any]:
+    if setting.kind is Kind.SECONDS or setting.kind is Kind.COUNT:
+        return n(value)
+    if setting.kind is Kind.FLAG:
+        return {"BOOL": value}
+    if setting.kind is Kind.KEYWORDS:
+        return strings(value)
+    if setting.kind is Kind.PATTERNS:
+        return s(json.dumps(value, separators=(",", ":"), sort_keys=True))
+    return s(value)
+
+
+def read_setting(item: Item, setting: Setting) -> Any:
+    name, _, key = setting.attribute.partition(".")
+    stored = item.get(name, {}).get("M", {}).get(key) if key else item.get(name)
+    if stored is None:
+        return initial(setting)
+    if setting.kind is Kind.SECONDS or setting.kind is Kind.COUNT:
+        return int(stored["N"])
+    if setting.kind is Kind.FLAG:
+        return stored["BOOL"]
+    if setting.kind is Kind.KEYWORDS:
+        return read_strings(stored)
+    if setting.kind is Kind.PATTERNS:
+        return json.loads(stored["S"])
+    return stored["S"]
+
+
+def setting_attributes(m: Monitor) -> Item:
+    """The settings that are set, each under its attribute. Settings stored as the keys of one map
+    attribute (`keywords.success`) are stored together, all of them, when one is set."""
+    item: Item = {}
+    maps: dict[str, list[tuple[str, Setting, Any]]] = {}
+    for setting in SETTINGS:
+        name, _, key = setting.attribute.partition(".")
+        value = getattr(m, setting.attr)
+        if key:
+            maps.setdefault(name, []).append((key, setting, value))
+        elif is_set(value):
+            item[name] = write_setting(setting, value)
+    for name, keys in maps.items():
+        if any(is_set(value) for _, _, value in keys):
+            item[name] = {"M": {key: write_setting(setting, value) for key, setting, value in keys}}
+    return item
+
+
+# Attributes a monitor may or may not have; an update REMOVEs the ones it no longer has.
 OPTIONAL_SETTINGS = (
-    "schedule",
-    "interval_s",
+    *dict.fromkeys(setting.attribute.partition(".")[0] for setting in SETTINGS if not is_set(setting.default)),
     "window_ms",
-    "max_runtime_s",
-    "min_interval_s",
-    "realert_s",
-    "keywords",
-    "manual_resume",
-    "post_only",
     "description",
     "from_file",
     "apply_key",
-    "events",
     "events_pk",
 )
 
@@ -218,35 +248,15 @@ def settings_item(m: Monitor) -> Item:
         "name": s(m.name),
         "list_sk": s(f"{m.name.casefold()}#{m.id}"),
         "tags": strings(m.tags),
-        "grace_s": n(m.grace_s),
-        "grace_ms": n(m.grace_s * 1000),
-        "timezone": s(m.timezone),
         "rev": n(m.rev),
+        **setting_attributes(m),
+        # Derived, for the ping path's expressions.
+        "grace_ms": n(m.grace_s * 1000),
         "start_window_ms": n(m.start_window_ms),
-        "min_gap_ms": n((m.min_interval_s or 0) * 1000),
-        "failure_threshold": n(m.failure_threshold),
-        "recovery_threshold": n(m.recovery_threshold),
+        "min_gap_ms": n(m.min_gap_ms),
     }
-    if m.schedule is not None:
-        item["schedule"] = s(m.schedule)
-    else:
-        assert m.interval_s is not None and m.window_ms is not None
-        item["interval_s"] = n(m.interval_s)
+    if m.window_ms is not None:
         item["window_ms"] = n(m.window_ms)
-    seconds = {"max_runtime_s": m.max_runtime_s, "min_interval_s": m.min_interval_s, "realert_s": m.realert_s}
-    item.update({name: n(value) for name, value in seconds.items() if value is not None})
-    if m.success_keywords or m.failure_keywords:
-        # Present only when set: an uncached success ping's write is conditional on its absence.
-        item["keywords"] = {
-            "M": {
-                "success": strings(m.success_keywords),
-                "failure": strings(m.failure_keywords),
-            }
-        }
-    if m.manual_resume:
-        item["manual_resume"] = {"BOOL": True}
-    if m.post_only:
-        item["post_only"] = {"BOOL": True}  # present only when set: a GET ping's write needs its absence
     if m.description:
         item["description"] = s(m.description)
     if m.from_file:
@@ -254,9 +264,7 @@ def settings_item(m: Monitor) -> Item:
     if m.apply_key is not None:
         item["apply_key"] = s(m.apply_key)
     if m.events:
-        # The patterns, and the key that puts the monitor in the sparse `events` index.
-        item["events"] = s(json.dumps(m.events, separators=(",", ":"), sort_keys=True))
-        item["events_pk"] = s(EVENTS_PK)
+        item["events_pk"] = s(EVENTS_PK)  # puts the monitor in the sparse `events` index
     return item
 
 

@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
 from heartbeat.domain.errors import Contention, LostRace, NotFound, NotPaused
-from heartbeat.domain.model import DEFAULT_GRACE_S, DEFAULT_INTERVAL_S, Incident, Monitor, PingEvent, Status
+from heartbeat.domain.model import Incident, Monitor, PingEvent, Status
 from heartbeat.domain.monitors import Uptime, changed, changes_anything, checked, matching, one_schedule, uptime_over
+from heartbeat.domain.settings import DEFAULT_GRACE_S, DEFAULT_INTERVAL_S
 from heartbeat.domain.slugs import check_slug, slugify
 from heartbeat.domain.tokens import is_monitor_id, monitor_id_for, new_token
 from heartbeat.store import Store
