@@ -10,7 +10,7 @@ from heartbeat.domain.targetkinds.kind import TargetKind, webhook_url
 from heartbeat.domain.targets import AlertMessage, Request, Target
 
 TITLE_CHARS, DESCRIPTION_CHARS, FIELD_CHARS, EMBED_CHARS = 256, 4096, 1024, 6000  # Discord's limits
-_MARKUP = re.compile(r"([\\*_~`|>#\[\]()-])")
+_MARKUP = re.compile(r"([\\*_~`|>#\[\]])")
 
 
 def escape(text: str) -> str:
