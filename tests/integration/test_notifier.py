@@ -231,7 +231,7 @@ def test_a_webhook_template_says_how_long_and_links_the_monitor(stack: Stack, ta
     monitor = outage(stack)
     down, up = only(target.received, 2)
     # No acknowledge or snooze links in the alert's document: those variables are empty.
-    assert down.body.decode() == f"down|||{page(monitor)}|||{DOWN_SUMMARY}"
+    assert down.body.decode() == f"down|10 s|10|{page(monitor)}|||{DOWN_SUMMARY}"  # down so far
     assert up.body.decode() == f"up|30 s|30|{page(monitor)}|||{UP_SUMMARY}"
 
 

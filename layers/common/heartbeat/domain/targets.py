@@ -124,7 +124,7 @@ class AlertMessage:
         from heartbeat.domain.words import duration
 
         incident, monitor, f = self.incident, self.monitor, self.said
-        down_s = alertwords.downtime(f) / 1000 if f.event in (AlertEvent.UP, AlertEvent.REMINDER) else None
+        down_s = None if self.is_test else alertwords.downtime(f) / 1000  # to the recovery, or so far
         up = self.event == AlertEvent.UP and f.resolved_ms is not None
         since = f.resolved_ms if up else f.opened_ms
         return {
