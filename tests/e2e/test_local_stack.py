@@ -74,8 +74,8 @@ def test_chat_targets_get_their_alerts_from_the_local_stack(stack: LocalStackPro
             "monitors", "create", "--name", "E2E Chat", "--expected-interval", "2", "--grace-period", "1"
         )
         curl(monitor["pingUrl"])
-        down = wait_for(lambda: [r.json() for r in slack.received if "DOWN: E2E Chat" in r.json()["text"]])
-        assert down[0]["attachments"][0]["color"] == "#d1242f"
+        down = wait_for(lambda: [r.json() for r in slack.received if "E2E Chat is DOWN" in r.json()["text"]])
+        assert down[0]["blocks"][0]["text"]["text"].startswith(":red_circle: *<")  # the title, linking to the monitor
         wait_for(lambda: any("NOTIFIER delivered to 1 target(s)" in line for line in stack.lines))
     finally:
         slack.close()

@@ -10,16 +10,29 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from heartbeat.domain.alertwords import incident_url
 from heartbeat_local.targetserver import Answer, Received, TargetServer
 from tests.harness import Stack
 
 SUBS = "/api/v1/subscriptions"
+OWN_URL = "https://local.execute-api.us-east-1.amazonaws.com"  # the stack's SSM parameter, as in test_public_url
 T = 1_795_572_000_000  # 2026-11-25T02:00:00Z
-DOWN_TEXT = (
-    "DOWN: Nightly Backup\nCause: missed\nDown since 2026-11-25T02:01:30.000Z\n"
-    "Last ping: 2026-11-25T02:00:00.000Z\nTags: infrastructure"
-)
-UP_TEXT = "UP: Nightly Backup\nDown for 30s\nLast ping: 2026-11-25T02:02:00.000Z\nTags: infrastructure"
+# What the outage below says, in the monitor's zone (UTC) and relative to each alert.
+DOWN_ROWS = [
+    ("Why", "no ping for 1 min + 30 s grace"),
+    ("Down since", "Wed 25 Nov 2026 02:01 UTC (10 s ago)"),
+    ("Schedule", "every minute, grace 30 s"),
+    ("Last ping", "Wed 25 Nov 2026 02:00 UTC (1 min 40 s ago): success"),
+    ("Tags", "infrastructure"),
+]
+UP_ROWS = [
+    ("Down", "from Wed 25 Nov 2026 02:01 UTC to 02:02 UTC"),
+    ("Schedule", "every minute, grace 30 s"),
+    ("Last ping", "Wed 25 Nov 2026 02:02 UTC (just now): success, GET from 198.51.100.7"),
+    ("Tags", "infrastructure"),
+]
+DOWN_SUMMARY = "Nightly Backup is DOWN: no ping for 1 min + 30 s grace."
+UP_SUMMARY = "Nightly Backup is UP again, after 30 s down."
 PD_KEY = "R0UT1NGKEY0123456789abcdefABCDEF"
 GENIE_KEY = "eb243592-faa2-4ba2-a551q-1afdf565c889"
 INFRA = "infrastructure"
@@ -44,12 +57,21 @@ def outage(stack: Stack) -> dict[str, Any]:
     return monitor
 
 
+def page(monitor: dict[str, Any]) -> str:
+    """The link an alert carries to the monitor's page."""
+    return incident_url(OWN_URL, monitor["id"])
+
+
 def only(received: list[Received], count: int) -> list[Received]:
     assert len(received) == count, [r.body for r in received]
     return received
 
 
-def test_slack_gets_a_readable_message_for_down_and_up(stack: Stack, target: TargetServer) -> None:
+def slack_rows(rows: list[tuple[str, str]]) -> str:
+    return "\n".join(f"*{label}:* {value}" for label, value in rows)
+
+
+def test_slack_gets_block_kit_with_one_sentence_as_its_text(stack: Stack, target: TargetServer) -> None:
     sub = subscribe(stack, {"protocol": "slack", "endpoint": f"{target.url}/services/T0/B1/XYZ"})
     assert sub["protocol"] == "slack" and sub["endpoint"] == f"{target.url}/…"  # the secret path is hidden
     monitor = outage(stack)
@@ -57,39 +79,82 @@ def test_slack_gets_a_readable_message_for_down_and_up(stack: Stack, target: Tar
     assert down.path == "/services/T0/B1/XYZ"
     assert down.headers["content-type"] == "application/json"
     assert down.headers["x-heartbeat-alert-id"] == f"{monitor['id']}:1795572090000:monitor.down"
-    assert down.json() == {"text": DOWN_TEXT, "attachments": [{"color": "#d1242f", "text": DOWN_TEXT}]}
-    assert up.json() == {"text": UP_TEXT, "attachments": [{"color": "#1a7f37", "text": UP_TEXT}]}
+    button = {"type": "button", "text": {"type": "plain_text", "text": "Open Nightly Backup"}, "url": page(monitor)}
+    assert down.json() == {
+        "text": DOWN_SUMMARY,
+        "blocks": [
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": f":red_circle: *<{page(monitor)}|Nightly Backup is DOWN>*"},
+            },
+            {"type": "section", "text": {"type": "mrkdwn", "text": slack_rows(DOWN_ROWS)}},
+            {"type": "actions", "elements": [button]},
+        ],
+    }
+    title = f":large_green_circle: *<{page(monitor)}|Nightly Backup is UP again, after 30 s down>*"
+    assert up.json() == {
+        "text": UP_SUMMARY,
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": title}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": slack_rows(UP_ROWS)}},
+            {"type": "actions", "elements": [button]},
+        ],
+    }
 
 
 def test_discord_gets_an_embed_that_mentions_no_one(stack: Stack, target: TargetServer) -> None:
     subscribe(stack, {"protocol": "discord", "endpoint": f"{target.url}/api/webhooks/1/abc"})
-    outage(stack)
+    monitor = outage(stack)
     down, _ = only(target.received, 2)
     assert down.json() == {
-        "embeds": [{"title": "DOWN: Nightly Backup", "description": DOWN_TEXT, "color": 0xD1242F}],
+        "embeds": [
+            {
+                "title": "Nightly Backup is DOWN",
+                "color": 0xD1242F,
+                "fields": [{"name": label, "value": value, "inline": False} for label, value in DOWN_ROWS],
+                "description": f"[Open Nightly Backup]({page(monitor)})",
+                "url": page(monitor),
+                "timestamp": "2026-11-25T02:01:40+00:00",
+            }
+        ],
         "allowed_mentions": {"parse": []},
     }
 
 
-def test_teams_gets_an_adaptive_card(stack: Stack, target: TargetServer) -> None:
+def test_teams_gets_an_adaptive_card_with_a_fact_a_line(stack: Stack, target: TargetServer) -> None:
     subscribe(stack, {"protocol": "teams", "endpoint": f"{target.url}/workflows/1"})
-    outage(stack)
+    monitor = outage(stack)
     down, _ = only(target.received, 2)
     card = down.json()["attachments"][0]
     assert down.json()["type"] == "message" and card["contentType"] == "application/vnd.microsoft.card.adaptive"
+    title = {"type": "TextBlock", "text": "Nightly Backup is DOWN", "wrap": True, "size": "Large", "weight": "Bolder"}
     assert card["content"]["body"] == [
-        {"type": "TextBlock", "text": "DOWN: Nightly Backup", "weight": "Bolder", "wrap": True},
-        {"type": "TextBlock", "text": DOWN_TEXT.split("\n", 1)[1], "wrap": True},
+        {
+            "type": "Container",
+            "items": [{**title, "color": "Attention"}],
+            "selectAction": {"type": "Action.OpenUrl", "url": page(monitor)},
+        },
+        {"type": "FactSet", "facts": [{"title": label, "value": value} for label, value in DOWN_ROWS]},
+    ]
+    assert card["content"]["actions"] == [
+        {"type": "Action.OpenUrl", "title": "Open Nightly Backup", "url": page(monitor)}
     ]
 
 
 def test_telegram_gets_send_message_for_its_chat(stack: Stack, target: TargetServer) -> None:
     sub = subscribe(stack, {"protocol": "telegram", "endpoint": BOT_TOKEN, "chatId": "-100123", "url": target.url})
     assert sub["endpoint"] == "1234…"  # the bot token is a secret
-    outage(stack)
+    monitor = outage(stack)
     down, _ = only(target.received, 2)
     assert down.path == f"/bot{BOT_TOKEN}/sendMessage"
-    assert down.json() == {"chat_id": "-100123", "text": DOWN_TEXT, "disable_web_page_preview": True}
+    rows = "\n".join(f"<b>{label}:</b> {value}" for label, value in DOWN_ROWS)
+    link = f'<a href="{page(monitor)}">'
+    assert down.json() == {
+        "chat_id": "-100123",
+        "text": f"<b>{link}Nightly Backup is DOWN</a></b>\n{rows}\n\n{link}Open Nightly Backup</a>",
+        "parse_mode": "HTML",
+        "disable_web_page_preview": True,
+    }
 
 
 def test_pagerduty_triggers_then_resolves_the_same_incident(stack: Stack, target: TargetServer) -> None:
@@ -102,19 +167,15 @@ def test_pagerduty_triggers_then_resolves_the_same_incident(stack: Stack, target
         "event_action": "trigger",
         "dedup_key": dedup,
         "payload": {
-            "summary": "DOWN: Nightly Backup",
+            "summary": DOWN_SUMMARY,
             "source": "heartbeat",
             "severity": "critical",
             "component": "Nightly Backup",
-            "custom_details": {
-                "alertId": f"{monitor['id']}:1795572090000:monitor.down",
-                "id": "1795572090000",
-                "cause": "missed",
-                "openedAt": "2026-11-25T02:01:30.000Z",
-                "missedDeadline": "2026-11-25T02:01:30.000Z",
-                "lastPingAt": "2026-11-25T02:00:00.000Z",
-            },
+            "custom_details": {**dict(DOWN_ROWS), "alertId": f"{monitor['id']}:1795572090000:monitor.down"},
         },
+        "client": "Heartbeat",
+        "client_url": page(monitor),
+        "links": [{"href": page(monitor), "text": "Open Nightly Backup"}],
     }
     # The same dedup key: the page closes itself.
     assert resolve.json() == {"routing_key": PD_KEY, "event_action": "resolve", "dedup_key": dedup}
@@ -126,35 +187,52 @@ def test_opsgenie_creates_then_closes_by_alias(stack: Stack, target: TargetServe
     create, close = only(target.received, 2)
     alias = f"heartbeat:{monitor['id']}:1795572090000"
     assert create.path == "/v2/alerts" and create.headers["authorization"] == f"GenieKey {GENIE_KEY}"
+    rows = "\n".join(f"{label}: {value}" for label, value in DOWN_ROWS)
     assert create.json() == {
-        "message": "DOWN: Nightly Backup",
+        "message": DOWN_SUMMARY,
         "alias": alias,
-        "description": DOWN_TEXT,
+        "description": f"{rows}\n\nOpen Nightly Backup: {page(monitor)}",
         "tags": ["infrastructure"],
+        "entity": "Nightly Backup",
         "source": "heartbeat",
         "priority": "P1",
-        "details": {"alertId": f"{monitor['id']}:1795572090000:monitor.down", "monitorId": monitor["id"]},
+        "details": {
+            "alertId": f"{monitor['id']}:1795572090000:monitor.down",
+            "monitorId": monitor["id"],
+            "monitorUrl": page(monitor),
+        },
     }
     assert close.path == f"/v2/alerts/heartbeat%3A{monitor['id']}%3A1795572090000/close?identifierType=alias"
-    assert close.json() == {"source": "heartbeat", "note": UP_TEXT}
+    assert close.json() == {"source": "heartbeat", "note": UP_SUMMARY}
 
 
 def test_a_webhook_template_fills_its_variables_as_json(stack: Stack, target: TargetServer) -> None:
-    template = (
-        '{"text": "$NAME is $STATUS ($CAUSE) since $OPENED_AT; last ping $LAST_PING; tags $TAGS", "id": "$ALERT_ID"}'
-    )
+    template = '{"text": "$NAME is $STATUS ($CAUSE) since $SINCE; last ping $LAST_PING; tags $TAGS", "id": "$ALERT_ID"}'
     subscribe(stack, {"protocol": "webhook", "endpoint": f"{target.url}/hook", "template": template})
     monitor = outage(stack)
     down, up = only(target.received, 2)
     assert down.json() == {
-        "text": "Nightly Backup is down (missed) since 2026-11-25T02:01:30.000Z; "
+        "text": "Nightly Backup is down (no ping for 1 min + 30 s grace) since Wed 25 Nov 2026 02:01 UTC; "
         "last ping 2026-11-25T02:00:00.000Z; tags infrastructure",
         "id": f"{monitor['id']}:1795572090000:monitor.down",
     }
     assert up.json()["text"] == (
-        "Nightly Backup is up () since 2026-11-25T02:01:30.000Z; "
+        "Nightly Backup is up () since Wed 25 Nov 2026 02:02 UTC; "
         "last ping 2026-11-25T02:02:00.000Z; tags infrastructure"
     )
+
+
+def test_a_webhook_template_says_how_long_and_links_the_monitor(stack: Stack, target: TargetServer) -> None:
+    template = "$STATUS|$DOWNTIME|$DOWNTIME_SECONDS|$MONITOR_URL|$ACK_URL|$SNOOZE_URL|$SUMMARY"
+    subscribe(
+        stack,
+        {"protocol": "webhook", "endpoint": f"{target.url}/hook", "template": template, "contentType": "text/plain"},
+    )
+    monitor = outage(stack)
+    down, up = only(target.received, 2)
+    # No acknowledge or snooze links in the alert's document: those variables are empty.
+    assert down.body.decode() == f"down|10 s|10|{page(monitor)}|||{DOWN_SUMMARY}"  # down so far
+    assert up.body.decode() == f"up|30 s|30|{page(monitor)}|||{UP_SUMMARY}"
 
 
 def test_a_webhook_without_template_gets_the_alert_document(stack: Stack, target: TargetServer) -> None:
@@ -262,7 +340,7 @@ def test_a_test_alert_reaches_one_subscription_only(stack: Stack, target: Target
     reply = stack.request("POST", f"{SUBS}/{one['id']}/test")
     assert reply.status == 202 and reply.json()["messageId"]
     [test] = only(target.received, 1)
-    assert test.path == "/one" and test.json()["text"].startswith("TEST: Heartbeat alert")
+    assert test.path == "/one" and test.json()["text"].startswith("This is a test alert from Heartbeat")
     assert "Messages" not in stack.sqs.receive_message(QueueUrl=queue)  # nor any other subscription
     # An SNS subscription is tested the same way: its queue, and no target, gets this one.
     [sqs_sub] = [s for s in stack.request("GET", SUBS).json()["items"] if s["endpoint"] == arn]

@@ -3,9 +3,11 @@ in the diff, and the docs cannot drift from what subscribers get."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from heartbeat.domain.model import AlertEvent, Cause
+from heartbeat.domain.targetkinds import KINDS
 from heartbeat_local.alertdocs import DOCS, EXAMPLES, rendered
 
 
@@ -32,3 +34,17 @@ def test_the_readme_shows_a_real_email_and_sms() -> None:
     email = files[Path("email/down-exit-status.txt")].split("\n\n", 1)[1]  # without its Subject line
     [sms] = [line for line in files[Path("sms.txt")].splitlines() if "> DOWN Nightly Backup: exit" in line]
     assert f"```text\n{email}```" in readme and f"```text\n{sms}\n```" in readme
+
+
+def test_the_readme_shows_a_real_slack_message() -> None:
+    readme = (DOCS.parent.parent / "README.md").read_text()
+    blocks = json.loads(rendered()[Path("slack/reminder.json")])["blocks"]
+    shown = "\n".join(b["text"]["text"] for b in blocks[:2])  # the title and the facts
+    assert f"```text\n{shown}\n```" in readme
+
+
+def test_each_chat_kind_has_its_down_reminder_and_recovery() -> None:
+    files = rendered()
+    for kind in KINDS:
+        for name in ("down", "reminder", "up"):
+            json.loads(files[Path(kind) / f"{name}.json"])  # the body as sent: JSON

@@ -106,11 +106,12 @@ def test_retry_after_reads_an_http_date() -> None:
     assert value is not None and 25 <= value <= 31
 
 
-def test_a_reminder_reads_as_one() -> None:
-    request = render(SLACK, ALERT)
-    assert json.loads(request.body)["text"] == (
-        "STILL DOWN (reminder 2): Backup\nDown since 2026-11-25T02:00:00.000Z\n"
-        "Down for 2h 1m\nLast ping: never\nTags: db"
+def test_an_alert_written_before_facts_is_said_from_its_document() -> None:
+    """A reminder (or a dead letter) from before alerts had facts: what its document tells, in words, in UTC."""
+    blocks = json.loads(render(SLACK, ALERT).body)
+    assert blocks["text"] == "Backup is STILL DOWN, for 2 h 1 min."
+    assert blocks["blocks"][1]["text"]["text"] == (
+        "*Down since:* Wed 25 Nov 2026 02:00 UTC (2 h 1 min ago)\n*Reminder:* 2\n*Last ping:* never\n*Tags:* db"
     )
 
 

@@ -152,6 +152,7 @@ def test_the_notifier_may_read_the_targets_and_dead_letter_what_fails(template: 
     props = template.resources["NotifierFunction"]["Properties"]
     assert granted(template, "NotifierFunction") == {
         "dynamodb:Query": ["arn:table"],  # Targets.all
+        "dynamodb:GetItem": ["arn:table"],  # Outbox.facts: an alert's facts, for its words
         "sqs:SendMessage": ["arn:queue"],  # what it could not deliver
         "ssm:GetParameter": ["arn:aws:ssm:eu-west-1:123456789012:parameter/heartbeat/stack/public-url"],
     }

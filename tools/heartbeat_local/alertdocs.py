@@ -1,8 +1,11 @@
-"""`make docs-alerts`: docs/alerts/, the email and SMS of each alert as a person gets them.
+"""`make docs-alerts`: docs/alerts/, the email and SMS of each alert as a person gets them, and each
+chat and incident target's request body for a down alert, a reminder and the recovery (`<kind>/`).
 
 Each example is made as the handlers make it (domain/alerts.py, from a monitor and a ping at fixed
 times) and said by the words SNS publishes (alertwords.message_structure): down for each cause, a
-reminder, the recovery and a test alert. tests/unit/test_alertdocs.py fails when the checked-in
+reminder, the recovery and a test alert; the targets' bodies by the notifier's renderers
+(domain/targetkinds), with the alert's facts as the notifier reads them from the outbox.
+tests/unit/test_alertdocs.py fails when the checked-in
 files are not what this writes.
 """
 
@@ -17,6 +20,8 @@ from heartbeat.domain.alertlinks import link_key, linked
 from heartbeat.domain.alerts import down_alert, reminder_alert, up_alert, with_cause_of
 from heartbeat.domain.alertwords import SMS_PREFIX, facts_of_a_test, message_structure
 from heartbeat.domain.model import Alert, Cause, Monitor, Ping, PingKind, Status
+from heartbeat.domain.targetkinds import KINDS, render
+from heartbeat.domain.targets import AlertMessage, Target
 from heartbeat_local.template import ROOT
 
 DOCS = ROOT / "docs" / "alerts"
@@ -141,6 +146,31 @@ EXAMPLES: dict[str, tuple[str, Callable[[], Alert]]] = {
 }
 
 
+CHAT_EXAMPLES = {"down": _down_exit_status, "reminder": _reminder, "up": _up}
+TARGETS = {  # each kind's example subscription: made-up secrets
+    "slack": Target("s", "slack", "https://hooks.slack.com/services/T000/B000/XXXX"),
+    "discord": Target("d", "discord", "https://discord.com/api/webhooks/1/abc"),
+    "teams": Target("t", "teams", "https://example.webhook.office.com/workflows/1"),
+    "telegram": Target("g", "telegram", "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", chat_id="-1001234567890"),
+    "pagerduty": Target("p", "pagerduty", "R0UT1NGKEY0123456789abcdefABCDEF"),
+    "opsgenie": Target("o", "opsgenie", "eb243592-faa2-4ba2-a551-1afdf565c889"),
+    "webhook": Target("w", "webhook", "https://example.com/hook", template=(
+        '{"text": "$NAME is $STATUS since $SINCE $MONITOR_URL", "summary": "$SUMMARY", "downtime": "$DOWNTIME"}')),
+}  # fmt: skip
+
+
+def chat_rendered() -> dict[Path, str]:
+    """`<kind>/<down|reminder|up>.json`: the request body each target kind is sent, as sent (pretty-printed)."""
+    files: dict[Path, str] = {}
+    for name, make in CHAT_EXAMPLES.items():
+        alert = linked(make(), BASE, LINK_KEY)  # with its links, as published
+        message = dataclasses.replace(AlertMessage.parse(alert.message, alert.subject), facts=alert.facts)
+        for kind in KINDS:
+            body = json.loads(render(TARGETS[kind], message, BASE).body)
+            files[Path(kind) / f"{name}.json"] = json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    return files
+
+
 def rendered() -> dict[Path, str]:
     """docs/alerts' files (relative paths) as the renderers write them."""
     files: dict[Path, str] = {}
@@ -161,7 +191,7 @@ def rendered() -> dict[Path, str]:
     delivered = SMS_PREFIX + words["sms"]
     sms += [f"# test: a test alert ({len(delivered)} characters)", delivered]
     files[Path("sms.txt")] = "\n".join(sms) + "\n"
-    return files
+    return files | chat_rendered()
 
 
 def main() -> None:

@@ -368,18 +368,30 @@ def _rows(f: AlertFacts) -> list[tuple[str, str]]:
 
 
 def _body(body: BodyExcerpt) -> list[str]:
+    lines = [body_caption(body), *(f"  | {line}" for line in body.head)]
+    if cut_note(body):
+        lines.append(f"  {cut_note(body)}")
+    return lines + [f"  | {line}" for line in body.tail]
+
+
+def body_caption(body: BodyExcerpt) -> str:
+    """`The failing ping's body, 14 lines (715 bytes), its first 8 and last 4:`."""
     if body.truncated:
         said = f"the start of its {body.size:,} bytes"
     elif body.left_out:
         said = f"{body.total_lines} lines ({body.size:,} bytes), its first {len(body.head)} and last {len(body.tail)}"
     else:
         said = f"{body.size:,} bytes"
-    lines = [f"The failing ping's body, {said}:", *(f"  | {line}" for line in body.head)]
+    return f"The failing ping's body, {said}:"
+
+
+def cut_note(body: BodyExcerpt) -> str:
+    """What is said where lines are left out (between the first and the last ones); "" if none are."""
     if body.truncated:
-        lines.append("  [cut here: the rest not shown; the monitor's page has the body as stored]")
-    elif body.left_out:
-        lines.append(f"  [cut here: {body.left_out} lines not shown; the monitor's page has them]")
-    return lines + [f"  | {line}" for line in body.tail]
+        return "[cut here: the rest not shown; the monitor's page has the body as stored]"
+    if body.left_out:
+        return f"[cut here: {body.left_out} lines not shown; the monitor's page has them]"
+    return ""
 
 
 def sms(f: AlertFacts, base: str) -> str:
@@ -426,3 +438,12 @@ def message_structure(message: str, f: AlertFacts, base: str, alert_id: str = ""
     construction (every part is cut: the body to HEAD_LINES + TAIL_LINES lines of LINE_CHARS), far
     under MESSAGE_BYTES."""
     return json.dumps({"default": message, "email": email(f, base, alert_id), "sms": sms(f, base)})
+
+
+# ---- in parts, for chat and incident targets (domain/targetkinds/common.py) ------------------------
+
+
+def chat_rows(f: AlertFacts) -> list[tuple[str, str]]:
+    """The facts an email lists, (label, value) each, why it is down first (down and reminders)."""
+    cause = cause_words(f) if f.event != AlertEvent.UP else ""
+    return [("Why", cause)] * bool(cause) + _rows(f)

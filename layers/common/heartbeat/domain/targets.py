@@ -17,13 +17,18 @@ import ipaddress
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from heartbeat.domain.model import AUDIENCE
+from heartbeat.domain.model import AUDIENCE, AlertEvent
+
+if TYPE_CHECKING:  # loaded where alerts are said (the notifier), not at every cold start (store/codec.py)
+    from heartbeat.domain.alertwords import AlertFacts
 
 VARIABLES = (
     "NAME", "STATUS", "EVENT", "TAGS", "LAST_PING", "BODY", "INCIDENT_URL", "MONITOR_ID", "ALERT_ID",
-    "CAUSE", "OPENED_AT", "DOWNTIME",
+    "CAUSE", "OPENED_AT", "DOWNTIME", "DOWNTIME_SECONDS", "SINCE", "SUMMARY", "MONITOR_URL", "ACK_URL",
+    "SNOOZE_URL",
 )  # fmt: skip
 VARIABLE = re.compile(r"\$([A-Z_]+)")  # one $VARIABLE in a webhook template
 # The instance metadata service (IPv4, and IPv6 on Nitro) gives out the function's credentials.
@@ -60,12 +65,14 @@ class Filter:
 @dataclass(frozen=True)
 class AlertMessage:
     """An alert as its subscribers receive it: the SNS message (domain/alerts.py writes the
-    document) read back. domain.model.Alert is the outbox entry that carries it."""
+    document) read back, with the facts its words are made of (kept with the alert in the outbox).
+    domain.model.Alert is the outbox entry that carries it."""
 
     id: str
     event: str
     subject: str
     doc: dict[str, Any]
+    facts: AlertFacts | None = None  # None: an alert written before facts, or a test: `said` reads the document
 
     @classmethod
     def parse(cls, message: str, subject: str | None) -> AlertMessage:
@@ -89,9 +96,38 @@ class AlertMessage:
     def status(self) -> str:
         return {"monitor.down": "down", "monitor.up": "up", "monitor.reminder": "still down"}.get(self.event, "test")
 
-    def variables(self, incident_url: str) -> dict[str, str]:
-        """What a webhook template's $VARIABLES stand for."""
-        incident, monitor = self.incident, self.monitor
+    @property
+    def said(self) -> AlertFacts:
+        """The facts its words are made of: its own, else what its document tells (the cause's code,
+        the body, the times; not the exit status, the schedule or the zone, so times are in UTC)."""
+        return self.facts if self.facts is not None else _facts_of_document(self)
+
+    @property
+    def is_test(self) -> bool:
+        return self.event == "monitor.test"
+
+    def link(self, name: str, base: str) -> str:
+        """One of the links the alert carries (its document's `links`: monitor, acknowledge,
+        snooze1h, ...); the monitor's page, when it carries none, from the deployment's URL; "" else."""
+        from heartbeat.domain.alertwords import incident_url
+
+        carried = self.doc.get("links")
+        if isinstance(carried, dict) and carried.get(name):
+            return str(carried[name])
+        if name == "monitor" and not self.is_test:
+            return incident_url(base, str(self.monitor.get("id", "")))
+        return f"{base}/" if name == "monitor" and base else ""
+
+    def variables(self, base: str) -> dict[str, str]:
+        """What a webhook template's $VARIABLES stand for; `base` the deployment's URL."""
+        from heartbeat.domain import alertwords
+        from heartbeat.domain.alertlinks import api_url
+        from heartbeat.domain.words import duration
+
+        incident, monitor, f = self.incident, self.monitor, self.said
+        down_s = None if self.is_test else alertwords.downtime(f) / 1000  # to the recovery, or so far
+        up = self.event == AlertEvent.UP and f.resolved_ms is not None
+        since = f.resolved_ms if up else f.opened_ms
         return {
             "NAME": str(monitor.get("name", "")),
             "STATUS": self.status,
@@ -99,14 +135,52 @@ class AlertMessage:
             "TAGS": " ".join(monitor.get("tags") or []),
             "LAST_PING": self.doc.get("lastPingAt") or "never",
             "BODY": str(incident.get("body") or ""),
-            "INCIDENT_URL": incident_url,
-            "API_URL": str((self.doc.get("links") or {}).get("api") or ""),  # the incidents in the API
+            "INCIDENT_URL": alertwords.incident_url(base, str(monitor.get("id", ""))),
+            "API_URL": self.link("api", base) or api_url(base, str(monitor.get("id", ""))),
             "MONITOR_ID": str(monitor.get("id", "")),
             "ALERT_ID": self.id,
-            "CAUSE": str(incident.get("cause") or ""),
+            "CAUSE": alertwords.cause_words(f),
             "OPENED_AT": str(incident.get("openedAt") or ""),
-            "DOWNTIME": str(incident.get("downtimeSeconds") or ""),
+            "DOWNTIME": duration(down_s) if down_s is not None else "",
+            "DOWNTIME_SECONDS": str(round(down_s)) if down_s is not None else "",
+            "SINCE": alertwords.moment(since, f.zone) if since is not None else "",
+            "SUMMARY": alertwords.headline(f),
+            "MONITOR_URL": self.link("monitor", base),
+            "ACK_URL": self.link("acknowledge", base),
+            "SNOOZE_URL": self.link("snooze1h", base),
         }
+
+
+def _ms(iso: object) -> int | None:
+    try:
+        return int(datetime.fromisoformat(str(iso)).timestamp() * 1000) if iso else None
+    except ValueError:
+        return None
+
+
+def _facts_of_document(alert: AlertMessage) -> AlertFacts:
+    from heartbeat.domain.alertwords import AlertFacts, BodyExcerpt, Failure, PingFacts, facts_of_a_test
+
+    doc, incident, monitor = alert.doc, alert.incident, alert.monitor
+    opened, resolved = _ms(incident.get("openedAt")), _ms(incident.get("resolvedAt"))
+    if alert.is_test:
+        return facts_of_a_test(int(alert.id.rsplit(":", 1)[-1]) if alert.id[-1:].isdigit() else 0)
+    seconds = incident.get("downtimeSeconds")
+    at = resolved or (opened + int(float(seconds) * 1000) if opened is not None and seconds is not None else opened)
+    last = _ms(doc.get("lastPingAt"))
+    cause, body = incident.get("cause"), str(incident.get("body") or "").encode()
+    return AlertFacts(
+        event=alert.event,
+        monitor_id=str(monitor.get("id", "")),
+        name=str(monitor.get("name", "")),
+        at_ms=at or 0,
+        tags=list(monitor.get("tags") or []),
+        opened_ms=opened,
+        resolved_ms=resolved,
+        reminder=int(incident.get("reminder") or 0),
+        last_ping=PingFacts(last, "") if last is not None else None,
+        failure=Failure(str(cause), body=BodyExcerpt.of(body)) if cause and alert.event != AlertEvent.UP else None,
+    )
 
 
 @dataclass(frozen=True)

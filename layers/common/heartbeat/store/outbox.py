@@ -5,11 +5,16 @@ that keeps them in the due index."""
 from __future__ import annotations
 
 import contextlib
+from typing import TYPE_CHECKING
 
 from heartbeat.domain.model import Alert, AlertEvent
 from heartbeat.store.codec import alert_from_item, alert_key, n, s
 from heartbeat.store.expressions import Update
 from heartbeat.store.table import ConditionFailed, Table
+
+if TYPE_CHECKING:
+    from heartbeat.domain.alertwords import AlertFacts
+    from heartbeat.domain.targets import AlertMessage
 
 
 class Outbox:
@@ -31,6 +36,17 @@ class Outbox:
         """The alert that opened an incident, read to say in its reminders why the monitor is down."""
         item = self._table.get(alert_key(Alert(monitor_id, incident_ms, AlertEvent.DOWN, "", "")), consistent=False)
         return alert_from_item(item) if item is not None else None
+
+    def facts(self, alert: AlertMessage) -> AlertFacts | None:
+        """The facts an alert was written with, read to say it in words where SNS does not (the
+        notifier's targets); None for an alert not in the outbox (a test) or written before facts."""
+        incident, monitor = alert.incident, alert.monitor
+        if not str(incident.get("id", "")).isdigit() or not monitor.get("id"):
+            return None
+        event, reminder = AlertEvent(alert.event), int(incident.get("reminder") or 0)
+        key = alert_key(Alert(str(monitor["id"]), int(incident["id"]), event, "", "", reminder=reminder))
+        item = self._table.get(key, consistent=False)  # written before it was published: long since readable
+        return alert_from_item(item).facts if item is not None else None
 
     def sent(self, alert: Alert, message_id: str, now_ms: int) -> None:
         u = Update().set("#state = :sent", "sent_ms = :now", "message_id = :mid").add("attempts :one")

@@ -8,6 +8,7 @@ what is needed to send it again: an alert is delivered or kept, never dropped.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +18,7 @@ from typing import Any
 from heartbeat.adapters.http import DEFAULT_POLICY, DeliveryOutcome, RetryPolicy, Sender, http_send, send_with_retry
 from heartbeat.adapters.sqs import DeadLetters, dead_letter_body
 from heartbeat.domain.alerts import DeadLetter
-from heartbeat.domain.alertwords import incident_url
+from heartbeat.domain.model import AlertEvent
 from heartbeat.domain.targetkinds import render
 from heartbeat.domain.targets import AlertMessage, Target
 
@@ -50,6 +51,8 @@ class Notifier:
         queue refuse it too, this raises, the invocation fails and Lambda retries it."""
         alert = AlertMessage.parse(message, subject)  # not an alert: raises, and Lambda keeps the event
         wanting = self._wanting(alert, audience, target_id=None)
+        if wanting:
+            alert = self._with_facts(alert)
         outcomes = self._fan_out(alert, wanting, self._policy)
         for target in wanting:
             outcome = outcomes[target.id]
@@ -66,6 +69,7 @@ class Notifier:
             alert = AlertMessage.parse(letter.message, letter.subject)
         except (ValueError, KeyError, TypeError):
             return None
+        alert = self._with_facts(alert)
         once = RetryPolicy(attempts=1, budget_s=self._policy.timeout_s, timeout_s=self._policy.timeout_s)
         return self._fan_out(alert, self._wanting(alert, letter.audience, letter.target_id), once)
 
@@ -85,6 +89,13 @@ class Notifier:
             self._dead_letters.give_back(letter)
         return RetryReport(**counts)
 
+    def _with_facts(self, alert: AlertMessage) -> AlertMessage:
+        """The alert with the facts it was written with (the cause's details, the body, the zone):
+        the document SNS hands a Lambda does not carry them, the outbox does. One read per alert."""
+        if alert.event not in {e.value for e in AlertEvent}:
+            return alert
+        return dataclasses.replace(alert, facts=self._store.outbox.facts(alert))
+
     def _wanting(self, alert: AlertMessage, audience: str, target_id: str | None) -> list[Target]:
         found = self._store.targets.all()
         if target_id is not None:
@@ -92,10 +103,10 @@ class Notifier:
         return [t for t in found if t.wants(alert, audience)]
 
     def _fan_out(self, alert: AlertMessage, wanting: list[Target], policy: RetryPolicy) -> dict[str, DeliveryOutcome]:
-        incident = incident_url(self._public_url(), str(alert.monitor.get("id", "")))
+        base = self._public_url()
 
         def one(target: Target) -> DeliveryOutcome:
-            return send_with_retry(render(target, alert, incident), policy, self._send, self._sleep)
+            return send_with_retry(render(target, alert, base), policy, self._send, self._sleep)
 
         if len(wanting) <= 1:
             return {t.id: one(t) for t in wanting}

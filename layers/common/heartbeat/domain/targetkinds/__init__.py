@@ -5,8 +5,8 @@ meet) and its renderer, the one HTTP request that tells a target of an alert, as
 (functions/api/schemas/subscriptions.py), `check`, `masked` and the notifier's `render`; the CLI,
 which speaks HTTP only, keeps its own list, held to this one by tests/unit/test_targetkinds.py.
 
-A new kind is a module here and one line in KINDS. To reword the messages, each kind's `render`
-and the paragraph they share (common.py) are the places.
+A new kind is a module here and one line in KINDS. To reword the messages: the words are
+domain/alertwords.py's (the email's), common.py takes them apart, each kind's `render` lays them out.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def masked(target: Target) -> str:
     return target.endpoint[:4] + "…"
 
 
-def render(target: Target, alert: AlertMessage, incident_url: str = "") -> Request:
-    """The one HTTP request that tells the target of this alert."""
+def render(target: Target, alert: AlertMessage, base: str = "") -> Request:
+    """The one HTTP request that tells the target of this alert; `base` the deployment's URL, for links."""
     # An unknown kind (never stored: check refuses it) goes as the plain webhook did.
-    return KINDS.get(target.kind, webhook.KIND).render(target, alert, incident_url)
+    return KINDS.get(target.kind, webhook.KIND).render(target, alert, base)

@@ -14,7 +14,7 @@ from heartbeat.domain.targets import AlertMessage, Request, Target
 # The API's field types (functions/api/schemas/fields.py gives each its model type): an http(s)
 # URL, a key or token (printable ASCII), text of at most `max_chars`, a media type.
 FieldType = Literal["url", "secret", "text", "media type"]
-Renderer = Callable[[Target, AlertMessage, str], Request]  # (target, alert, incident URL): pure data
+Renderer = Callable[[Target, AlertMessage, str], Request]  # (target, alert, the deployment's URL): pure data
 
 
 @dataclass(frozen=True)

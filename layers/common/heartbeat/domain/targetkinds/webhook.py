@@ -12,10 +12,10 @@ from heartbeat.domain.targetkinds.kind import ApiField, TargetKind, webhook_url
 from heartbeat.domain.targets import VARIABLE, VARIABLES, AlertMessage, Request, Target
 
 
-def render(target: Target, alert: AlertMessage, incident_url: str = "") -> Request:
+def render(target: Target, alert: AlertMessage, base: str = "") -> Request:
     if not target.template:  # the alert document itself
         return json_request(target.endpoint, alert.doc, alert)
-    values = alert.variables(incident_url)
+    values = alert.variables(base)
     fill = escaper(target.content_type)
     body = VARIABLE.sub(lambda m: fill(values[m[1]]) if m[1] in values else m[0], target.template)
     headers = {"content-type": target.content_type, "x-heartbeat-alert-id": alert.id}
