@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from heartbeat.domain.alertwords import incident_url
+from heartbeat.domain.targetkinds.common import ACTIONS
 from heartbeat_local.targetserver import Answer, Received, TargetServer
 from tests.harness import Stack
 
@@ -62,6 +63,13 @@ def page(monitor: dict[str, Any]) -> str:
     return incident_url(OWN_URL, monitor["id"])
 
 
+def actions(stack: Stack) -> list[tuple[str, str]]:
+    """The signed one-click links the outage's down alert carries, as the buttons label them (the
+    recovery carries none): read from the alert document a queue subscriber got."""
+    [down] = [a for a in stack.alerts() if a["event"] == "monitor.down"]
+    return [(label, down["links"][name]) for name, label in ACTIONS]
+
+
 def only(received: list[Received], count: int) -> list[Received]:
     assert len(received) == count, [r.body for r in received]
     return received
@@ -80,6 +88,9 @@ def test_slack_gets_block_kit_with_one_sentence_as_its_text(stack: Stack, target
     assert down.headers["content-type"] == "application/json"
     assert down.headers["x-heartbeat-alert-id"] == f"{monitor['id']}:1795572090000:monitor.down"
     button = {"type": "button", "text": {"type": "plain_text", "text": "Open Nightly Backup"}, "url": page(monitor)}
+    buttons = [
+        {"type": "button", "text": {"type": "plain_text", "text": label}, "url": url} for label, url in actions(stack)
+    ]
     assert down.json() == {
         "text": DOWN_SUMMARY,
         "blocks": [
@@ -88,7 +99,7 @@ def test_slack_gets_block_kit_with_one_sentence_as_its_text(stack: Stack, target
                 "text": {"type": "mrkdwn", "text": f":red_circle: *<{page(monitor)}|Nightly Backup is DOWN>*"},
             },
             {"type": "section", "text": {"type": "mrkdwn", "text": slack_rows(DOWN_ROWS)}},
-            {"type": "actions", "elements": [button]},
+            {"type": "actions", "elements": [button, *buttons]},
         ],
     }
     title = f":large_green_circle: *<{page(monitor)}|Nightly Backup is UP again, after 30 s down>*"
@@ -106,13 +117,14 @@ def test_discord_gets_an_embed_that_mentions_no_one(stack: Stack, target: Target
     subscribe(stack, {"protocol": "discord", "endpoint": f"{target.url}/api/webhooks/1/abc"})
     monitor = outage(stack)
     down, _ = only(target.received, 2)
+    links = [("Open Nightly Backup", page(monitor)), *actions(stack)]
     assert down.json() == {
         "embeds": [
             {
                 "title": "Nightly Backup is DOWN",
                 "color": 0xD1242F,
                 "fields": [{"name": label, "value": value, "inline": False} for label, value in DOWN_ROWS],
-                "description": f"[Open Nightly Backup]({page(monitor)})",
+                "description": " · ".join(f"[{label}]({url})" for label, url in links),
                 "url": page(monitor),
                 "timestamp": "2026-11-25T02:01:40+00:00",
             }
@@ -136,9 +148,8 @@ def test_teams_gets_an_adaptive_card_with_a_fact_a_line(stack: Stack, target: Ta
         },
         {"type": "FactSet", "facts": [{"title": label, "value": value} for label, value in DOWN_ROWS]},
     ]
-    assert card["content"]["actions"] == [
-        {"type": "Action.OpenUrl", "title": "Open Nightly Backup", "url": page(monitor)}
-    ]
+    links = [("Open Nightly Backup", page(monitor)), *actions(stack)]
+    assert card["content"]["actions"] == [{"type": "Action.OpenUrl", "title": t, "url": u} for t, u in links]
 
 
 def test_telegram_gets_send_message_for_its_chat(stack: Stack, target: TargetServer) -> None:
@@ -149,9 +160,10 @@ def test_telegram_gets_send_message_for_its_chat(stack: Stack, target: TargetSer
     assert down.path == f"/bot{BOT_TOKEN}/sendMessage"
     rows = "\n".join(f"<b>{label}:</b> {value}" for label, value in DOWN_ROWS)
     link = f'<a href="{page(monitor)}">'
+    buttons = " · ".join(f'<a href="{url}">{label}</a>' for label, url in actions(stack))
     assert down.json() == {
         "chat_id": "-100123",
-        "text": f"<b>{link}Nightly Backup is DOWN</a></b>\n{rows}\n\n{link}Open Nightly Backup</a>",
+        "text": f"<b>{link}Nightly Backup is DOWN</a></b>\n{rows}\n\n{link}Open Nightly Backup</a> · {buttons}",
         "parse_mode": "HTML",
         "disable_web_page_preview": True,
     }
@@ -175,7 +187,9 @@ def test_pagerduty_triggers_then_resolves_the_same_incident(stack: Stack, target
         },
         "client": "Heartbeat",
         "client_url": page(monitor),
-        "links": [{"href": page(monitor), "text": "Open Nightly Backup"}],
+        "links": [
+            {"href": url, "text": text} for text, url in [("Open Nightly Backup", page(monitor)), *actions(stack)]
+        ],
     }
     # The same dedup key: the page closes itself.
     assert resolve.json() == {"routing_key": PD_KEY, "event_action": "resolve", "dedup_key": dedup}
@@ -188,10 +202,11 @@ def test_opsgenie_creates_then_closes_by_alias(stack: Stack, target: TargetServe
     alias = f"heartbeat:{monitor['id']}:1795572090000"
     assert create.path == "/v2/alerts" and create.headers["authorization"] == f"GenieKey {GENIE_KEY}"
     rows = "\n".join(f"{label}: {value}" for label, value in DOWN_ROWS)
+    links = actions(stack)
     assert create.json() == {
         "message": DOWN_SUMMARY,
         "alias": alias,
-        "description": f"{rows}\n\nOpen Nightly Backup: {page(monitor)}",
+        "description": f"{rows}\n\nOpen Nightly Backup: {page(monitor)}\n" + "\n".join(f"{t}: {u}" for t, u in links),
         "tags": ["infrastructure"],
         "entity": "Nightly Backup",
         "source": "heartbeat",
@@ -200,6 +215,7 @@ def test_opsgenie_creates_then_closes_by_alias(stack: Stack, target: TargetServe
             "alertId": f"{monitor['id']}:1795572090000:monitor.down",
             "monitorId": monitor["id"],
             "monitorUrl": page(monitor),
+            **dict(links),
         },
     }
     assert close.path == f"/v2/alerts/heartbeat%3A{monitor['id']}%3A1795572090000/close?identifierType=alias"
@@ -230,8 +246,9 @@ def test_a_webhook_template_says_how_long_and_links_the_monitor(stack: Stack, ta
     )
     monitor = outage(stack)
     down, up = only(target.received, 2)
-    # No acknowledge or snooze links in the alert's document: those variables are empty.
-    assert down.body.decode() == f"down|10 s|10|{page(monitor)}|||{DOWN_SUMMARY}"  # down so far
+    # The down alert's acknowledge and snooze (1 h) links; a recovery carries none: empty.
+    ack, snooze = (url for _, url in actions(stack)[:2])
+    assert down.body.decode() == f"down|10 s|10|{page(monitor)}|{ack}|{snooze}|{DOWN_SUMMARY}"  # down so far
     assert up.body.decode() == f"up|30 s|30|{page(monitor)}|||{UP_SUMMARY}"
 
 
