@@ -18,8 +18,20 @@ def template() -> Template:
     return Template()
 
 
+@pytest.fixture(scope="session")
+def boto_session() -> boto3.Session:
+    """One boto3 session for the whole run, the default one the handlers' `boto3.client` calls use.
+    A new session reads botocore's service models from disk again: moto's fresh session per test
+    made that half of what building a stack cost. moto resets its backends per test all the same."""
+    import moto  # noqa: F401 - first: a session has moto's hook only if made after moto's import
+
+    boto3.setup_default_session()
+    assert boto3.DEFAULT_SESSION is not None
+    return boto3.DEFAULT_SESSION
+
+
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def aws(boto_session: boto3.Session, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     from moto import mock_aws
 
     for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
@@ -27,7 +39,8 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    with mock_aws():
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", boto_session)  # a test that replaced it gets it back
+    with mock_aws(config={"core": {"reset_boto3_session": False}}):
         yield
 
 
@@ -37,8 +50,10 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def stack(aws: None, template: Template, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
-    refs = template.create_resources(boto3.Session(), "test")
+def stack(
+    aws: None, boto_session: boto3.Session, template: Template, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Stack]:
+    refs = template.create_resources(boto_session, "test")
     for key, value in template.function_env(refs).items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "WARNING")

@@ -275,9 +275,9 @@ def hc_status(m: Monitor, now_ms: int, version: int) -> str:
 def next_ping(m: Monitor, now_ms: int) -> int | None:
     """When the next ping is expected (Healthchecks' grace start): for a check that is up, the deadline
     less the grace period."""
-    if m.status not in (Status.UP, Status.STARTED) or m.deadline_ms is None:
+    if m.status not in (Status.UP, Status.STARTED) or m.next_deadline_ms is None:
         return None
-    return m.deadline_ms - m.grace_s * 1000
+    return m.next_deadline_ms - m.grace_s * 1000
 
 
 class Links:

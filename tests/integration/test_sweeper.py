@@ -12,7 +12,7 @@ import pytest
 from heartbeat.adapters.sns import SnsPublisher
 from heartbeat.domain.alerts import LEASE_MS
 from heartbeat.domain.decisions import MarkDown, decide_missed
-from heartbeat.domain.errors import Unavailable
+from heartbeat.domain.errors import LostRace, Unavailable
 from heartbeat.domain.model import Monitor
 from heartbeat.store.codec import alert_from_item, alert_key
 from heartbeat.usecases.sweep import sweep, sweep_for
@@ -38,7 +38,11 @@ def mark_down(stack: Stack, seen: Monitor) -> bool:
     """The sweeper's transition for a monitor it read as overdue: False when it lost the race."""
     decision = decide_missed(seen, stack.clock.now)
     assert isinstance(decision, MarkDown)
-    return stack.store.transitions.mark_down(seen, decision, stack.clock.now)
+    try:
+        stack.store.transitions.carry_out(seen.id, decision, stack.clock.now)
+    except LostRace:
+        return False
+    return True
 
 
 def test_missed_deadline_goes_down_with_incident_at_the_deadline_and_one_alert(stack: Stack) -> None:
@@ -172,8 +176,9 @@ def test_an_alert_whose_writer_crashed_before_publishing_is_sent_after_its_lease
     decision = decide_missed(seen, stack.clock.now)
     assert isinstance(decision, MarkDown)
     alert = decision.alert
+    assert alert is not None
     # The sweeper wrote the state change and then died before publishing.
-    assert stack.store.transitions.mark_down(seen, decision, stack.clock.now)
+    stack.store.transitions.carry_out(seen.id, decision, stack.clock.now)
 
     assert sweep(stack.store, publisher(stack), stack.clock.now + LEASE_MS - 1).alerts_sent == 0  # lease holds
     assert sweep(stack.store, publisher(stack), stack.clock.now + LEASE_MS).alerts_sent == 1

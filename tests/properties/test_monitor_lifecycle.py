@@ -3,7 +3,8 @@ reference model of what a monitor's state and alerts must be (hypothesis statefu
 real handlers).
 
 Successes also come several at once, as real concurrent requests received milliseconds apart and
-written in any order; a burst is one success to the model (never an alert of its own).
+written in any order; a burst is one success to the model (never an alert of its own). A settings
+change may race a burst: to the model it comes first (the deadline follows the new settings either way).
 
 Invariants after every step: the status the API shows is the model's; every alert delivered is
 one the model expects, in order: exactly one down alert per outage, one recovery per outage that a
@@ -16,6 +17,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from hypothesis import HealthCheck, settings
@@ -94,16 +96,20 @@ class Model:
 
 def make_requests_atomic(stack: Stack) -> None:
     """moto applies a request's condition and write without isolation from other threads; DynamoDB makes
-    each request atomic. One lock per request restores that."""
+    each request atomic. One lock per request (the ping function's and the API's) restores that."""
     atomic = threading.Lock()
-    events = stack.store.table.client.meta.events
-    events.register("before-call.dynamodb", lambda **_: atomic.acquire() and None)
-    events.register("after-call.dynamodb", lambda **_: atomic.release())
-    events.register("after-call-error.dynamodb", lambda **_: atomic.release())
+    for function in ("PingFunction", "ApiFunction"):
+        events = stack.modules[function].store.table.client.meta.events
+        events.register("before-call.dynamodb", lambda **_: atomic.acquire() and None)
+        events.register("after-call.dynamodb", lambda **_: atomic.release())
+        events.register("after-call-error.dynamodb", lambda **_: atomic.release())
 
 
-def ping_concurrently(stack: Stack, token: str, received_ms: list[int], pauses_ms: list[float]) -> list[int]:
-    """One success ping per time, each received at its time and written after its pause, all at once."""
+def ping_concurrently(
+    stack: Stack, token: str, received_ms: list[int], pauses_ms: list[float], also: Callable[[], None] | None = None
+) -> list[int]:
+    """One success ping per time, each received at its time and written after its pause, all at once
+    (and `also`, in a thread of its own, released with them)."""
     handler = stack.modules["PingFunction"]
     mine = threading.local()
 
@@ -111,14 +117,21 @@ def ping_concurrently(stack: Stack, token: str, received_ms: list[int], pauses_m
         time.sleep(mine.pause_ms / 1000)  # on its way to the table: concurrent pings land in any order
         return int(mine.received)
 
-    barrier, statuses = threading.Barrier(len(received_ms)), []
+    barrier, statuses = threading.Barrier(len(received_ms) + (also is not None)), []
 
     def run(received: int, pause_ms: float) -> None:
         mine.received, mine.pause_ms = received, pause_ms
         barrier.wait()
         statuses.append(stack.ping(token).status)
 
+    def run_also() -> None:
+        assert also is not None
+        barrier.wait()
+        also()
+
     threads = [threading.Thread(target=run, args=a) for a in zip(received_ms, pauses_ms, strict=True)]
+    if also is not None:
+        threads.append(threading.Thread(target=run_also))
     handler.now_ms = now_ms
     try:
         for t in threads:
@@ -193,6 +206,26 @@ def test_any_interleaving_alerts_exactly_as_the_model_says(stack: Stack) -> None
             reply = stack.request("PATCH", f"/api/v1/monitors/{self.monitor['id']}", {"config": config})
             assert reply.status == 200, reply.body
             self.model.configure(interval, grace)
+
+        @rule(
+            pauses=st.lists(st.floats(min_value=0, max_value=3), min_size=2, max_size=4),
+            interval=st.sampled_from([30, 60, 120]),
+            grace=st.sampled_from([10, 30, 90]),
+        )
+        def change_config_during_successes(self, pauses: list[float], interval: int, grace: int) -> None:
+            # The settings change's write (guarded by the ping count, the revision and the due time it read)
+            # races the burst's: whichever lands first, the deadline follows the new settings from the last success.
+            count, replies = len(pauses), []
+            received = [stack.clock.now - k for k in range(count)]
+            body = {"config": {"expectedInterval": interval, "gracePeriod": grace}}
+
+            def change() -> None:
+                replies.append(stack.request("PATCH", f"/api/v1/monitors/{self.monitor['id']}", body).status)
+
+            assert ping_concurrently(stack, self.monitor["token"], received, pauses, also=change) == [200] * count
+            assert replies == [200]
+            self.model.configure(interval, grace)
+            self.model.success(stack.clock.now)
 
         @invariant()
         def status_is_the_models(self) -> None:

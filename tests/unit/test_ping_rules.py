@@ -1,12 +1,24 @@
-"""The pure parts of the ping protocol: keyword verdicts, reminder times, and the write a ping plans."""
+"""The pure parts of the ping protocol: keyword verdicts, reminder times, and the writes a ping plans and decides."""
 
 from __future__ import annotations
 
 import pytest
 
+from heartbeat.domain.decisions import Action, Resolve, decide_ping, plan, succeeded
 from heartbeat.domain.model import Cause, Ping, PingKind, Status
-from heartbeat.domain.rules import Effect, cause_of, early_cause, is_early, keyword_failure, plan
+from heartbeat.domain.rules import cause_of, early_cause, is_early, keyword_failure
 from heartbeat.domain.schedules import reminder_after
+from heartbeat.domain.writes import (
+    DEADLINE,
+    Heeds,
+    IncidentOpen,
+    Later,
+    NoIncident,
+    NoRules,
+    NotEarly,
+    RulesAt,
+    Span,
+)
 from tests.harness import T0, sample_monitor
 
 
@@ -49,22 +61,38 @@ def test_reminders_follow_the_interval_and_skip_what_a_late_sweep_missed() -> No
 def test_the_plan_for_each_ping() -> None:
     success = Ping(PingKind.SUCCESS, "GET", "ip", "ua")
     arm = plan(success, None, None, None, T0)
-    assert (arm.effect, arm.incident_open, arm.guard_rules, arm.rev) == ("arm", False, True, None)
+    assert arm.action is Action.ARM and arm.write.sets[DEADLINE] == Later(T0, Span.WINDOW)
+    assert {Heeds("GET"), NoIncident(), NoRules(), NotEarly(T0)} <= set(arm.write.guards)
     cron = sample_monitor(interval_s=None, schedule="0 2 * * *", rev=4)
     armed = plan(success, None, cron, None, T0)
-    assert armed.rev == 4 and armed.deadline_ms is not None
+    assert RulesAt(4) in armed.write.guards and isinstance(armed.write.sets[DEADLINE], int)
     fail = plan(Ping(PingKind.FAIL, "GET", "ip", "ua"), Cause.FAILED, None, None, T0)
-    assert (fail.effect, fail.incident_open, fail.failure, fail.guard_rules) == ("record", True, True, False)
+    assert fail.action is Action.RECORD and IncidentOpen() in fail.write.guards and fail.rules is None
+    assert "good_streak" in fail.write.removes  # a failure while down starts the recovery count again
     start = Ping(PingKind.START, "GET", "ip", "ua")
-    assert plan(start, None, None, None, T0).effect == "start"
+    assert plan(start, None, None, None, T0).action is Action.START
     down = sample_monitor(status=Status.DOWN, open_incident_ms=T0)
-    assert (plan(start, None, None, down, T0).effect, plan(start, None, None, down, T0).incident_open) == (
-        "record",
-        True,
-    )
+    start_while_down = plan(start, None, None, down, T0)
+    assert start_while_down.action is Action.RECORD and IncidentOpen() in start_while_down.write.guards
     held = sample_monitor(status=Status.PAUSED, manual_resume=True)
-    assert plan(success, None, None, held, T0).effect == "ignore"
-    assert plan(Ping(PingKind.LOG, "GET", "ip", "ua"), None, None, None, T0).effect == "record"
+    assert plan(success, None, None, held, T0).action is Action.IGNORE
+    assert plan(Ping(PingKind.LOG, "GET", "ip", "ua"), None, None, None, T0).action is Action.RECORD
+
+
+def test_a_success_does_the_same_whether_it_keeps_a_monitor_up_or_ends_its_outage() -> None:
+    ping = Ping(PingKind.SUCCESS, "POST", "ip", "ua", rid="r1")
+    armed = plan(ping, None, None, None, T0).write
+    down = sample_monitor(status=Status.DOWN, open_incident_ms=T0 - 5, runs={"r1": T0 - 9}, deadline_ms=None)
+    resolve = decide_ping(down, ping, T0)
+    assert isinstance(resolve, Resolve)
+    success = succeeded(ping, T0, Later(T0, Span.WINDOW))
+    for write in (armed, resolve.write):
+        assert {k: v for k, v in write.sets.items() if k in success.sets and k != DEADLINE} == {
+            k: v for k, v in success.sets.items() if k != DEADLINE
+        }
+        assert success.removes <= write.removes
+    assert resolve.write.sets[DEADLINE] == T0 + 90_000  # computed from the monitor read, under its revision
+    assert RulesAt(down.rev) in resolve.write.guards
 
 
 @pytest.mark.parametrize(
@@ -89,5 +117,12 @@ def test_early_goes_by_the_order_pings_were_received(min_interval: int | None, r
 def test_a_success_overtaken_by_a_later_one_is_recorded_without_arming_again() -> None:
     monitor = sample_monitor(min_interval_s=600, early_until_ms=T0 + 600_000)
     ping = Ping(PingKind.SUCCESS, "GET", "", "")
-    assert plan(ping, None, None, monitor, T0 - 600_000).effect is Effect.RECORD
-    assert plan(ping, None, None, None, T0 - 600_000).effect is Effect.ARM  # not known yet: the write decides
+    assert plan(ping, None, None, monitor, T0 - 600_000).action is Action.RECORD
+    assert plan(ping, None, None, None, T0 - 600_000).action is Action.ARM  # not known yet: the write decides
+
+
+def test_the_due_time_reads_as_a_deadline_or_a_reminder_by_the_state() -> None:
+    up = sample_monitor(deadline_ms=T0)
+    assert (up.next_deadline_ms, up.next_reminder_ms) == (T0, None)
+    down = sample_monitor(status=Status.DOWN, open_incident_ms=T0 - 1, deadline_ms=T0)
+    assert (down.next_deadline_ms, down.next_reminder_ms) == (None, T0)

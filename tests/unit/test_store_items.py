@@ -52,3 +52,14 @@ def test_an_armed_monitor_carries_its_shard_and_an_unarmed_one_does_not() -> Non
     armed = store.monitors.item(sample_monitor(id="0000000a" + "0" * 24, deadline_ms=T0))
     assert armed["due_shard"] == {"S": str(0xA % 4)} and armed["deadline"] == {"N": str(T0)}
     assert "due_shard" not in store.monitors.item(sample_monitor(deadline_ms=None))
+
+
+def test_an_item_stored_before_the_state_machine_was_declared_reads_the_same() -> None:
+    """Items written before issue 27 keep `grace_ms` (no longer written: nothing reads it) and zero
+    counts stored as 0 (a success now removes them): they read as the monitor they were."""
+    store = Store.open(client=None, table_name="t", shards=4)
+    m = sample_monitor(min_interval_s=60, max_runtime_s=600)
+    item = store.monitors.item(m)
+    assert {"window_ms", "start_window_ms", "min_gap_ms"} <= item.keys() and "grace_ms" not in item
+    old = {**item, "grace_ms": {"N": "30000"}, "fail_streak": {"N": "0"}, "good_streak": {"N": "0"}}
+    assert monitor_from_item(old) == monitor_from_item(item) == m

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, StrictBool, ValidationInfo, create_model,
 from heartbeat.domain import schedules
 from heartbeat.domain.alerts import iso
 from heartbeat.domain.errors import InvalidInput
-from heartbeat.domain.model import Acknowledgement, Incident, Monitor, PingEvent, Status
+from heartbeat.domain.model import Acknowledgement, Incident, Monitor, PingEvent
 from heartbeat.domain.monitors import Uptime
 from heartbeat.domain.settings import BY_API, DEFAULT_INTERVAL_S, SETTINGS, Kind, Setting, initial
 from schemas.events import EventPatterns
@@ -193,9 +193,8 @@ def monitor_json(m: Monitor, now_ms: int, ping_base: str | None) -> dict[str, An
         "pingCount": m.n_pings,
         "lastStartAt": iso(m.last_start_ms),
         "lastDurationSeconds": None if m.last_duration_ms is None else m.last_duration_ms / 1000,
-        # While down, the deadline attribute holds the next reminder instead.
-        "nextDeadline": iso(m.deadline_ms) if m.status is not Status.DOWN else None,
-        "nextReminderAt": iso(m.deadline_ms) if m.status is Status.DOWN else None,
+        "nextDeadline": iso(m.next_deadline_ms),
+        "nextReminderAt": iso(m.next_reminder_ms),
         "openIncident": str(m.open_incident_ms) if m.open_incident_ms else None,
         "downSince": iso(m.down_since_ms),
         "failStreak": m.fail_streak,

@@ -103,6 +103,8 @@ class Monitor:
     last_success_ms: int | None = None
     last_start_ms: int | None = None
     last_run_start_ms: int | None = None  # the start of the run the last success finished; 0: none
+    # When the monitor is next due in the sweeper's index (stored as `deadline`): read it by what it
+    # means, next_deadline_ms or next_reminder_ms.
     deadline_ms: int | None = None
     open_incident_ms: int | None = None
     down_since_ms: int | None = None
@@ -135,7 +137,21 @@ class Monitor:
     def ignores(self, ping: Ping) -> bool:
         """A ping logged as ignored, changing nothing: held by manual resume, or a GET or HEAD to a
         POST-only monitor (a chat's link preview "pinging" a URL pasted in a channel)."""
-        return self.held or (self.post_only and ping.method in LINK_METHODS)
+        return self.ignores_method(ping.method)
+
+    def ignores_method(self, method: str) -> bool:
+        return self.held or (self.post_only and method in LINK_METHODS)
+
+    @property
+    def next_deadline_ms(self) -> int | None:
+        """When it goes down if no ping comes: armed while it is up or started (no other state but
+        down carries a due time)."""
+        return None if self.status is Status.DOWN else self.deadline_ms
+
+    @property
+    def next_reminder_ms(self) -> int | None:
+        """When the next reminder of its open outage is due, while it is down (with realertInterval)."""
+        return self.deadline_ms if self.status is Status.DOWN else None
 
     @property
     def window_ms(self) -> int | None:
@@ -163,8 +179,8 @@ class Monitor:
         """The stored status, with `grace` derived: the expected time has passed, the deadline has not."""
         if (
             self.status is Status.UP
-            and self.deadline_ms is not None
-            and now_ms >= self.deadline_ms - self.grace_s * 1000
+            and self.next_deadline_ms is not None
+            and now_ms >= self.next_deadline_ms - self.grace_s * 1000
         ):
             return Status.GRACE
         return self.status

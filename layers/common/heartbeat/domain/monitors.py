@@ -8,10 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from heartbeat.domain.decisions import following
 from heartbeat.domain.errors import InvalidInput
 from heartbeat.domain.limits import check_settings
-from heartbeat.domain.model import Incident, Monitor, Status
-from heartbeat.domain.schedules import deadline_after_success, reminder_after
+from heartbeat.domain.model import Incident, Monitor
 from heartbeat.domain.slugs import check_slug
 
 
@@ -52,25 +52,11 @@ def changes_anything(current: Monitor, **settings: Any) -> bool:
 
 
 def changed(current: Monitor, now_ms: int, **settings: Any) -> Monitor:
-    """`current` with the given settings (None clears an optional one), and its armed deadline
-    moved to follow them."""
+    """`current` with the given settings (None clears an optional one), and the state that follows
+    them (decisions.following: its armed deadline, its reminders)."""
     # Any change invalidates what warm ping Lambdas remember of the monitor's rules.
     new = dataclasses.replace(current, **one_schedule(settings), rev=current.rev + 1)
-    if current.last_success_ms is not None:
-        new = dataclasses.replace(new, early_until_ms=current.last_success_ms + (new.min_interval_s or 0) * 1000)
-    if current.status is Status.DOWN:
-        # While down, the deadline is the next reminder.
-        keep = current.deadline_ms is not None and new.realert_s == current.realert_s
-        deadline = current.deadline_ms if keep else reminder_after(new, now_ms, now_ms)
-    elif current.deadline_ms is None:
-        deadline = None
-    elif current.status is Status.STARTED and current.last_start_ms is not None:
-        deadline = current.last_start_ms + new.start_window_ms
-    elif current.last_success_ms is not None:
-        deadline = deadline_after_success(new, current.last_success_ms)
-    else:
-        deadline = current.deadline_ms
-    return checked(dataclasses.replace(new, deadline_ms=deadline))
+    return checked(following(current, new, now_ms))
 
 
 @dataclass(frozen=True)

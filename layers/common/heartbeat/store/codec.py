@@ -22,6 +22,7 @@ from heartbeat.domain.model import (
 )
 from heartbeat.domain.settings import SETTINGS, Kind, Setting, initial
 from heartbeat.domain.targets import Filter, Target
+from heartbeat.domain.writes import Span
 
 Item = dict[str, dict[str, Any]]
 
@@ -243,20 +244,16 @@ OPTIONAL_SETTINGS = (
 
 
 def settings_item(m: Monitor) -> Item:
-    """A monitor's settings as stored, with the derived numbers the ping path's expressions use."""
+    """A monitor's settings as stored, with the spans a ping's write adds to its time (domain/writes.py)."""
     item: Item = {
         "name": s(m.name),
         "list_sk": s(f"{m.name.casefold()}#{m.id}"),
         "tags": strings(m.tags),
         "rev": n(m.rev),
         **setting_attributes(m),
-        # Derived, for the ping path's expressions.
-        "grace_ms": n(m.grace_s * 1000),
-        "start_window_ms": n(m.start_window_ms),
-        "min_gap_ms": n(m.min_gap_ms),
+        # The spans a ping's write adds to its time without reading the monitor (domain/writes.py).
+        **{span.value: n(ms) for span in Span if (ms := span.of(m)) is not None},
     }
-    if m.window_ms is not None:
-        item["window_ms"] = n(m.window_ms)
     if m.description:
         item["description"] = s(m.description)
     if m.from_file:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 
+from heartbeat.domain.decisions import settings_changed
 from heartbeat.domain.errors import InvalidInput, LostRace, NotFound
-from heartbeat.domain.model import Monitor, Status
+from heartbeat.domain.model import Monitor
+from heartbeat.domain.writes import Write
 from heartbeat.store.claims import Claim, Claims
 from heartbeat.store.codec import (
     LIST_PK,
@@ -24,6 +26,7 @@ from heartbeat.store.due import DueIndex
 from heartbeat.store.expressions import Update
 from heartbeat.store.paging import decode_cursor, every_page, index_page
 from heartbeat.store.table import ConditionFailed, Table
+from heartbeat.store.writes import update_of
 
 # The attributes that put a monitor in an index (the keys of `list`, `slug`, `events` and `due`).
 INDEXED = ("list_pk", "slug", "events_pk", "due_shard")
@@ -128,11 +131,12 @@ class Monitors:
         return every_page(lambda cursor: self.page(100, cursor))
 
     def update_settings(self, current: Monitor, new: Monitor, now_ms: int) -> None:
-        """Write the settings the domain computed (`new`, its deadline included) over `current`.
-        Raises LostRace when a ping, the sweeper or another change moved the monitor since `current`."""
+        """Write the settings `new` has over `current`, with the state that follows them (the domain
+        computed both: monitors.changed; decisions.settings_changed declares the state's write and its
+        guards). Raises LostRace when a ping, the sweeper or another change moved the monitor since `current`."""
         settings = {**settings_item(new), "updated_ms": n(now_ms)}
         removed = [name for name in OPTIONAL_SETTINGS if name not in settings]
-        u = Update()
+        u = update_of(settings_changed(current, new), self._due.shard_of(current.id))
         # Placeholders for every name: settings include reserved words (name, timezone, schedule).
         for i, (name, value) in enumerate(settings.items()):
             u.names[f"#a{i}"] = name
@@ -140,21 +144,6 @@ class Monitors:
         for i, name in enumerate(removed, start=len(settings)):
             u.names[f"#a{i}"] = name
             u.remove(f"#a{i}")
-        u.when("n_pings = :seen AND rev = :seen_rev", seen=n(current.n_pings), seen_rev=n(current.rev))
-        if new.early_until_ms is not None:
-            u.set("early_until = :early", early=n(new.early_until_ms))
-        if new.deadline_ms is not None:
-            u.set("deadline = :deadline", deadline=n(new.deadline_ms))
-            if current.deadline_ms is None:
-                u.set("due_shard = :shard", shard=s(self._due.shard_of(new.id)))
-        elif current.deadline_ms is not None:
-            u.remove("deadline", "due_shard")
-        if current.deadline_ms is not None:
-            # Race: a ping or the sweeper moved or removed the deadline since we read it.
-            u.when("deadline = :seen_deadline", seen_deadline=n(current.deadline_ms))
-        else:
-            # Race: a ping armed a deadline since we read the monitor (it would follow the old settings).
-            u.when("attribute_not_exists(deadline)")
         if new.slug is not None:
             u.set("slug = :slug", slug=s(new.slug))
         try:
@@ -177,21 +166,13 @@ class Monitors:
             )
             self._table.batch_delete([{"pk": i["pk"], "sk": i["sk"]} for i in items])
 
-    def pause(self, monitor_id: str, now_ms: int) -> None:
-        u = Update().set("#st = :paused", "updated_ms = :now").remove("deadline", "due_shard", "last_start_ms")
-        self._update_existing(monitor_id, u.bind(paused=s(Status.PAUSED.value), now=n(now_ms)))
-
-    def resume(self, monitor_id: str, now_ms: int) -> bool:
-        """Back to `new`: watched again from the next ping, as after creation. False: it was not paused."""
-        u = Update().set("#st = :new", "updated_ms = :now").bind(new=s(Status.NEW.value), now=n(now_ms))
-        # Race: a ping resumed the monitor in the meantime; it must not be sent back to `new`.
-        return self._update_existing(monitor_id, u.when("#st = :paused", paused=s(Status.PAUSED.value)))
-
-    def _update_existing(self, monitor_id: str, u: Update) -> bool:
-        """False when the monitor exists but the update's own condition failed; NotFound when it does not."""
-        u.conditions.insert(0, "attribute_exists(pk)")
+    def change_state(self, monitor_id: str, write: Write) -> bool:
+        """A pause or a resume (decisions.paused, decisions.resumed). False when the monitor exists but
+        the write's guards do not hold; NotFound when it does not."""
         try:
-            self._table.update(monitor_key(monitor_id), u, failure_item=True)
+            self._table.update(
+                monitor_key(monitor_id), update_of(write, self._due.shard_of(monitor_id)), failure_item=True
+            )
         except ConditionFailed as failed:
             if failed.item is None:
                 raise NotFound(f"monitor {monitor_id} not found") from None

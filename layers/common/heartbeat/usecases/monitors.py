@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
+from heartbeat.domain.decisions import paused, resumed
 from heartbeat.domain.errors import Contention, LostRace, NotFound, NotPaused
 from heartbeat.domain.model import Incident, Monitor, PingEvent, Status
 from heartbeat.domain.monitors import Uptime, changed, changes_anything, checked, matching, one_schedule, uptime_over
@@ -108,7 +109,7 @@ def update_monitor(store: Store, monitor_id: str, now_ms: int, **settings: Any) 
 
 def pause_monitor(store: Store, monitor_id: str, now_ms: int) -> Monitor:
     get_monitor(store, monitor_id)  # 404 for a malformed id before any write
-    store.monitors.pause(monitor_id, now_ms)
+    store.monitors.change_state(monitor_id, paused(now_ms))
     return store.monitors.get(monitor_id)
 
 
@@ -116,7 +117,7 @@ def resume_monitor(store: Store, monitor_id: str, now_ms: int, require_paused: b
     """Only a paused monitor changes; resuming one that is not paused is a harmless no-op, or, with
     `require_paused`, NotPaused."""
     get_monitor(store, monitor_id)
-    if not store.monitors.resume(monitor_id, now_ms) and require_paused:
+    if not store.monitors.change_state(monitor_id, resumed(now_ms)) and require_paused:
         raise NotPaused("check is not paused")
     return store.monitors.get(monitor_id)
 

@@ -14,10 +14,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from heartbeat.domain.awsruns import is_recorded
-from heartbeat.domain.decisions import CountingDecision, OpenIncident, ResetRuns, Resolve, TolerateFailure, decide_ping
+from heartbeat.domain.decisions import (
+    Action,
+    OpenIncident,
+    PingDecision,
+    ResetRuns,
+    Resolve,
+    TolerateFailure,
+    decide_ping,
+    plan,
+)
 from heartbeat.domain.errors import Ambiguous, Contention, DuplicateEvent, LostRace, NotFound, Unavailable
 from heartbeat.domain.model import Alert, Cause, Monitor, Ping, PingEvent
-from heartbeat.domain.rules import Effect, cause_of, early_cause, plan, run_start
+from heartbeat.domain.rules import cause_of, early_cause, run_start
 from heartbeat.domain.slugs import check_slug
 from heartbeat.domain.tokens import is_token, monitor_id_for
 from heartbeat.store import Store
@@ -145,35 +154,35 @@ def _apply(store: Store, monitor_id: str, ping: Ping, now_ms: int, rules_cache: 
         rules = rules_cache.get(monitor_id)
         cause = cause_of(ping, rules) or early_cause(ping, current, now_ms)
         write_plan = plan(ping, cause, rules, current, now_ms)
-        write = store.ping_path.write(monitor_id, ping, now_ms, write_plan)
+        write = store.ping_path.write(monitor_id, write_plan.write)
         if write.n is not None:
             assert write.previous is not None
-            started = run_start(write.previous, ping) if write_plan.effect is Effect.ARM else None
-            return Recorded(write.n, started_ms=started, cause=cause, ignored=write_plan.effect is Effect.IGNORE)
+            started = run_start(write.previous, ping) if write_plan.action is Action.ARM else None
+            return Recorded(write.n, started_ms=started, cause=cause, ignored=write_plan.action is Action.IGNORE)
         current = write.current
         assert current is not None
         if ping.run_stage and ping.rid and is_recorded(current.event_runs, ping.rid, ping.run_stage):
             raise DuplicateEvent(f"run {ping.rid} stage {ping.run_stage} already recorded")
         rules_cache.learn(current)
-        if write_plan.guard_rules and write_plan.rev != (current.rev if current.needs_rules else None):
+        if write_plan.judged_by_other_rules(current):
             continue  # the rules, not the monitor's state, were off: plan again with the right ones
         decision = decide_ping(current, ping, now_ms)
+        if decision is None:
+            continue  # a new plan, from the monitor as it stands, will do
         try:
-            if isinstance(decision, ResetRuns):
-                store.transitions.reset_runs(current)
-            elif decision is not None:
-                n = store.transitions.carry_out(current, ping.kind, now_ms, decision, ping)
-                return _recorded(n, decision, current, ping)
+            store.transitions.carry_out(monitor_id, decision, now_ms)
         except LostRace:
             continue
+        if not isinstance(decision, ResetRuns):
+            return _recorded(current.n_pings + 1, decision)
     raise Contention("too many concurrent pings on this monitor")
 
 
-def _recorded(n: int, decision: CountingDecision, current: Monitor, ping: Ping) -> Recorded:
+def _recorded(n: int, decision: PingDecision) -> Recorded:
     if isinstance(decision, OpenIncident):
         return Recorded(n, decision.alert, cause=decision.cause)
     if isinstance(decision, TolerateFailure):
         return Recorded(n, cause=decision.cause)
     if isinstance(decision, Resolve):
-        return Recorded(n, decision.alert, started_ms=run_start(current, ping))
+        return Recorded(n, decision.alert, started_ms=decision.run_start_ms)
     return Recorded(n)  # CountRecovery

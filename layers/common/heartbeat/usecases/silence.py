@@ -65,8 +65,8 @@ def acknowledge(
 
 def stop_reminders(store: Store, monitor: Monitor) -> bool:
     """The sweeper found an acknowledged incident's reminder due (a settings change re-armed it): none is sent."""
-    assert monitor.deadline_ms is not None and monitor.open_incident_ms is not None
-    return store.silences.stop_reminders(monitor.id, monitor.deadline_ms, monitor.open_incident_ms)
+    assert monitor.next_reminder_ms is not None and monitor.open_incident_ms is not None
+    return store.silences.stop_reminders(monitor.id, monitor.next_reminder_ms, monitor.open_incident_ms)
 
 
 # ---- snooze ----------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ threads at once: in a mass outage the last alert should not wait for a thousand 
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import time
 from collections import Counter
@@ -20,9 +19,9 @@ from dataclasses import dataclass, fields
 
 from heartbeat.adapters.sns import Publisher
 from heartbeat.domain.alerts import LEASE_MS, with_cause_of
-from heartbeat.domain.decisions import MarkDown, decide_missed, decide_reminder
-from heartbeat.domain.errors import Unavailable
-from heartbeat.domain.model import Alert, Monitor, Status
+from heartbeat.domain.decisions import MarkDown, Remind, Transition, decide_missed, decide_reminder
+from heartbeat.domain.errors import LostRace, Unavailable
+from heartbeat.domain.model import Alert, Monitor
 from heartbeat.store import Store
 from heartbeat.usecases.outbox import publish_pending
 from heartbeat.usecases.silence import stop_reminders
@@ -104,7 +103,7 @@ def _handle(store: Store, publisher: Publisher, item: Monitor | Alert, now_ms: i
     alert: Alert | None = None
     try:
         if isinstance(item, Monitor):
-            act = _remind if item.status is Status.DOWN else _missed
+            act = _remind if item.next_reminder_ms is not None else _missed
             outcome, alert = act(store, item, now_ms)
             outcomes.append(outcome)
         elif store.outbox.claim(item, now_ms + LEASE_MS):
@@ -122,11 +121,9 @@ def _handle(store: Store, publisher: Publisher, item: Monitor | Alert, now_ms: i
 
 def _missed(store: Store, monitor: Monitor, now_ms: int) -> tuple[str, Alert | None]:
     decision = decide_missed(monitor, now_ms)
-    if isinstance(decision, MarkDown):
-        if store.transitions.mark_down(monitor, decision, now_ms):
-            return "marked_down", decision.alert
+    if not _won(store, monitor, decision, now_ms):
         return "lost_races", None
-    return ("misses_tolerated" if store.transitions.tolerate_miss(monitor, decision) else "lost_races"), None
+    return ("marked_down", decision.alert) if isinstance(decision, MarkDown) else ("misses_tolerated", None)
 
 
 def _remind(store: Store, monitor: Monitor, now_ms: int) -> tuple[str, Alert | None]:
@@ -135,9 +132,19 @@ def _remind(store: Store, monitor: Monitor, now_ms: int) -> tuple[str, Alert | N
     decision = decide_reminder(monitor, now_ms)
     if decision is None:  # reminders turned off meanwhile
         return "lost_races", None
+    assert decision.alert is not None
     # The monitor does not keep why it is down; the incident's down alert says it (the exit status, the body).
     down = store.outbox.down_alert(monitor.id, decision.alert.incident_ms)
-    decision = dataclasses.replace(decision, alert=with_cause_of(decision.alert, down))
-    if store.transitions.remind(monitor, decision, now_ms):
-        return "reminders", decision.alert
-    return "lost_races", None
+    decision = Remind(write=decision.write, alert=with_cause_of(decision.alert, down))
+    if not _won(store, monitor, decision, now_ms):
+        return "lost_races", None
+    return "reminders", decision.alert
+
+
+def _won(store: Store, monitor: Monitor, decision: Transition, now_ms: int) -> bool:
+    """Whether the sweep's transition was made: a ping or another sweeper may have got there first."""
+    try:
+        store.transitions.carry_out(monitor.id, decision, now_ms)
+    except LostRace:
+        return False
+    return True
