@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -30,6 +32,19 @@ def boto_session() -> boto3.Session:
     return boto3.DEFAULT_SESSION
 
 
+class SetupClients:
+    """The clients that build each test's table, topics and queues, made once for the run: making a
+    client costs as much as the calls that create a stack's resources."""
+
+    def __init__(self, session: boto3.Session) -> None:
+        self.client: Any = functools.cache(session.client)
+
+
+@pytest.fixture(scope="session")
+def setup_clients(boto_session: boto3.Session) -> SetupClients:
+    return SetupClients(boto_session)
+
+
 @pytest.fixture
 def aws(boto_session: boto3.Session, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     from moto import mock_aws
@@ -51,9 +66,9 @@ def clock() -> Clock:
 
 @pytest.fixture
 def stack(
-    aws: None, boto_session: boto3.Session, template: Template, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    aws: None, setup_clients: SetupClients, template: Template, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Stack]:
-    refs = template.create_resources(boto_session, "test")
+    refs = template.create_resources(setup_clients, "test")
     for key, value in template.function_env(refs).items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "WARNING")

@@ -114,15 +114,29 @@ class Reply:
         return json.loads(self.body)
 
 
+class Modules(dict[str, Any]):
+    """Function name -> its module, loaded (a cold start) the first time it is asked for: most tests
+    use two or three of the functions, and a cold start costs up to a tenth of a second of CPU.
+    A module so loaded reads the environment as it is then."""
+
+    def __init__(self, load: Callable[[str], Any]) -> None:
+        super().__init__()
+        self._load = load
+
+    def __missing__(self, function: str) -> Any:
+        self[function] = module = self._load(function)
+        return module
+
+
 class Stack:
-    """The three functions over moto, called the way API Gateway and EventBridge would."""
+    """The functions over moto, called the way API Gateway and EventBridge would."""
 
     def __init__(self, template: Template, refs: dict[str, str], clock: Clock) -> None:
         self.template = template
         self.refs = refs
         self.clock = clock
         self.routes = template.routes()
-        self.modules = {name: self.load(name) for name in template.functions()}
+        self.modules = Modules(self.load)
         ping = self.modules["PingFunction"]
         self.store = ping.store
         self.dynamodb = ping.store.table.client
@@ -352,7 +366,7 @@ class Stack:
         """Every logger of ours at DEBUG, into one buffer (botocore's own DEBUG output is off in Lambda)."""
         buffer = io.StringIO()
         handler = logging.StreamHandler(buffer)
-        loggers = [m.logger for m in self.modules.values()] + [logging.getLogger("heartbeat")]
+        loggers = [self.modules[name].logger for name in self.template.functions()] + [logging.getLogger("heartbeat")]
         for logger in loggers:
             logger.setLevel("DEBUG")
             logger.addHandler(handler)
@@ -366,10 +380,8 @@ class Stack:
         """Record the DynamoDB operations the handlers (or these functions') make from now on
         (botocore's own events)."""
         calls: list[str] = []
-        for name, module in self.modules.items():
-            if functions and name not in functions:
-                continue
-            module.store.table.client.meta.events.register(
+        for name in functions or self.template.functions():
+            self.modules[name].store.table.client.meta.events.register(
                 "before-call.dynamodb", lambda model, **_: calls.append(model.name)
             )
         return calls
