@@ -5,7 +5,6 @@ condition; this keeps the two the same decision."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import get_args
 
@@ -52,26 +51,32 @@ def with_event_runs(item: Item) -> None:
     item["er_" + ENDED_RUN] = n(-(T0 // 1000))
 
 
-def monitors() -> list[tuple[Monitor, Callable[[Item], None]]]:
+def monitors() -> dict[str, tuple[Monitor, Callable[[Item], None]]]:
     down = {"status": Status.DOWN, "open_incident_ms": T0 + 90_000, "deadline_ms": T0 + 690_000, "realert_s": 600}
-    return [
-        (sample_monitor(), keep),
-        (sample_monitor(n_pings=0, status=Status.NEW, last_ping_ms=None, last_success_ms=None, deadline_ms=None), keep),
-        (sample_monitor(status=Status.STARTED, last_start_ms=T0 + 5, deadline_ms=T0 + 30_005), keep),
-        (sample_monitor(**down), keep),
-        (sample_monitor(status=Status.PAUSED, manual_resume=True, deadline_ms=None), keep),
-        (sample_monitor(status=Status.PAUSED, deadline_ms=None), keep),
-        (sample_monitor(manual_resume=True), keep),  # held only while paused
-        (sample_monitor(post_only=True), keep),
-        (sample_monitor(status=Status.PAUSED, manual_resume=True, post_only=True, deadline_ms=None), keep),
-        (sample_monitor(min_interval_s=30, early_until_ms=T0 + 30_000), keep),
-        (sample_monitor(early_until_ms=T0), keep),  # no minimum interval: nothing is early
-        (sample_monitor(interval_s=None, schedule="0 2 * * *", rev=3), keep),
-        (sample_monitor(failure_keywords=["error"], rev=1), keep),
-        (sample_monitor(), without_runs),
-        (sample_monitor(runs={f"r{i}": T0 for i in range(50)}), keep),
-        (sample_monitor(runs={"r": T0}), with_event_runs),
-    ]
+    return {
+        "up": (sample_monitor(), keep),
+        "new": (
+            sample_monitor(n_pings=0, status=Status.NEW, last_ping_ms=None, last_success_ms=None, deadline_ms=None),
+            keep,
+        ),
+        "started": (sample_monitor(status=Status.STARTED, last_start_ms=T0 + 5, deadline_ms=T0 + 30_005), keep),
+        "down, reminding": (sample_monitor(**down), keep),
+        "held": (sample_monitor(status=Status.PAUSED, manual_resume=True, deadline_ms=None), keep),
+        "paused": (sample_monitor(status=Status.PAUSED, deadline_ms=None), keep),
+        "manual resume, up": (sample_monitor(manual_resume=True), keep),  # held only while paused
+        "post-only": (sample_monitor(post_only=True), keep),
+        "held, post-only": (
+            sample_monitor(status=Status.PAUSED, manual_resume=True, post_only=True, deadline_ms=None),
+            keep,
+        ),
+        "minimum interval": (sample_monitor(min_interval_s=30, early_until_ms=T0 + 30_000), keep),
+        "no minimum interval": (sample_monitor(early_until_ms=T0 + 30_000), keep),  # nothing is early
+        "cron": (sample_monitor(interval_s=None, schedule="0 2 * * *", rev=3), keep),
+        "keywords": (sample_monitor(failure_keywords=["error"], rev=1), keep),
+        "no runs map": (sample_monitor(), without_runs),
+        "runs full": (sample_monitor(runs={f"r{i}": T0 for i in range(50)}), keep),
+        "event runs": (sample_monitor(runs={"r": T0}), with_event_runs),
+    }
 
 
 def guards(m: Monitor) -> list[Guard]:
@@ -98,7 +103,7 @@ def guards(m: Monitor) -> list[Guard]:
 
 def test_each_condition_holds_exactly_when_its_guard_does(stack: Stack) -> None:
     table, tried, disagree = stack.store.table, set(), []
-    for m, tweak in monitors():
+    for name, (m, tweak) in monitors().items():
         item = stack.store.monitors.item(m)
         tweak(item)
         table.put(item)
@@ -111,6 +116,6 @@ def test_each_condition_holds_exactly_when_its_guard_does(stack: Stack) -> None:
             except ConditionFailed:
                 held = False
             if held != guard.holds(stored):
-                disagree.append((guard, dataclasses.replace(stored, token="")))
+                disagree.append(f"{guard} on the {name} monitor: the condition says {held}")
     assert tried == set(get_args(Guard))  # every kind of guard in the table was tried
     assert disagree == []
