@@ -29,7 +29,7 @@ def incident_link(stack: Stack, target: TargetServer) -> tuple[dict, str]:
 
 def test_alert_links_come_from_the_stack_s_own_parameter(stack: Stack, target: TargetServer) -> None:
     monitor, link = incident_link(stack, target)
-    assert link == f"{OWN_URL}/api/v1/monitors/{monitor['id']}/incidents"
+    assert link == f"{OWN_URL}/#monitor/{monitor['id']}"  # the monitor's page on the dashboard
     # Without a custom domain, ping URLs name the host the caller used.
     assert monitor["pingUrl"] == f"https://api.example.com/api/v1/heartbeat/{monitor['token']}"
 
@@ -57,4 +57,4 @@ def test_an_unreadable_parameter_costs_the_link_not_the_alert_and_is_read_again(
     # The parameter readable now (SSM recovered): the next alert has its link, from then on.
     ssm.put_parameter(Name=missing, Value=DOMAIN, Type="String")
     assert stack.ping(monitor["token"]).status == 200
-    assert target.received[-1].body.decode() == f"{DOMAIN}/api/v1/monitors/{monitor['id']}/incidents"
+    assert target.received[-1].body.decode() == f"{DOMAIN}/#monitor/{monitor['id']}"

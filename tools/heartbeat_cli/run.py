@@ -37,7 +37,7 @@ is a warning on stderr, never a job that does not run.
   heartbeat run --monitor nightly-backup -- pg_dump mydb      # id, slug or name (needs an admin API key)
   HEARTBEAT_PING_URL=https://<api>/ping/<ping key>/backup heartbeat run --create -- backup.sh
 """
-SCHEDULE_FLAGS = ("expected_interval", "schedule", "timezone", "grace_period")
+SCHEDULE_FLAGS = ("expectedInterval", "schedule", "timezone", "gracePeriod")  # API names, as config_body reads
 
 
 def warn(message: str) -> None:
@@ -145,10 +145,10 @@ def find_or_create(session: Session, ref: str, create_with: dict[str, Any] | Non
     "--ping-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
     help="seconds each ping may take, its tries again included",
 )  # fmt: skip
-@click.option("--expected-interval", type=int, help="with --monitor --create: seconds between runs")
+@click.option("--expected-interval", "expectedInterval", type=int, help="with --monitor --create: seconds between runs")
 @click.option("--schedule", help="with --monitor --create: a cron expression instead")
 @click.option("--timezone", help="with --monitor --create: the schedule's IANA timezone")
-@click.option("--grace-period", type=int, help="with --monitor --create: seconds of lateness tolerated")
+@click.option("--grace-period", "gracePeriod", type=int, help="with --monitor --create: seconds of lateness tolerated")
 @click.option("--tag", multiple=True, help="with --monitor --create: repeatable")
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
 @global_options
