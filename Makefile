@@ -18,7 +18,7 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup dev test lint unit integration properties soak e2e clients template build deploy-check deploy smoke bench openapi docs-alerts clean
+.PHONY: help setup dev test lint unit integration properties unit-integration-properties soak e2e clients template build deploy-check deploy smoke bench openapi docs-alerts clean
 
 help:
 	@echo "make dev     run the whole stack locally (moto + HTTP front + sweeper) on 127.0.0.1:3000"
@@ -59,21 +59,29 @@ setup: $(VENV)/.installed $(SAM_VENV)/.installed
 dev: $(VENV)/.installed
 	$(PY) -m heartbeat_local.devserver $(if $(FRESH),--fresh)
 
-test: setup lint unit integration properties e2e template deploy-check
+# unit, integration and properties as one pytest run over both cores, the property test (the longest) first.
+test: setup lint unit-integration-properties e2e template deploy-check
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+# Two pytest processes (pytest-xdist), one a core: each test has its own moto in memory, its own
+# ports and its own temporary directory. A process that finishes its share takes tests from the other's.
+XDIST := -n 2 --dist worksteal
+
 unit: $(VENV)/.installed
-	$(PYTEST) tests/unit
+	$(PYTEST) $(XDIST) tests/unit
 
 integration: $(VENV)/.installed
-	$(PYTEST) tests/integration
+	$(PYTEST) $(XDIST) tests/integration
 
 properties: $(VENV)/.installed
 	$(PYTEST) tests/properties
+
+unit-integration-properties: $(VENV)/.installed
+	$(PYTEST) $(XDIST) tests/properties tests/unit tests/integration
 
 # The long forms: 1,000 random examples of 30 steps instead of 100 of 20 (about half an hour), the API
 # fuzzing (JSON values and raw bytes) with 20 times the examples, and the 50,000-ping load (about 45 minutes).
