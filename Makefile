@@ -104,11 +104,13 @@ docs-alerts: $(VENV)/.installed
 OPTIONAL_PARAMETERS := DomainName=heartbeat.example.com HostedZoneId=Z0123456789ABCDEFGHIJ Detection=seconds \
 	CertificateArn=arn:aws:acm:us-east-1:123456789012:certificate/0d3e9f4c-1111-2222-3333-444455556666
 
-template: setup
+# The default build is made once, for deploy-check too: the one with the optional settings goes to a
+# directory of its own rather than replacing it.
+template: setup build
 	$(VENV)/bin/cfn-lint template.yaml
 	$(SAM_VENV)/bin/sam validate --lint
-	$(MAKE) --no-print-directory build
-	PATH="$(RUNTIME_BIN):$$PATH" $(SAM_VENV)/bin/sam build --parameter-overrides $(OPTIONAL_PARAMETERS)
+	PATH="$(RUNTIME_BIN):$$PATH" $(SAM_VENV)/bin/sam build --parameter-overrides $(OPTIONAL_PARAMETERS) \
+		--build-dir .aws-sam/build-optional
 
 build: $(SAM_VENV)/.installed
 	@[ -n "$(RUNTIME_BIN)" ] || { echo "sam build needs $(RUNTIME) on PATH (e.g. pyenv install 3.13)"; exit 1; }
