@@ -39,7 +39,7 @@ def setting_option(s: Setting) -> Callable[[F], F]:
     """A setting's flag, given to the command under the setting's API name."""
     if s.kind is Kind.FLAG:
         return click.option(s.flag, s.api, default=None, help=s.help)
-    if s.kind is Kind.KEYWORDS:
+    if s.kind is Kind.KEYWORDS or s.kind is Kind.MONITORS:
         return click.option(s.flag, s.api, multiple=True, help=s.help)
     if s.kind is Kind.SECONDS or s.kind is Kind.COUNT:
         return click.option(s.flag, s.api, type=SECONDS_OR_OFF if s.clears else int, help=s.help)

@@ -15,7 +15,19 @@ from heartbeat.domain.model import Acknowledgement, Incident, Monitor, PingEvent
 from heartbeat.domain.monitors import Uptime
 from heartbeat.domain.settings import BY_API, DEFAULT_INTERVAL_S, SETTINGS, Kind, Setting, initial
 from schemas.events import EventPatterns
-from schemas.fields import CronExpression, Description, Keywords, Name, Out, Slug, Strict, Tags, TimezoneName, unique
+from schemas.fields import (
+    CronExpression,
+    Description,
+    Keywords,
+    MonitorIds,
+    Name,
+    Out,
+    Slug,
+    Strict,
+    Tags,
+    TimezoneName,
+    unique,
+)
 
 BODY_PREVIEW_CHARS = 200
 
@@ -27,6 +39,7 @@ _TAKEN: dict[Kind, Any] = {  # the type a request gives a setting of each kind i
     Kind.CRON: CronExpression,
     Kind.ZONE: TimezoneName,
     Kind.PATTERNS: EventPatterns,
+    Kind.MONITORS: MonitorIds,
 }
 _SHOWN: dict[Kind, Any] = {  # and the type an answer shows it in
     Kind.SECONDS: int,
@@ -36,6 +49,7 @@ _SHOWN: dict[Kind, Any] = {  # and the type an answer shows it in
     Kind.CRON: str,
     Kind.ZONE: str,
     Kind.PATTERNS: list[dict[str, Any]],
+    Kind.MONITORS: list[str],
 }
 
 
@@ -158,7 +172,7 @@ def monitor_settings(config: BaseModel) -> dict[str, Any]:
     given = config.model_fields_set if isinstance(config, MonitorConfigPatch) else type(config).model_fields
     values = {BY_API[f].attr: getattr(config, f) for f in given}
     for s in SETTINGS:
-        if s.kind is Kind.KEYWORDS and values.get(s.attr) is not None:
+        if s.kind in (Kind.KEYWORDS, Kind.MONITORS) and values.get(s.attr) is not None:
             values[s.attr] = unique(values[s.attr])
     return values
 
@@ -201,6 +215,8 @@ def monitor_json(m: Monitor, now_ms: int, ping_base: str | None) -> dict[str, An
         "remindersSent": m.reminders,
         "acknowledged": acknowledgement_json(m.open_acknowledgement),
         "snoozedUntil": iso(m.snoozed_until_ms) if (m.snoozed_until_ms or 0) > now_ms else None,
+        "heldBy": m.held_by,
+        "holding": sorted(m.holding),
         "createdAt": iso(m.created_ms),
         "updatedAt": iso(m.updated_ms),
     }
@@ -269,6 +285,7 @@ def incident_json(i: Incident, now_ms: int) -> dict[str, Any]:
         "resolvedAt": iso(i.resolved_ms),
         "durationSeconds": round(i.duration_ms(now_ms) / 1000, 3),
         "acknowledged": acknowledgement_json(i.acknowledged),
+        "causedBy": i.caused_by,
     }
 
 
@@ -302,6 +319,8 @@ class MonitorOut(Out):
     remindersSent: int
     acknowledged: AcknowledgementOut | None = Field(description="the open incident's acknowledgement: no reminders")
     snoozedUntil: str | None = Field(description="no alerts until then")
+    heldBy: str | None = Field(description="a monitor it depends on, down: its down alert is held until that recovers")
+    holding: list[str] = Field(description="monitors whose down alerts this one's outage holds (config.dependsOn)")
     createdAt: str
     updatedAt: str
 
@@ -342,6 +361,7 @@ class IncidentOut(Out):
     resolvedAt: str | None
     durationSeconds: float
     acknowledged: AcknowledgementOut | None
+    causedBy: str | None = Field(description="the monitor it depends on that was down when it opened: no alert then")
 
 
 class IncidentPage(Out):

@@ -137,6 +137,15 @@ def with_cause_of(reminder: Alert, down: Alert | None) -> Alert:
     return dataclasses.replace(reminder, facts=dataclasses.replace(reminder.facts, failure=failure))
 
 
+def with_dependencies(alert: Alert, held_by: str = "", holding: list[str] | None = None) -> Alert:
+    """An alert that says the outage of `held_by` (a name) held it, or names the monitors `holding`
+    its own outage holds quiet (domain/dependencies.py)."""
+    if alert.facts is None:
+        return alert
+    facts = dataclasses.replace(alert.facts, held_by=held_by, holding=list(holding or []))
+    return dataclasses.replace(alert, facts=facts)
+
+
 def _facts(monitor: Monitor, event: AlertEvent, now_ms: int, ping: Ping | None = None, **more: Any) -> AlertFacts:
     """The monitor's side of an alert's facts; `ping`, when one made the alert, is its last ping."""
     # Loaded when an alert is made, not at every ping's cold start (a few dataclasses to build).

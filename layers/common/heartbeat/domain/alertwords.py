@@ -114,6 +114,8 @@ class AlertFacts:
     reminder: int = 0
     last_ping: PingFacts | None = None
     failure: Failure | None = None  # down and reminders
+    held_by: str = ""  # down: the monitor it depends on whose outage held this alert until it recovered
+    holding: list[str] = field(default_factory=list)  # down, reminders: monitors its outage holds quiet
     links: AlertLinks | None = None  # added when published (domain/alertlinks.py); None: the plain ones from the URL
 
     def to_json(self) -> str:
@@ -353,6 +355,10 @@ def _rows(f: AlertFacts) -> list[tuple[str, str]]:
     rows = [("Down since", f"{moment(opened, f.zone)} ({ago(opened, f.at_ms)})")]
     if f.event == AlertEvent.REMINDER:
         rows.append(("Reminder", str(f.reminder)))
+    if f.held_by:
+        rows.append(("Held", f"while {visible(f.held_by)} was down (it depends on it), until {clock(f.at_ms, f.zone)}"))
+    if f.holding:
+        rows.append(("Holding", f"{len(f.holding)} quiet: " + _cut(visible(", ".join(f.holding)), DESCRIPTION_CHARS)))
     if f.event == AlertEvent.UP and f.resolved_ms is not None:
         rows = [("Down", f"from {moment(opened, f.zone)} to {clock(f.resolved_ms, f.zone)}")]
     rows.append(("Schedule", schedule_words(f)))

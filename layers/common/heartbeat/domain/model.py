@@ -89,6 +89,8 @@ class Monitor:
     realert_s: int | None = monitor_default("realert_s")  # while down, a reminder this often
     manual_resume: bool = monitor_default("manual_resume")  # when paused, ignore pings until resumed (API)
     post_only: bool = monitor_default("post_only")  # only POST pings count: GET and HEAD are ignored (previews)
+    # Monitors this one depends on: while one of them is down, its going down alerts no one (domain/dependencies.py).
+    depends_on: list[str] = monitor_default("depends_on")
     description: str = ""  # free text for the people who read alerts and listings
     from_file: bool = False  # created by `heartbeat apply` from a file (what --prune may delete)
     apply_key: str | None = None  # the file's explicit identity for it, instead of its name
@@ -117,6 +119,8 @@ class Monitor:
     runs: dict[str, int] | None = field(default_factory=dict)
     acknowledged: Acknowledgement | None = None  # the latest; it stands while its incident is the open one
     snoozed_until_ms: int | None = None  # no alerts before this (usecases/silence.py)
+    held_by: str | None = None  # the parent whose outage holds this one's down alert (domain/dependencies.py)
+    holding: frozenset[str] = frozenset()  # the children whose down alerts this one's outage holds
 
     @property
     def open_acknowledgement(self) -> Acknowledgement | None:
@@ -193,6 +197,7 @@ class Incident:
     cause: Cause
     resolved_ms: int | None = None
     acknowledged: Acknowledgement | None = None
+    caused_by: str | None = None  # the parent that was down when it opened: its alert was held
 
     @property
     def id(self) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 MIN_SECONDS = 1
 MAX_SECONDS = 365 * 24 * 3600
 MAX_THRESHOLD = 100
+MAX_DEPENDS = 10  # parents a monitor may depend on (each is read when it goes down)
 MIN_REALERT_S = 60  # reminders more often than the sweeper runs (every minute by default) could not be kept
 DEFAULT_INTERVAL_S = 86400  # a monitor given neither an interval nor a schedule
 DEFAULT_GRACE_S = 3600
@@ -35,6 +36,7 @@ class Kind(StrEnum):
     CRON = "cron"  # a cron expression
     ZONE = "zone"  # an IANA zone name
     PATTERNS = "patterns"  # EventBridge event patterns
+    MONITORS = "monitors"  # a list of monitor ids
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,11 @@ SETTINGS: tuple[Setting, ...] = (
         "postOnly", "post_only", Kind.FLAG, default=False, hc="methods", hc_flag=("POST", ""),
         flag="--post-only/--any-method", help="only POST pings count (GET, HEAD: ignored)",
         words=Words("POST only", "yes", "no"),
+    ),
+    Setting(
+        "dependsOn", "depends_on", Kind.MONITORS, default=[], flag="--depends-on",
+        help='repeatable; a monitor id: no alert while one it depends on is down ("" clears)',
+        words=Words("depends on", off="nothing"),
     ),
 )  # fmt: skip
 

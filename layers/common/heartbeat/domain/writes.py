@@ -287,6 +287,32 @@ class StageNew(Frozen):
         return mark is None or (self.stage == END and mark > 0)
 
 
+class HeldBy(Frozen):
+    """The monitor's down alert is held by `parent`'s outage (domain/dependencies.py)."""
+
+    __slots__ = ("parent",)
+    parent: str
+
+    def __init__(self, parent: str) -> None:
+        set_once(self, "parent", parent)
+
+    def holds(self, m: Monitor) -> bool:
+        return m.held_by == self.parent
+
+
+class HoldingCount(Frozen):
+    """The monitor holds the down alerts of `count` children (domain/dependencies.py)."""
+
+    __slots__ = ("count",)
+    count: int
+
+    def __init__(self, count: int) -> None:
+        set_once(self, "count", count)
+
+    def holds(self, m: Monitor) -> bool:
+        return len(m.holding) == self.count
+
+
 Guard = (
     Exists
     | CountIs
@@ -304,6 +330,8 @@ Guard = (
     | RunsKept
     | RunsRoom
     | StageNew
+    | HeldBy
+    | HoldingCount
 )
 
 
@@ -318,14 +346,14 @@ class Write(Frozen):
     __slots__ = ("adds", "guards", "removes", "sets")
     sets: Mapping[Field, Value]
     removes: AbstractSet[Field]
-    adds: Mapping[Field, int]
+    adds: Mapping[Field, int | frozenset[str]]  # a number added, or strings added to a set
     guards: tuple[Guard, ...]
 
     def __init__(
         self,
         sets: Mapping[Field, Value] = _NONE,
         removes: AbstractSet[Field] = frozenset(),
-        adds: Mapping[Field, int] = _NONE,
+        adds: Mapping[Field, int | frozenset[str]] = _NONE,
         guards: tuple[Guard, ...] = (),
     ) -> None:
         set_once(self, "sets", sets)

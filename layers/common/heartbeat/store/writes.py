@@ -20,6 +20,8 @@ from heartbeat.domain.writes import (
     Field,
     Guard,
     Heeds,
+    HeldBy,
+    HoldingCount,
     Ignores,
     IncidentIs,
     IncidentOpen,
@@ -52,7 +54,7 @@ def update_of(write: Write, shard: str) -> Update:
     e = _Spelling()
     sets = [f"{e.path(f)} = {e.term(value)}" for f, value in write.sets.items()]
     removes = list(dict.fromkeys(e.path(f) for f in write.removes))  # the due time's two names are one
-    adds = [f"{e.path(f)} {e.number(amount)}" for f, amount in write.adds.items()]
+    adds = [f"{e.path(f)} {e.added(amount)}" for f, amount in write.adds.items()]
     # The due index holds what has a due time: its shard key comes and goes with it.
     if _DUE & write.sets.keys():
         sets.append(f"due_shard = {e.string(shard)}")
@@ -123,6 +125,14 @@ def condition(guard: Guard, e: _Spelling) -> str:
             if stage == START:
                 return f"attribute_not_exists({mark})"
             return f"(attribute_not_exists({mark}) OR {mark} > {e.number(0)})"
+        case HeldBy(parent=parent):
+            # Race: the child recovered (or was released) since it was read: its held alert is not sent.
+            return f"held_by = {e.string(parent)}"
+        case HoldingCount(count=count):
+            # Race: a child went down held by this monitor since it was read: its recovery must release it too.
+            if count == 0:
+                return "attribute_not_exists(holding)"
+            return f"attribute_exists(holding) AND size(holding) = {e.number(count)}"
         case _:
             assert_never(guard)
 
@@ -145,6 +155,12 @@ class _Spelling:
 
     def string(self, value: str) -> str:
         return self._placeholders.get(("S", value)) or self._bind(("S", value), s(value))
+
+    def added(self, amount: int | frozenset[str]) -> str:
+        """What an ADD adds: a number, or strings to a string set."""
+        if isinstance(amount, int):
+            return self.number(amount)
+        return self._bind(object(), {"SS": sorted(amount)})
 
     def _bind(self, seen: Hashable, attribute_value: dict[str, Any]) -> str:
         """A placeholder for a value not seen before in this write (one per distinct value)."""
