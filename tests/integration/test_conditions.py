@@ -13,6 +13,7 @@ from heartbeat.domain.model import Monitor, Status
 from heartbeat.domain.writes import (
     CountIs,
     DueAt,
+    DueBefore,
     Exists,
     Guard,
     Heeds,
@@ -21,6 +22,7 @@ from heartbeat.domain.writes import (
     Ignores,
     IncidentIs,
     IncidentOpen,
+    InstanceRoom,
     NoIncident,
     NoRules,
     NotEarly,
@@ -81,6 +83,8 @@ def monitors() -> dict[str, tuple[Monitor, Callable[[Item], None]]]:
         "event runs": (sample_monitor(runs={"r": T0}), with_event_runs),
         "held by a parent": (sample_monitor(**down, held_by=PARENT), keep),
         "holding two children": (sample_monitor(**down, holding=frozenset([CHILD, PARENT])), keep),
+        "quorum": (sample_monitor(quorum={"min": 2}, instances={"a": T0, "b": T0}, rev=2), keep),
+        "quorum, no instances yet": (sample_monitor(quorum={"min": 2}, instances=None, rev=2), keep),
     }
 
 
@@ -105,6 +109,8 @@ def guards(m: Monitor) -> list[Guard]:
         *(StageNew(run, stage) for run in (STARTED_RUN, ENDED_RUN, UNKNOWN_RUN) for stage in (START, END)),
         *(HeldBy(parent) for parent in (PARENT, CHILD)),
         *(HoldingCount(count) for count in (0, 1, 2)),
+        *(InstanceRoom(name, cap) for name in ("a", "c") for cap in (2, 3)),
+        *(DueBefore(t) for t in (m.deadline_ms or 1, (m.deadline_ms or 1) + 1, 7)),
     ]
 
 

@@ -35,6 +35,7 @@ SET = {  # a value other than the default, for each kind
     Kind.ZONE: "Europe/Riga",
     Kind.PATTERNS: [{"source": ["aws.ecs"]}],
     Kind.MONITORS: ["0" * 32, "f" * 32],
+    Kind.QUORUM: {"min": 3},
 }
 IDS = [s.api for s in SETTINGS]
 

@@ -151,6 +151,8 @@ def in_words(s: Setting, value: Any) -> str:
         return s.words.shown.format(" or ".join(repr(k) for k in value))
     if s.kind is Kind.MONITORS:
         return s.words.shown.format(", ".join(value))
+    if s.kind is Kind.QUORUM:
+        return s.words.shown.format(value["min"])
     if s.kind is Kind.PATTERNS:
         return s.words.shown.format(len(value))
     return s.words.shown.format(value, s="" if value == 1 else "s")

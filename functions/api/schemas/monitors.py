@@ -22,6 +22,7 @@ from schemas.fields import (
     MonitorIds,
     Name,
     Out,
+    Quorum,
     Slug,
     Strict,
     Tags,
@@ -40,6 +41,7 @@ _TAKEN: dict[Kind, Any] = {  # the type a request gives a setting of each kind i
     Kind.ZONE: TimezoneName,
     Kind.PATTERNS: EventPatterns,
     Kind.MONITORS: MonitorIds,
+    Kind.QUORUM: Quorum,
 }
 _SHOWN: dict[Kind, Any] = {  # and the type an answer shows it in
     Kind.SECONDS: int,
@@ -50,6 +52,7 @@ _SHOWN: dict[Kind, Any] = {  # and the type an answer shows it in
     Kind.ZONE: str,
     Kind.PATTERNS: list[dict[str, Any]],
     Kind.MONITORS: list[str],
+    Kind.QUORUM: dict[str, int],
 }
 
 
@@ -217,6 +220,7 @@ def monitor_json(m: Monitor, now_ms: int, ping_base: str | None) -> dict[str, An
         "snoozedUntil": iso(m.snoozed_until_ms) if (m.snoozed_until_ms or 0) > now_ms else None,
         "heldBy": m.held_by,
         "holding": sorted(m.holding),
+        "instances": {name: iso(at) for name, at in sorted((m.instances or {}).items())} if m.quorum else None,
         "createdAt": iso(m.created_ms),
         "updatedAt": iso(m.updated_ms),
     }
@@ -321,6 +325,7 @@ class MonitorOut(Out):
     snoozedUntil: str | None = Field(description="no alerts until then")
     heldBy: str | None = Field(description="a monitor it depends on, down: its down alert is held until that recovers")
     holding: list[str] = Field(description="monitors whose down alerts this one's outage holds (config.dependsOn)")
+    instances: dict[str, str | None] | None = Field(description="a quorum's instances and their last success")
     createdAt: str
     updatedAt: str
 

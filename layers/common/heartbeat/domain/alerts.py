@@ -179,6 +179,7 @@ def _facts(monitor: Monitor, event: AlertEvent, now_ms: int, ping: Ping | None =
 
 def _failure(monitor: Monitor, cause: Cause, now_ms: int, ping: Ping | None) -> Failure:
     from heartbeat.domain.alertwords import BodyExcerpt, Failure
+    from heartbeat.domain.quorum import silent
 
     body = BodyExcerpt.of(ping.body, ping.body_size, ping.body_truncated) if ping else None
     keyword, wanted = "", list[str]()
@@ -187,7 +188,10 @@ def _failure(monitor: Monitor, cause: Cause, now_ms: int, ping: Ping | None) -> 
         keyword = next((k for k in monitor.failure_keywords if k.casefold() in text), "")
         wanted = [] if keyword else monitor.success_keywords
     last_success = monitor.last_success_ms
+    quiet = silent(monitor, monitor.instances or {}, now_ms) if cause is Cause.QUORUM else []
     return Failure(
+        silent=quiet,
+        quorum=(monitor.quorum or {}).get("min", 0),
         cause=cause.value,
         exit_status=ping.exit_status if ping else None,
         keyword=keyword,

@@ -91,6 +91,8 @@ class Failure:
     running_ms: int | None = None  # timeout: how long the run had run, without finishing, at the alert
     since_success_ms: int | None = None  # early: how long after the previous success
     body: BodyExcerpt | None = None  # the failing ping's
+    quorum: int = 0  # quorum: the instances that must have pinged
+    silent: list[str] = field(default_factory=list)  # quorum: the instances that have not, by name
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,8 @@ def cause_words(f: AlertFacts, short: bool = False) -> str:
         said = f"a success{after}" + ("" if short else f", sooner than minInterval {duration(f.min_interval_s or 0)}")
     elif why.cause == Cause.KEYWORD:
         said = _keyword(why, short)
+    elif why.cause == Cause.QUORUM:
+        said = _quorum(f, why, short)
     else:  # a cause this version does not know (facts from a newer one)
         said = visible(why.cause)
     return said + (f" ({why.in_a_row} in a row)" if why.in_a_row > 1 else "")
@@ -246,6 +250,14 @@ def _missed(f: AlertFacts, short: bool) -> str:
     # A cron monitor's incident opens at the run's time plus the grace.
     run = clock(f.opened_ms - f.grace_s * 1000, f.zone)
     return f"missed the {run} run" if short else f"no ping for the {run} run + {grace} grace"
+
+
+def _quorum(f: AlertFacts, why: Failure, short: bool) -> str:
+    names = _cut(visible(", ".join(why.silent)), 200)
+    if short:
+        return f"quorum {why.quorum} not met, silent: {names}"
+    window = duration((f.interval_s or 0) + f.grace_s) if f.cron is None else "its run + grace"
+    return f"fewer than {why.quorum} instances pinged within {window}; silent: {names}"
 
 
 def _timeout(f: AlertFacts, why: Failure, short: bool) -> str:

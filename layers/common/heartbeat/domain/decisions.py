@@ -19,13 +19,16 @@ from heartbeat.domain.alerts import down_alert, reminder_alert, up_alert
 from heartbeat.domain.awsruns import run_key, run_mark
 from heartbeat.domain.dependencies import holds
 from heartbeat.domain.model import Alert, Cause, Incident, Monitor, Ping, PingKind, Status
+from heartbeat.domain.quorum import instance_of, met, quorum_deadline, with_ping
 from heartbeat.domain.rules import RUNS_CAP, cause_of, early_cause, received_before_last_success, run_start
 from heartbeat.domain.schedules import deadline_after_success, reminder_after
+from heartbeat.domain.settings import MAX_INSTANCES
 from heartbeat.domain.writes import (
     DEADLINE,
     REMINDER,
     CountIs,
     DueAt,
+    DueBefore,
     Entry,
     Exists,
     Field,
@@ -37,6 +40,7 @@ from heartbeat.domain.writes import (
     Ignores,
     IncidentIs,
     IncidentOpen,
+    InstanceRoom,
     Kept,
     Later,
     NoIncident,
@@ -79,22 +83,36 @@ def counted(ping: Ping, now_ms: int) -> Write:
     return counted | stage_recorded(ping, now_ms) if ping.run_stage else counted
 
 
-def succeeded(ping: Ping, now_ms: int, deadline: int | Later) -> Write:
+def succeeded(ping: Ping, now_ms: int, deadline: int | Later | None) -> Write:
     """What a success does, whether the monitor was up or it ends an outage: up, the next deadline
-    armed, the run it finished remembered (its ?rid= start, or the last /start), the minimum
-    interval counted from now, the count of failures over."""
+    armed (None: a quorum's, armed after the write, which does not know the other instances), the
+    run it finished remembered (its ?rid= start, or the last /start), the minimum interval counted
+    from now, the count of failures over."""
     run: list[Entry] = [Entry("runs", ping.rid)] if ping.rid else []
+    armed: dict[Field, Value] = {DEADLINE: deadline} if deadline is not None else {}
     return Write(
         sets={
             "status": Status.UP,
             "last_success_ms": now_ms,
-            DEADLINE: deadline,
+            **armed,
             "last_run_start_ms": Kept(run[0] if run else "last_start_ms", 0),
             "early_until_ms": Later(now_ms, Span.MIN_GAP),
         },
         removes={"last_start_ms", "fail_streak", *run},
         guards=(RunsKept(),) if run else (),
     )
+
+
+def instance_seen(ping: Ping, now_ms: int) -> Write:
+    """A quorum's instance's success remembered, among at most MAX_INSTANCES names."""
+    name = instance_of(ping)
+    return Write(sets={Entry("instances", name): now_ms}, guards=(InstanceRoom(name, MAX_INSTANCES),))
+
+
+def quorum_armed(due_ms: int) -> Write:
+    """A quorum's deadline after a success, moved only later (concurrent instances each compute it
+    from the item as their write found it: the last write saw them all, and its is the latest)."""
+    return Write(sets={DEADLINE: due_ms}, guards=(NoIncident(), DueBefore(due_ms)))
 
 
 def run_started(ping: Ping, now_ms: int) -> Write:
@@ -189,11 +207,14 @@ def plan(ping: Ping, cause: Cause | None, rules: Monitor | None, current: Monito
         return PingPlan(Action.START, heard | run_started(ping, now_ms) | start)
     if current is not None and current.open_incident_ms is None and received_before_last_success(current, now_ms):
         return PingPlan(Action.RECORD, heard | guarded(NoIncident()))
+    expected = guarded(NoIncident(), *rules_guard, NotEarly(now_ms))
+    if rules is not None and rules.quorum:  # its deadline follows the other instances: armed after
+        write = heard | succeeded(ping, now_ms, None) | instance_seen(ping, now_ms) | expected
+        return PingPlan(Action.ARM, write, judged)
     # An interval monitor's deadline is computed by the write; a cron one's from the remembered schedule.
     deadline = (
         deadline_after_success(rules, now_ms) if rules is not None and rules.schedule else Later(now_ms, Span.WINDOW)
     )
-    expected = guarded(NoIncident(), *rules_guard, NotEarly(now_ms))
     return PingPlan(Action.ARM, heard | succeeded(ping, now_ms, deadline) | expected, judged)
 
 
@@ -225,7 +246,8 @@ class Transition(Frozen):
 
 
 class ResetRuns(Transition):
-    """The map of open runs is missing or full (runs that never finished): start it empty, then plan again."""
+    """The map of open runs is missing or full (runs that never finished), or a quorum's map of
+    instances is missing: start it empty, then plan again."""
 
 
 class TolerateFailure(Transition):
@@ -281,6 +303,10 @@ def decide_ping(current: Monitor, ping: Ping, now_ms: int, parent: Monitor | Non
         return reset_runs if ping.kind is PingKind.START and ping.rid and not ignored and runs_full else None
     if ping.rid and ping.kind is PingKind.SUCCESS and current.runs is None:
         return reset_runs
+    if current.quorum and ping.kind is PingKind.SUCCESS:
+        if current.instances is None:  # its map of instances is made by a write of its own, once
+            return ResetRuns(write=Write(sets={"instances": {}}, guards=(CountIs(current.n_pings),)))
+        with_ping(current, ping, now_ms)  # InvalidInput for one instance more than a monitor keeps
     cause = cause_of(ping, current) or early_cause(ping, current, now_ms)
     after = dataclasses.replace(current, last_ping_ms=now_ms)
     heard = counted(ping, now_ms) | guarded(CountIs(current.n_pings))
@@ -310,11 +336,19 @@ def decide_ping(current: Monitor, ping: Ping, now_ms: int, parent: Monitor | Non
     if current.open_incident_ms is None:
         return None  # the state moved back while we looked: plan again
     still_open = IncidentIs(current.open_incident_ms)
+    deadline = deadline_after_success(current, now_ms)
+    if current.quorum:
+        instances = with_ping(current, ping, now_ms)
+        seen = instance_seen(ping, now_ms)
+        if not met(current, instances, now_ms):  # one instance back of a quorum still short: still down
+            return CountRecovery(write=heard | seen | Write(sets={"last_success_ms": now_ms}, guards=(still_open,)))
+        heard |= seen
+        deadline = quorum_deadline(current, instances) or deadline
     if current.good_streak + 1 < current.recovery_threshold:
         streak = {"last_success_ms": now_ms, "good_streak": current.good_streak + 1}
         return CountRecovery(write=heard | Write(sets=streak, removes={"last_start_ms"}, guards=(still_open,)))
     # The deadline is computed from the schedule read: held to that revision.
-    success = succeeded(ping, now_ms, deadline_after_success(current, now_ms))
+    success = succeeded(ping, now_ms, deadline)
     over = Write(removes={"open_incident_ms", "down_since_ms", "good_streak", "reminders", "held_by", "holding"})
     # The children it holds are those read: one held since fails this write, which is decided again.
     held = guarded(HoldingCount(len(current.holding)))
@@ -346,11 +380,16 @@ class TolerateMiss(Transition):
     """Missed runs below the failure threshold: counted, and the next run awaited."""
 
 
+class Rearm(Transition):
+    """A quorum found past a deadline its instances have moved on since (the write that moves it after
+    a ping was lost, or came after this read): its deadline set to theirs."""
+
+
 class Remind(Transition):
     """Still down at the reminder time: one more alert, and the time of the next."""
 
 
-def decide_missed(monitor: Monitor, now_ms: int, parent: Monitor | None = None) -> MarkDown | TolerateMiss:
+def decide_missed(monitor: Monitor, now_ms: int, parent: Monitor | None = None) -> MarkDown | TolerateMiss | Rearm:
     """A monitor found past its deadline. Below the failure threshold the miss is counted and the
     next run awaited; a sweep that comes late counts every run missed meanwhile. The incident opens
     at the deadline of the miss that reached the threshold (caused by `parent`, a monitor it depends
@@ -359,6 +398,11 @@ def decide_missed(monitor: Monitor, now_ms: int, parent: Monitor | None = None) 
     assert monitor.next_deadline_ms is not None
     seen = guarded(DueAt(monitor.next_deadline_ms))
     cause = Cause.TIMEOUT if monitor.status is Status.STARTED else Cause.MISSED
+    if monitor.quorum and cause is Cause.MISSED:
+        due = quorum_deadline(monitor, monitor.instances or {})
+        if due is not None and due > now_ms:
+            return Rearm(write=Write(sets={DEADLINE: due}) | seen)
+        cause = Cause.QUORUM
     deadline, streak = monitor.next_deadline_ms, monitor.fail_streak
     while True:
         streak += 1

@@ -19,7 +19,7 @@ from heartbeat.domain.errors import InvalidInput
 from heartbeat.domain.eventpatterns import check_patterns
 from heartbeat.domain.model import Monitor
 from heartbeat.domain.schedules import check_cron, check_zone
-from heartbeat.domain.settings import MAX_DEPENDS, SETTINGS, Kind, Setting
+from heartbeat.domain.settings import MAX_DEPENDS, MAX_INSTANCES, SETTINGS, Kind, Setting
 from heartbeat.domain.tokens import is_monitor_id
 
 NAME_CHARS = 200
@@ -111,6 +111,17 @@ def _monitor_ids(place: str) -> Callable[[Any], None]:
     return check
 
 
+def _quorum(place: str) -> Callable[[Any], None]:
+    def check(value: Any) -> None:
+        if value is None:
+            return
+        k = value.get("min") if isinstance(value, dict) and value.keys() == {"min"} else None
+        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_INSTANCES:
+            raise InvalidInput(place, f'must be {{"min": k}}, k a whole number from 1 to {MAX_INSTANCES}')
+
+    return check
+
+
 def _check(s: Setting) -> Callable[[Any], None]:
     """The check of the setting's kind, naming the setting as the API does."""
     place = f"config.{s.api}"
@@ -127,6 +138,8 @@ def _check(s: Setting) -> Callable[[Any], None]:
         return _zone
     if s.kind is Kind.MONITORS:
         return _monitor_ids(place)
+    if s.kind is Kind.QUORUM:
+        return _quorum(place)
     return _patterns(place)
 
 

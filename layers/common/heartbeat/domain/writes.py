@@ -152,7 +152,7 @@ class RulesAt(Frozen):
 
 
 class NoRules(Frozen):
-    """No setting a success ping must be judged by: no cron schedule, no keywords."""
+    """No setting a success ping must be judged by: no cron schedule, no keywords, no quorum."""
 
     def holds(self, m: Monitor) -> bool:
         return not m.needs_rules
@@ -313,6 +313,34 @@ class HoldingCount(Frozen):
         return len(m.holding) == self.count
 
 
+class InstanceRoom(Frozen):
+    """The map of a quorum's instances exists and has `name` or room for it (fewer than `cap`)."""
+
+    __slots__ = ("cap", "name")
+    name: str
+    cap: int
+
+    def __init__(self, name: str, cap: int) -> None:
+        set_once(self, "name", name)
+        set_once(self, "cap", cap)
+
+    def holds(self, m: Monitor) -> bool:
+        return m.instances is not None and (self.name in m.instances or len(m.instances) < self.cap)
+
+
+class DueBefore(Frozen):
+    """Nothing is due, or only before `at_ms`: a due time only ever moved later."""
+
+    __slots__ = ("at_ms",)
+    at_ms: int
+
+    def __init__(self, at_ms: int) -> None:
+        set_once(self, "at_ms", at_ms)
+
+    def holds(self, m: Monitor) -> bool:
+        return m.deadline_ms is None or m.deadline_ms < self.at_ms
+
+
 Guard = (
     Exists
     | CountIs
@@ -332,6 +360,8 @@ Guard = (
     | StageNew
     | HeldBy
     | HoldingCount
+    | InstanceRoom
+    | DueBefore
 )
 
 

@@ -120,6 +120,7 @@ def monitor_from_item(item: Item) -> Monitor:
         snoozed_until_ms=_opt_int(item, "snooze_until_ms"),
         held_by=_opt_s(item, "held_by"),
         holding=frozenset(item["holding"]["SS"]) if "holding" in item else frozenset(),
+        instances={k: int(v["N"]) for k, v in item["instances"]["M"].items()} if "instances" in item else None,
     )
 
 
@@ -196,6 +197,8 @@ def write_setting(setting: Setting, value: Any) -> dict[str, Any]:
         return {"BOOL": value}
     if setting.kind is Kind.KEYWORDS or setting.kind is Kind.MONITORS:
         return strings(value)
+    if setting.kind is Kind.QUORUM:
+        return n(value["min"])
     if setting.kind is Kind.PATTERNS:
         return s(json.dumps(value, separators=(",", ":"), sort_keys=True))
     return s(value)
@@ -212,6 +215,8 @@ def read_setting(item: Item, setting: Setting) -> Any:
         return stored["BOOL"]
     if setting.kind is Kind.KEYWORDS or setting.kind is Kind.MONITORS:
         return read_strings(stored)
+    if setting.kind is Kind.QUORUM:
+        return {"min": int(stored["N"])}
     if setting.kind is Kind.PATTERNS:
         return json.loads(stored["S"])
     return stored["S"]
@@ -306,6 +311,8 @@ def monitor_item(m: Monitor, shard: str) -> Item:
         item["held_by"] = s(m.held_by)
     if m.holding:
         item["holding"] = {"SS": sorted(m.holding)}
+    if m.instances is not None:
+        item["instances"] = {"M": {k: n(v) for k, v in m.instances.items()}}
     if m.deadline_ms is not None:
         item["due_shard"] = s(shard)
     return item

@@ -15,6 +15,7 @@ from heartbeat.domain.writes import (
     REMINDER,
     CountIs,
     DueAt,
+    DueBefore,
     Entry,
     Exists,
     Field,
@@ -25,6 +26,7 @@ from heartbeat.domain.writes import (
     Ignores,
     IncidentIs,
     IncidentOpen,
+    InstanceRoom,
     Kept,
     Later,
     NoIncident,
@@ -80,7 +82,9 @@ def condition(guard: Guard, e: _Spelling) -> str:
             return f"rev = {e.number(rev)}"
         case NoRules():
             # Race: the monitor was given a schedule or keywords since the writer assumed it had neither.
-            return "attribute_not_exists(#sched) AND attribute_not_exists(keywords)"
+            return (
+                "attribute_not_exists(#sched) AND attribute_not_exists(keywords) AND attribute_not_exists(quorum_min)"
+            )
         case NoIncident():
             # Race: the sweeper or another ping opened an incident meanwhile: the writer makes the transition.
             return "attribute_not_exists(open_incident_ms)"
@@ -133,6 +137,13 @@ def condition(guard: Guard, e: _Spelling) -> str:
             if count == 0:
                 return "attribute_not_exists(holding)"
             return f"attribute_exists(holding) AND size(holding) = {e.number(count)}"
+        case InstanceRoom(name=name, cap=cap):
+            # Race: concurrent pings of new instances filled the map (or it is missing: the writer makes it).
+            known = f"attribute_exists(instances.{e.name(name)})"
+            return f"attribute_exists(instances) AND (size(instances) < {e.number(cap)} OR {known})"
+        case DueBefore(at_ms=at):
+            # Race: another instance's ping moved a quorum's deadline later still; it stays the later one.
+            return f"(attribute_not_exists(deadline) OR deadline < {e.number(at)})"
         case _:
             assert_never(guard)
 

@@ -23,9 +23,11 @@ from heartbeat.domain.decisions import (
     TolerateFailure,
     decide_ping,
     plan,
+    quorum_armed,
 )
 from heartbeat.domain.errors import Ambiguous, Contention, DuplicateEvent, LostRace, NotFound, Unavailable
 from heartbeat.domain.model import Alert, Cause, Monitor, Ping, PingEvent
+from heartbeat.domain.quorum import quorum_deadline, with_ping
 from heartbeat.domain.rules import cause_of, early_cause, run_start
 from heartbeat.domain.slugs import check_slug
 from heartbeat.domain.tokens import is_token, monitor_id_for
@@ -162,6 +164,8 @@ def _apply(store: Store, monitor_id: str, ping: Ping, now_ms: int, rules_cache: 
         write = store.ping_path.write(monitor_id, write_plan.write)
         if write.n is not None:
             assert write.previous is not None
+            if write_plan.action is Action.ARM and rules is not None and rules.quorum:
+                _arm_quorum(store, write.previous, ping, now_ms)
             started = run_start(write.previous, ping) if write_plan.action is Action.ARM else None
             return Recorded(write.n, started_ms=started, cause=cause, ignored=write_plan.action is Action.IGNORE)
         current = write.current
@@ -187,6 +191,15 @@ def _apply(store: Store, monitor_id: str, ping: Ping, now_ms: int, rules_cache: 
         if not isinstance(decision, ResetRuns):
             return _recorded(current.n_pings + 1, decision, current)
     raise Contention("too many concurrent pings on this monitor")
+
+
+def _arm_quorum(store: Store, previous: Monitor, ping: Ping, now_ms: int) -> None:
+    """A quorum's deadline after a success, from the instances as the ping's write found them (its
+    returned old item: no read), in a second write only when it moves (once per period per instance,
+    at most). A write lost here costs a sweep that re-arms it, never a false alert."""
+    due = quorum_deadline(previous, with_ping(previous, ping, now_ms))
+    if due is not None and (previous.deadline_ms is None or due > previous.deadline_ms):
+        store.ping_path.write(previous.id, quorum_armed(due))  # a later deadline, or an incident, wins
 
 
 def _recorded(n: int, decision: PingDecision, current: Monitor) -> Recorded:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, fields
 
 from heartbeat.adapters.sns import Publisher
 from heartbeat.domain.alerts import LEASE_MS, with_cause_of, with_dependencies
-from heartbeat.domain.decisions import MarkDown, Remind, Transition, decide_missed, decide_reminder
+from heartbeat.domain.decisions import MarkDown, Rearm, Remind, Transition, decide_missed, decide_reminder
 from heartbeat.domain.dependencies import parents_first
 from heartbeat.domain.errors import LostRace, Unavailable
 from heartbeat.domain.model import Alert, Monitor
@@ -39,6 +39,7 @@ class SweepReport:
     marked_down: int = 0
     held_by_parent: int = 0  # marked down while a monitor it depends on is down: its alert held
     misses_tolerated: int = 0  # missed runs below a monitor's failure threshold
+    rearmed: int = 0  # a quorum whose instances had moved its deadline on (decisions.Rearm)
     reminders: int = 0
     reminders_stopped: int = 0  # an acknowledged incident's reminder, re-armed by a settings change
     lost_races: int = 0  # a ping or another sweeper got there first
@@ -132,7 +133,7 @@ def _missed(store: Store, monitor: Monitor, now_ms: int) -> tuple[str, Alert | N
         return "lost_races", None
     if isinstance(decision, MarkDown):
         return ("marked_down" if decision.alert is not None else "held_by_parent"), decision.alert
-    return "misses_tolerated", None
+    return ("rearmed" if isinstance(decision, Rearm) else "misses_tolerated"), None
 
 
 def _remind(store: Store, monitor: Monitor, now_ms: int) -> tuple[str, Alert | None]:
