@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from heartbeat.adapters.sns import SnsPublisher
@@ -16,6 +17,7 @@ from heartbeat.domain.model import Alert, AlertEvent, Cause, Monitor, Ping, Ping
 from heartbeat.store.codec import alert_from_item, alert_key, incident_item
 from heartbeat.usecases.pings import record_ping
 from heartbeat.usecases.sweep import sweep
+from heartbeat_cli.views import show_monitor
 from tests.harness import Stack, sample_monitor
 
 
@@ -58,6 +60,10 @@ def test_a_child_down_while_its_parent_is_down_alerts_when_the_parent_recovers(s
     [incident] = stack.incidents(child["id"])
     assert incident["causedBy"] == parent["id"] and incident["status"] == "open"
     assert stack.monitor(parent["id"])["holding"] == [child["id"]]
+    now = datetime.fromtimestamp(stack.clock.now / 1000, UTC)
+    assert f"quiet while    {parent['id']} is down (it depends on it)" in show_monitor(held, now)
+    assert f"holding quiet  {child['id']}" in show_monitor(stack.monitor(parent["id"]), now)
+    assert f"depends on     {parent['id']}" in show_monitor(held, now)
 
     stack.clock.advance(5)
     assert stack.ping(parent["token"]).status == 200  # the parent recovers: the child is still down

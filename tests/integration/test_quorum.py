@@ -5,7 +5,10 @@ enough are back. Names are bounded; a warm ping stays write-only."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from heartbeat.domain.settings import MAX_INSTANCES
+from heartbeat_cli.views import show_monitor
 from tests.harness import Stack
 
 
@@ -46,6 +49,9 @@ def test_a_quorum_of_three_losing_one_instance_goes_down_naming_it_and_recovers_
     shown = stack.monitor(monitor["id"])
     assert shown["config"]["quorum"] == {"min": 3}
     assert sorted(shown["instances"]) == ["a", "b", "c"]
+    card = show_monitor(shown, datetime.fromtimestamp(stack.clock.now / 1000, UTC))
+    assert "quorum         at least 3 instances" in card
+    assert "instances      a  " in card and "\n                 c  " in card
 
 
 def test_a_quorum_whose_instances_keep_pinging_never_goes_down(stack: Stack) -> None:

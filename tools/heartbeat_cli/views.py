@@ -182,6 +182,7 @@ def show_monitor(
         ("snoozed until", moment(m.get("snoozedUntil"), now)),
         ("quiet while", f"{m['heldBy']} is down (it depends on it)" if m.get("heldBy") else None),
         ("holding quiet", m.get("holding") or None),
+        ("instances", [f"{name}  {moment(at, now)}" for name, at in (m.get("instances") or {}).items()] or None),
         ("last ping", last_ping_lines(m, last_ping, now)),
         ("last run took", duration(m["lastDurationSeconds"]) if m.get("lastDurationSeconds") is not None else None),
         *settings_lines(c),
