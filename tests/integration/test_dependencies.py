@@ -64,6 +64,8 @@ def test_a_child_down_while_its_parent_is_down_alerts_when_the_parent_recovers(s
     assert f"quiet while    {parent['id']} is down (it depends on it)" in show_monitor(held, now)
     assert f"holding quiet  {child['id']}" in show_monitor(stack.monitor(parent["id"]), now)
     assert f"depends on     {parent['id']}" in show_monitor(held, now)
+    metrics = stack.request("GET", f"/metrics/{stack.make_key('read')}", key=None).body.decode()
+    assert f'heartbeat_monitor_held{{id="{child["id"]}",name="report"}} 1' in metrics.splitlines()
 
     stack.clock.advance(5)
     assert stack.ping(parent["token"]).status == 200  # the parent recovers: the child is still down

@@ -41,6 +41,8 @@ def test_a_quorum_of_three_losing_one_instance_goes_down_naming_it_and_recovers_
     assert facts is not None and facts.facts is not None and facts.facts.failure is not None
     assert facts.facts.failure.silent == ["c"]
 
+    metrics = stack.request("GET", f"/metrics/{stack.make_key('read')}", key=None).body.decode()
+    assert f'heartbeat_monitor_quorum_instances{{id="{monitor["id"]}",name="workers",min="3"}} 2' in metrics
     stack.ping(monitor["token"], "?instance=a")  # two of three still: down
     assert stack.monitor(monitor["id"])["status"] == "down" and stack.alerts() == []
     stack.ping(monitor["token"], "?instance=c")
