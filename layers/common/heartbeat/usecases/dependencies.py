@@ -65,7 +65,7 @@ def release_held(store: Store, publisher: Publisher | None, parent: Monitor, now
     send); a child that recovered meanwhile sends nothing. Returns how many were released."""
     from heartbeat.usecases.outbox import publish_pending
 
-    sent = 0
+    released_count = 0
     parent_id = parent.id
     for child_id in sorted(parent.holding):
         for _ in range(RELEASE_ATTEMPTS):
@@ -83,8 +83,8 @@ def release_held(store: Store, publisher: Publisher | None, parent: Monitor, now
                 continue
             if publisher is not None:
                 publish_pending(store, publisher, alert, now_ms)
-            sent += 1
+            released_count += 1
             break
         else:
             log.warning("held alert of %s not released after %d attempts", child_id, RELEASE_ATTEMPTS)
-    return sent
+    return released_count
