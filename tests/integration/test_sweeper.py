@@ -196,7 +196,7 @@ def test_recovery_alert_that_failed_to_publish_is_retried(stack: Stack) -> None:
     stack.sweep()
     stack.alerts()
     ping_module = stack.modules["PingFunction"]
-    ping_module.publisher = lambda: FailingPublisher()
+    ping_module.deps.publisher = lambda: FailingPublisher()
 
     assert stack.ping(monitor["token"]).status == 200  # the ping itself is recorded regardless
 
