@@ -1,0 +1,200 @@
+"""Maintenance windows (issue 29, item 1) over moto: during a window pings are recorded and incidents
+open, but no alert goes out; a down alert held by it is sent at its end if the monitor is still down,
+and dropped with its recovery if it recovered inside; a recovery of an outage alerted before the
+window waits for its end; of the reminders a window held, the latest goes out. Managed through the
+API (admin key, 422 naming the field), shown on the monitor's GET."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.harness import Stack
+
+HOUR = 3600
+
+
+def iso(at_ms: int) -> str:
+    return datetime.fromtimestamp(at_ms / 1000, UTC).isoformat()
+
+
+def events(stack: Stack) -> list[str]:
+    return [a["event"] for a in stack.alerts()]
+
+
+def one_off(stack: Stack, start_ms: int, end_ms: int, **covers: list[str]) -> dict:
+    body = {"name": "db upgrade", "start": iso(start_ms), "end": iso(end_ms), **covers}
+    reply = stack.request("POST", "/api/v1/maintenance-windows", body)
+    assert reply.status == 201, reply.body
+    return reply.json()
+
+
+def sweep_until(stack: Stack, at_ms: int, step_s: int = 300) -> None:
+    while stack.clock.now < at_ms:
+        stack.clock.now = min(stack.clock.now + step_s * 1000, at_ms)
+        stack.sweep()
+
+
+def test_a_deadline_missed_in_a_window_opens_the_incident_and_alerts_at_its_end_if_still_down(stack: Stack) -> None:
+    m = stack.create_monitor(interval=60, grace=30)
+    stack.ping(m["token"])
+    end = stack.clock.now + HOUR * 1000
+    one_off(stack, stack.clock.now, end, monitors=[m["id"]])
+
+    stack.clock.advance(90)
+    stack.sweep()
+    assert stack.monitor(m["id"])["status"] == "down"  # the incident opens as usual
+    assert [i["status"] for i in stack.incidents(m["id"])] == ["open"]
+    sweep_until(stack, end - 1)
+    assert events(stack) == []
+
+    stack.clock.now = end
+    stack.sweep()
+    [down] = stack.alerts()
+    assert down["event"] == "monitor.down" and down["monitor"]["id"] == m["id"]
+    stack.clock.advance(HOUR)
+    stack.sweep()
+    assert events(stack) == []  # sent once
+
+
+def test_a_monitor_that_recovers_inside_the_window_sends_neither_its_down_nor_its_recovery(stack: Stack) -> None:
+    m = stack.create_monitor(interval=60, grace=30, tags=["db"])
+    stack.ping(m["token"])
+    end = stack.clock.now + HOUR * 1000
+    one_off(stack, stack.clock.now, end, tags=["db"])
+    stack.clock.advance(90)
+    stack.sweep()
+    stack.clock.advance(600)
+    assert stack.ping(m["token"]).status == 200
+    assert stack.monitor(m["id"])["status"] == "up"
+    assert [i["status"] for i in stack.incidents(m["id"])] == ["resolved"]  # recorded as usual
+    stack.clock.now = end - 10_000
+    stack.ping(m["token"])
+    stack.clock.now = end
+    stack.sweep()
+    stack.clock.advance(30)
+    stack.sweep()
+    assert events(stack) == []
+
+
+def test_a_recovery_inside_a_window_of_an_outage_alerted_before_it_goes_out_at_its_end(stack: Stack) -> None:
+    m = stack.create_monitor(interval=60, grace=30, config_extra={"realertInterval": 600})
+    stack.ping(m["token"])
+    stack.clock.advance(90)
+    stack.sweep()
+    assert events(stack) == ["monitor.down"]  # before the window
+
+    end = stack.clock.now + HOUR * 1000
+    one_off(stack, stack.clock.now, end, monitors=[m["id"]])
+    sweep_until(stack, stack.clock.now + 1900 * 1000)  # three reminders fall due: held
+    stack.ping(m["token"])
+    # Down again and up again inside the window: that outage says nothing at all.
+    sweep_until(stack, end - 60_000)
+    stack.ping(m["token"])
+    assert events(stack) == []
+    sweep_until(stack, end)
+    assert events(stack) == ["monitor.up"]  # the held reminders are not sent: it recovered
+
+
+def test_of_the_reminders_a_window_held_only_the_latest_goes_out_at_its_end(stack: Stack) -> None:
+    m = stack.create_monitor(interval=60, grace=30, config_extra={"realertInterval": 600})
+    stack.ping(m["token"])
+    stack.clock.advance(90)
+    stack.sweep()
+    assert events(stack) == ["monitor.down"]
+    end = stack.clock.now + 3500 * 1000  # reminders 1 to 5 fall due inside it
+    one_off(stack, stack.clock.now, end, monitors=[m["id"]])
+    sweep_until(stack, end - 1)
+    assert events(stack) == []
+    sweep_until(stack, end)
+    assert [a["alertId"].rsplit(":", 2)[1:] for a in stack.alerts()] == [["monitor.reminder", "5"]]
+
+
+def test_a_window_holds_only_the_monitors_it_covers(stack: Stack) -> None:
+    covered = stack.create_monitor(name="covered", interval=60, grace=30, tags=["db"])
+    other = stack.create_monitor(name="other", interval=60, grace=30, tags=["web"])
+    for m in (covered, other):
+        stack.ping(m["token"])
+    one_off(stack, stack.clock.now, stack.clock.now + HOUR * 1000, tags=["db", "cache"])
+    stack.clock.advance(90)
+    stack.sweep()
+    assert [a["monitor"]["name"] for a in stack.alerts()] == ["other"]
+
+
+def test_a_recurring_window_holds_each_night_and_lets_the_day_alert(stack: Stack) -> None:
+    stack.clock.now = int(datetime(2026, 3, 28, 12, tzinfo=UTC).timestamp() * 1000)
+    m = stack.create_monitor(interval=600, grace=60)
+    body = {
+        "name": "nightly",
+        "cron": "30 2 * * *",
+        "duration": HOUR,
+        "timezone": "Europe/Berlin",
+        "monitors": [m["id"]],
+    }
+    reply = stack.request("POST", "/api/v1/maintenance-windows", body)
+    assert reply.status == 201, reply.body
+    assert reply.json()["next"]["start"] == "2026-03-29T03:00:00+02:00"  # 02:30 does not exist that night
+    # The job stops at 02:55 (00:55 UTC), before the window, misses its deadline inside it.
+    stack.clock.now = int(datetime(2026, 3, 29, 0, 55, tzinfo=UTC).timestamp() * 1000)
+    stack.ping(m["token"])
+    sweep_until(stack, int(datetime(2026, 3, 29, 1, 59, tzinfo=UTC).timestamp() * 1000), 900)
+    assert stack.monitor(m["id"])["status"] == "down"
+    assert events(stack) == []
+    sweep_until(stack, int(datetime(2026, 3, 29, 2, 0, tzinfo=UTC).timestamp() * 1000))
+    assert events(stack) == ["monitor.down"]
+
+
+def test_the_monitor_shows_the_window_it_is_in_and_the_next(stack: Stack) -> None:
+    m = stack.create_monitor(tags=["db"])
+    assert stack.monitor(m["id"])["maintenance"] == {"current": None, "next": None}
+    now = stack.clock.now
+    w = one_off(stack, now + 1000, now + HOUR * 1000, tags=["db"])
+    shown = stack.monitor(m["id"])["maintenance"]
+    assert shown["current"] is None and shown["next"]["id"] == w["id"] and shown["next"]["name"] == "db upgrade"
+    stack.clock.advance(2)
+    shown = stack.monitor(m["id"])["maintenance"]
+    assert shown["current"]["end"] == iso(now + HOUR * 1000) and shown["next"] is None
+
+
+def test_windows_are_listed_read_and_deleted_and_changed_only_with_an_admin_key(stack: Stack) -> None:
+    m = stack.create_monitor()
+    w = one_off(stack, stack.clock.now, stack.clock.now + HOUR * 1000, monitors=[m["id"]])
+    assert w["current"] is not None and w["monitors"] == [m["id"]]
+    assert [i["id"] for i in stack.request("GET", "/api/v1/maintenance-windows").json()["items"]] == [w["id"]]
+    assert stack.request("GET", f"/api/v1/maintenance-windows/{w['id']}").json() == w
+    read = stack.make_key("read")
+    assert stack.request("GET", "/api/v1/maintenance-windows", key=read).status == 200
+    body = {"name": "x", "tags": ["db"], "cron": "0 2 * * *", "duration": 600}
+    assert stack.request("POST", "/api/v1/maintenance-windows", body, key=read).status == 403
+    assert stack.request("DELETE", f"/api/v1/maintenance-windows/{w['id']}", key=read).status == 403
+    assert stack.request("DELETE", f"/api/v1/maintenance-windows/{w['id']}").status == 204
+    assert stack.request("DELETE", f"/api/v1/maintenance-windows/{w['id']}").status == 404
+    assert stack.request("GET", f"/api/v1/maintenance-windows/{w['id']}").status == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"tags": ["db"], "cron": "0 2 * * *", "duration": 600}, "name"),
+        ({"name": "x", "tags": ["db"]}, "body"),  # neither kind
+        ({"name": "x", "cron": "0 2 * * *", "duration": 600}, "body"),  # covers nothing
+        ({"name": "x", "tags": ["db"], "cron": "0 2 * *", "duration": 600}, "cron"),
+        ({"name": "x", "tags": ["db"], "cron": "0 2 * * *", "duration": 59}, "duration"),
+        ({"name": "x", "tags": ["db"], "cron": "0 2 * * *", "duration": 600, "timezone": "Mars/Base"}, "timezone"),
+        ({"name": "x", "tags": ["db"], "start": "2026-05-01T22:00:00", "end": "2026-05-01T23:00:00+02:00"}, "start"),
+        (
+            {"name": "x", "tags": ["db"], "start": "2026-05-01T22:00:00+02:00", "end": "2026-05-01T21:00:00+02:00"},
+            "end",
+        ),
+        ({"name": "x", "monitors": ["not-an-id"], "cron": "0 2 * * *", "duration": 600}, "monitors[0]"),
+        ({"name": "x", "tags": ["db"], "cron": "0 2 * * *", "duration": 600, "extra": 1}, "extra"),
+    ],
+)
+def test_a_window_that_makes_no_sense_gets_422_naming_the_field_and_nothing_is_stored(
+    stack: Stack, body: dict, field: str
+) -> None:
+    reply = stack.request("POST", "/api/v1/maintenance-windows", body)
+    assert reply.status == 422, reply.body
+    assert field in [d["field"] for d in reply.json()["error"]["details"]], reply.body
+    assert stack.request("GET", "/api/v1/maintenance-windows").json()["items"] == []
