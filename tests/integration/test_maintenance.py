@@ -7,10 +7,13 @@ API (admin key, 422 naming the field), shown on the monitor's GET."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+import yaml
 
-from tests.harness import Stack
+import heartbeat_cli as cli
+from tests.harness import HandlerApi, Stack
 
 HOUR = 3600
 
@@ -197,4 +200,66 @@ def test_a_window_that_makes_no_sense_gets_422_naming_the_field_and_nothing_is_s
     reply = stack.request("POST", "/api/v1/maintenance-windows", body)
     assert reply.status == 422, reply.body
     assert field in [d["field"] for d in reply.json()["error"]["details"]], reply.body
+    assert stack.request("GET", "/api/v1/maintenance-windows").json()["items"] == []
+
+
+# ---- the apply file's `maintenance:` list ------------------------------------------------------------
+
+WINDOWS_FILE = {
+    "version": "1",
+    "monitors": [{"name": "Nightly Backup", "config": {"expectedInterval": 86400}, "tags": ["db"]}],
+    "maintenance": [
+        {
+            "name": "db upgrade",
+            "start": "2026-05-01T22:00:00+02:00",
+            "end": "2026-05-02T01:00:00+02:00",
+            "tags": ["db"],
+        },
+        {"name": "nightly", "cron": "30 2 * * *", "duration": 3600, "timezone": "Europe/Berlin", "tags": ["db"]},
+    ],
+}
+
+
+def write(tmp_path: Path, doc: dict) -> str:
+    path = tmp_path / "heartbeat.yml"
+    path.write_text(yaml.safe_dump(doc))
+    return str(path)
+
+
+def test_a_files_windows_are_planned_applied_once_changed_pruned_and_exported(stack: Stack, tmp_path: Path) -> None:
+    api = HandlerApi(stack)
+    out = cli.apply_file(api, write(tmp_path, WINDOWS_FILE), dry_run=False, prune="managed")
+    assert out.splitlines()[-1] == "Maintenance windows: 2 created, 0 updated, 0 unchanged, 0 deleted."
+    made = {w["name"]: w for w in stack.request("GET", "/api/v1/maintenance-windows").json()["items"]}
+    assert made["nightly"]["cron"] == "30 2 * * *" and made["nightly"]["managed"] is True
+    assert made["db upgrade"]["start"] == "2026-05-01T20:00:00+00:00"
+
+    writes = stack.count_calls()
+    out = cli.apply_file(api, write(tmp_path, WINDOWS_FILE), dry_run=False, prune="managed")
+    assert out == "No changes: 1 monitors, 2 maintenance windows unchanged."
+    assert not {"PutItem", "UpdateItem", "TransactWriteItems", "DeleteItem"} & set(writes)
+
+    changed = {**WINDOWS_FILE, "maintenance": [{**WINDOWS_FILE["maintenance"][1], "duration": 1800}]}
+    plan = cli.apply_file(api, write(tmp_path, changed), dry_run=True, prune="managed")
+    assert "~ update    nightly: duration 3600 -> 1800" in plan and "- delete    db upgrade" in plan
+    cli.apply_file(api, write(tmp_path, changed), dry_run=False, prune="managed")
+    [left] = stack.request("GET", "/api/v1/maintenance-windows").json()["items"]
+    assert (left["name"], left["duration"], left["id"]) == ("nightly", 1800, made["nightly"]["id"])
+
+    exported = yaml.safe_load(cli.export_file(api, None))
+    assert exported["maintenance"] == [
+        {"name": "nightly", "cron": "30 2 * * *", "duration": 1800, "timezone": "Europe/Berlin", "tags": ["db"]}
+    ]
+    out = cli.apply_file(api, write(tmp_path, exported), dry_run=False, prune="all")
+    assert out == "No changes: 1 monitors, 1 maintenance windows unchanged."
+
+
+def test_a_file_with_a_window_named_twice_or_a_bad_window_changes_nothing(stack: Stack) -> None:
+    twice = {**WINDOWS_FILE, "maintenance": [WINDOWS_FILE["maintenance"][1]] * 2}
+    reply = stack.request("POST", "/api/v1/apply", twice)
+    assert reply.status == 422 and reply.json()["error"]["details"][0]["field"] == "maintenance[1].name", reply.body
+    bad = {**WINDOWS_FILE, "maintenance": [{**WINDOWS_FILE["maintenance"][1], "cron": "99 * * * *"}]}
+    reply = stack.request("POST", "/api/v1/apply", bad)
+    assert reply.status == 422 and reply.json()["error"]["details"][0]["field"] == "maintenance[0].cron", reply.body
+    assert stack.request("GET", "/api/v1/monitors").json()["items"] == []
     assert stack.request("GET", "/api/v1/maintenance-windows").json()["items"] == []

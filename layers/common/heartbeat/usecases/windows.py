@@ -9,9 +9,11 @@ Query of their partition, made only when an alert is about to go out (never on a
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from heartbeat.domain import windows as domain
 from heartbeat.domain.errors import InvalidInput, NotFound, Unavailable
@@ -29,11 +31,6 @@ def create(store: Store, window: Window, now_ms: int) -> Window:
     if len(store.windows.all()) >= MAX_WINDOWS:
         raise InvalidInput("body", f"at most {MAX_WINDOWS} maintenance windows; delete one first")
     store.windows.add(window)
-    return window
-
-
-def change(store: Store, window: Window) -> Window:
-    store.windows.replace(domain.checked(window))
     return window
 
 
@@ -93,3 +90,59 @@ def _outage(store: Store, alert: Alert) -> Outage:
     except NotFound:
         return Outage(None, 0, False)  # deleted: nothing to send
     return Outage(monitor.open_incident_ms, monitor.reminders, monitor.open_acknowledgement is not None)
+
+
+# ---- an apply file's `maintenance:` list: matched by name, planned before any write ----------------
+
+COMPARED = ("monitors", "tags", "start_ms", "end_ms", "cron", "duration_s", "timezone")
+
+
+@dataclass
+class WindowChange:
+    action: str  # create, update, unchanged, delete
+    name: str
+    window_id: str | None = None
+    diff: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # field -> (now, after)
+    declared: Window | None = None
+
+
+def plan_file(existing: list[Window], declared: list[Window], prune: str) -> list[WindowChange]:
+    """What applying the file's windows changes; prune as for monitors (`managed`: those a file made)."""
+    seen: set[str] = set()
+    for i, d in enumerate(declared):
+        if d.name in seen:
+            raise InvalidInput(f"maintenance[{i}].name", f"name {d.name!r} is declared twice")
+        seen.add(d.name)
+    by_name: dict[str, Window] = {}
+    for w in existing:
+        by_name.setdefault(w.name, w)  # of same-named windows, the first listed (by name, then id)
+    changes = []
+    for d in declared:
+        match = by_name.get(d.name)
+        if match is None:
+            changes.append(WindowChange("create", d.name, declared=d))
+            continue
+        diff = {k: (getattr(match, k), getattr(d, k)) for k in COMPARED if getattr(match, k) != getattr(d, k)}
+        changes.append(WindowChange("update" if diff else "unchanged", d.name, match.id, diff, d))
+    if prune != "none":
+        kept = {c.window_id for c in changes}
+        changes += [
+            WindowChange("delete", w.name, w.id)
+            for w in existing
+            if w.id not in kept and (prune == "all" or w.from_file)
+        ]
+    return changes
+
+
+def execute_file(store: Store, changes: list[WindowChange], now_ms: int) -> None:
+    for change in changes:
+        d = change.declared
+        if change.action == "create" and d is not None:
+            change.window_id = create(store, replace(d, from_file=True), now_ms).id
+        elif change.action == "update" and d is not None and change.window_id is not None:
+            current = store.windows.get(change.window_id)
+            change_to = {k: after for k, (_, after) in change.diff.items()}
+            store.windows.replace(domain.checked(replace(current, **change_to)))
+        elif change.action == "delete" and change.window_id is not None:
+            with contextlib.suppress(NotFound):  # another apply deleted it a moment ago, as this one meant to
+                store.windows.delete(change.window_id)
