@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import click
 import pytest
 import yaml
 
@@ -263,3 +264,34 @@ def test_a_file_with_a_window_named_twice_or_a_bad_window_changes_nothing(stack:
     assert reply.status == 422 and reply.json()["error"]["details"][0]["field"] == "maintenance[0].cron", reply.body
     assert stack.request("GET", "/api/v1/monitors").json()["items"] == []
     assert stack.request("GET", "/api/v1/maintenance-windows").json()["items"] == []
+
+
+# ---- the CLI ------------------------------------------------------------------------------------------
+
+
+def test_heartbeat_maintenance_creates_lists_and_deletes_windows_and_the_card_shows_them(stack: Stack) -> None:
+    api = HandlerApi(stack)
+    m = stack.create_monitor("Nightly Backup", slug="pg-backup")
+    out = cli.run(["maintenance", "create", "--name", "nightly", "--cron", "30 2 * * *", "--duration", "1h",
+                   "--timezone", "Europe/Berlin", "--monitor", "pg-backup", "--tag", "db"], api=api)  # fmt: skip
+    assert out.startswith("maintenance window 'nightly' created, id ")
+    start, end = iso(stack.clock.now - 1000), iso(stack.clock.now + HOUR * 1000)
+    cli.run(["maintenance", "create", "--name", "upgrade", "--start", start, "--end", end, "--tag", "db"], api=api)
+    [nightly, upgrade] = stack.request("GET", "/api/v1/maintenance-windows").json()["items"]
+    assert (nightly["monitors"], nightly["tags"], nightly["duration"]) == ([m["id"]], ["db"], HOUR)
+
+    listing = cli.run(["maintenance", "list"], api=api)
+    assert "30 2 * * * (Europe/Berlin) for 3600 s" in listing and f"{m['id']}, tag:db" in listing
+    assert "open until" in listing and "next 20" in listing
+
+    card = cli.run(["monitors", "get", "pg-backup"], api=api)
+    assert "maintenance" in card and "next 'nightly' from" in card
+    stack.request("PATCH", f"/api/v1/monitors/{m['id']}", {"tags": ["db"]})
+    assert "in 'upgrade' until" in cli.run(["monitors", "get", "pg-backup"], api=api)
+
+    assert cli.run(["maintenance", "delete", upgrade["id"]], api=api) == f"deleted {upgrade['id']}"
+    assert [w["name"] for w in stack.request("GET", "/api/v1/maintenance-windows").json()["items"]] == ["nightly"]
+    with pytest.raises(click.UsageError):
+        cli.run(["maintenance", "create", "--name", "x", "--cron", "0 2 * * *", "--duration", "soon"], api=api)
+    with pytest.raises(cli.CliError, match="duration"):
+        cli.run(["maintenance", "create", "--name", "x", "--tag", "db", "--cron", "0 2 * * *"], api=api)
