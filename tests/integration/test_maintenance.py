@@ -82,6 +82,24 @@ def test_a_monitor_that_recovers_inside_the_window_sends_neither_its_down_nor_it
     assert events(stack) == []
 
 
+def test_a_recovery_after_the_window_but_before_the_sweep_that_releases_the_down_alert_sends_nothing(
+    stack: Stack,
+) -> None:
+    # Never an "up" without its "down" (or before it): the recovery counts as one within the window.
+    m = stack.create_monitor(interval=60, grace=30)
+    stack.ping(m["token"])
+    end = stack.clock.now + HOUR * 1000
+    one_off(stack, stack.clock.now, end, monitors=[m["id"]])
+    stack.clock.advance(90)
+    stack.sweep()
+    stack.clock.now = end + 20_000  # the window is over; the sweep that sends the held alert has not run
+    assert stack.ping(m["token"]).status == 200
+    stack.clock.advance(40)
+    stack.sweep()
+    assert events(stack) == []
+    assert [i["status"] for i in stack.incidents(m["id"])] == ["resolved"]
+
+
 def test_a_recovery_inside_a_window_of_an_outage_alerted_before_it_goes_out_at_its_end(stack: Stack) -> None:
     m = stack.create_monitor(interval=60, grace=30, config_extra={"realertInterval": 600})
     stack.ping(m["token"])

@@ -116,6 +116,9 @@ def test_in_a_window_a_down_alert_is_held_and_the_rest_only_if_the_outage_was_al
         assert judge(alert(event), open_, down_alerted=True) is Verdict.HOLD
         assert judge(alert(event), open_, down_alerted=False) is Verdict.DROP
     assert judge(alert(AlertEvent.DOWN), None, down_alerted=False) is Verdict.PUBLISH
+    # After a window, before its held down alert is released: the recovery is one within the window.
+    assert judge(alert(AlertEvent.UP), None, down_alerted=False) is Verdict.DROP
+    assert judge(alert(AlertEvent.UP), None, down_alerted=True) is Verdict.PUBLISH
     assert judge(alert(AlertEvent.DOWN, WAITING), None, down_alerted=False) is Verdict.NEEDS_MONITOR
 
 

@@ -138,10 +138,13 @@ class Outage:
 def judge(alert: Alert, window: Span | None, down_alerted: bool) -> Verdict:
     """`alert`, about to be published, while `window` (None: none) is open for its monitor.
     `down_alerted`: whether its outage's down alert went out (asked only of reminders and recoveries)."""
+    if alert.event is not AlertEvent.DOWN and not down_alerted:
+        # Its outage's down alert is held (or was dropped): that one says it all, if anything. So
+        # also just after a window, before the sweep that releases the down alert: a recovery then
+        # counts as one within the window (never an "up" without its "down", nor before it).
+        return Verdict.DROP
     if window is not None:
-        if alert.event is AlertEvent.DOWN or down_alerted:
-            return Verdict.HOLD
-        return Verdict.DROP  # its outage's down alert is held (or dropped): it says it all at the end
+        return Verdict.HOLD
     return Verdict.NEEDS_MONITOR if alert.state == WAITING else Verdict.PUBLISH
 
 

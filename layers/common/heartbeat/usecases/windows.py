@@ -62,7 +62,7 @@ def held_back(store: Store, alert: Alert, now_ms: int) -> bool:
     try:
         every = store.windows.all()
         window = domain.open_for(every, alert.monitor_id, alert.tags, now_ms)
-        down_alerted = window is not None and alert.event is not AlertEvent.DOWN and _down_alerted(store, alert)
+        down_alerted = alert.event is AlertEvent.DOWN or _down_alerted(store, alert)
         verdict = domain.judge(alert, window, down_alerted)
         if verdict is Verdict.NEEDS_MONITOR:
             verdict = Verdict.PUBLISH if domain.released(alert, _outage(store, alert)) else Verdict.DROP
