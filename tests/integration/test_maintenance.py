@@ -6,6 +6,7 @@ API (admin key, 422 naming the field), shown on the monitor's GET."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -313,3 +314,32 @@ def test_heartbeat_maintenance_creates_lists_and_deletes_windows_and_the_card_sh
         cli.run(["maintenance", "create", "--name", "x", "--cron", "0 2 * * *", "--duration", "soon"], api=api)
     with pytest.raises(cli.CliError, match="duration"):
         cli.run(["maintenance", "create", "--name", "x", "--tag", "db", "--cron", "0 2 * * *"], api=api)
+
+
+def test_two_sweeps_at_once_at_a_windows_end_send_each_held_alert_once(stack: Stack) -> None:
+    from heartbeat.usecases.sweep import sweep
+    from tests.integration.test_sweeper import publisher
+
+    monitors = [stack.create_monitor(name=f"job {i}", interval=60, grace=30, tags=["db"]) for i in range(8)]
+    for m in monitors:
+        stack.ping(m["token"])
+    end = stack.clock.now + HOUR * 1000
+    one_off(stack, stack.clock.now, end, tags=["db"])
+    stack.clock.advance(90)
+    stack.sweep()
+    assert events(stack) == []
+    stack.clock.now = end
+    # Each request atomic, as on DynamoDB (see test_sweeper's concurrent sweeps); the sweeps interleave.
+    atomic = threading.Lock()
+    hooks = stack.store.table.client.meta.events
+    hooks.register("before-call.dynamodb", lambda **_: atomic.acquire() and None)
+    hooks.register("after-call.dynamodb", lambda **_: atomic.release())
+    hooks.register("after-call-error.dynamodb", lambda **_: atomic.release())
+    threads = [threading.Thread(target=sweep, args=(stack.store, publisher(stack), end)) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    alerts = stack.alerts()
+    assert sorted(a["monitor"]["id"] for a in alerts) == sorted(m["id"] for m in monitors)
+    assert {a["event"] for a in alerts} == {"monitor.down"}
