@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 def create(store: Store, window: Window, now_ms: int) -> Window:
     """Store `window` (its id and creation time are given here)."""
     window = domain.checked(replace(window, id=uuid.uuid4().hex, created_ms=now_ms))
-    if len(store.windows.all()) >= MAX_WINDOWS:
+    if len(store.windows.all()) >= MAX_WINDOWS:  # a soft cap (two creates at once may pass it by one)
         raise InvalidInput("body", f"at most {MAX_WINDOWS} maintenance windows; delete one first")
     store.windows.add(window)
     return window
@@ -66,14 +66,14 @@ def held_back(store: Store, alert: Alert, now_ms: int) -> bool:
         verdict = domain.judge(alert, window, down_alerted)
         if verdict is Verdict.NEEDS_MONITOR:
             verdict = Verdict.PUBLISH if domain.released(alert, _outage(store, alert)) else Verdict.DROP
-    except Unavailable as e:  # left pending: a sweep after its lease asks again
-        log.warning("could not read the maintenance windows of an alert (%s); the next sweep asks again", e.code)
+        if verdict is Verdict.HOLD:
+            assert window is not None
+            store.windows.hold(alert, window.end_ms)
+        elif verdict is Verdict.DROP:
+            store.silences.drop(alert)
+    except Unavailable as e:  # left pending: a sweep after its lease asks again (never a ping's 503)
+        log.warning("could not judge an alert by the maintenance windows (%s); the next sweep asks again", e.code)
         return True
-    if verdict is Verdict.HOLD:
-        assert window is not None
-        store.windows.hold(alert, window.end_ms)
-    elif verdict is Verdict.DROP:
-        store.silences.drop(alert)
     return verdict is not Verdict.PUBLISH
 
 
