@@ -176,6 +176,7 @@ def show_monitor(
         ("next reminder", moment(m.get("nextReminderAt"), now)),
         ("acknowledged", acknowledged_line(m.get("acknowledged"), now)),
         ("snoozed until", moment(m.get("snoozedUntil"), now)),
+        ("maintenance", maintenance_lines(m.get("maintenance"), now)),
         ("last ping", last_ping_lines(m, last_ping, now)),
         ("last run took", duration(m["lastDurationSeconds"]) if m.get("lastDurationSeconds") is not None else None),
         *settings_lines(c),
@@ -193,6 +194,18 @@ def show_monitor(
         lines.append(f"\nWrap the job:  heartbeat run --url {m['pingUrl']} -- <command>")
         lines.append(f"or ping it:    curl -fsS --retry 3 -o /dev/null {m['pingUrl']}")
     return "\n".join(lines)
+
+
+def maintenance_lines(shown: dict[str, Any] | None, now: datetime) -> list[str] | None:
+    """The maintenance window the monitor is in (no alerts until its end), and the next."""
+    if not shown or not (shown.get("current") or shown.get("next")):
+        return None
+    lines = []
+    if (current := shown.get("current")) is not None:
+        lines.append(f"in {printable(current['name'])!r} until {moment(current['end'], now)}: alerts held")
+    if (coming := shown.get("next")) is not None:
+        lines.append(f"next {printable(coming['name'])!r} from {moment(coming['start'], now)}")
+    return lines
 
 
 def acknowledged_line(ack: dict[str, Any] | None, now: datetime) -> str | None:

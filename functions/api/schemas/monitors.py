@@ -16,6 +16,7 @@ from heartbeat.domain.monitors import Uptime
 from heartbeat.domain.settings import BY_API, DEFAULT_INTERVAL_S, SETTINGS, Kind, Setting, initial
 from schemas.events import EventPatterns
 from schemas.fields import CronExpression, Description, Keywords, Name, Out, Slug, Strict, Tags, TimezoneName, unique
+from schemas.windows import MaintenanceOut
 
 BODY_PREVIEW_CHARS = 200
 
@@ -304,6 +305,9 @@ class MonitorOut(Out):
     snoozedUntil: str | None = Field(description="no alerts until then")
     createdAt: str
     updatedAt: str
+    maintenance: MaintenanceOut | None = Field(
+        None, description="the monitor's own GET only: the maintenance window it is in now, and the next"
+    )
 
 
 class MonitorPage(Out):
