@@ -12,7 +12,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import apply, capacity, coldstart, cost, localstack, requests_per_ping, sweeper, warm
+from bench import apply, capacity, coldstart, cost, localstack, requests_per_ping, sweeper, warm, windows
 from bench.common import Row
 
 SUITES = {
@@ -23,6 +23,7 @@ SUITES = {
     "localstack": localstack.run,
     "apply": apply.run,
     "capacity": capacity.run,
+    "windows": windows.run,
 }
 RESULTS = Path(__file__).with_name("RESULTS.md")
 

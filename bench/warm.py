@@ -49,8 +49,8 @@ def run() -> list[Row]:
             event = copy.deepcopy(template)
             event["rawPath"] = event["requestContext"]["http"]["path"] = f"/api/v1/heartbeat/{token}"
             event["pathParameters"] = {"token": token}
-            fleet.append((event, module.store.monitors.item(sample_monitor(token=token))))
-        with Stubber(module.store.table.client) as stub:
+            fleet.append((event, module.deps.store.monitors.item(sample_monitor(token=token))))
+        with Stubber(module.deps.store.table.client) as stub:
             for i in range(PINGS + WARMUP):
                 event, old_item = fleet[i % MONITORS]
                 stub.add_response("update_item", {"Attributes": old_item})
@@ -121,7 +121,7 @@ def real_path() -> list[float]:
         base = load_event("ping-success")
         events = []
         for token in (new_token() for _ in range(MONITORS)):
-            module.store.table.put(module.store.monitors.item(sample_monitor(token=token)))
+            module.deps.store.table.put(module.deps.store.monitors.item(sample_monitor(token=token)))
             event = copy.deepcopy(base)
             event["rawPath"] = event["requestContext"]["http"]["path"] = f"/api/v1/heartbeat/{token}"
             event["pathParameters"] = {"token": token}

@@ -79,7 +79,9 @@ def stack(
     stack = Stack(template, refs, clock)
     # SNS → notifier as Lambda runs it (synchronously here, so a test sees the delivery at once),
     # with retries quick enough for tests; their timing has its own unit tests.
-    stack.modules["NotifierFunction"].notifier._policy = RetryPolicy(attempts=3, base_s=0.01, budget_s=5, timeout_s=2)
+    stack.modules["NotifierFunction"].deps.notifier._policy = RetryPolicy(
+        attempts=3, base_s=0.01, budget_s=5, timeout_s=2
+    )
     with stack.notifier_bridge(background=False):
         yield stack
 

@@ -138,8 +138,8 @@ class Stack:
         self.routes = template.routes()
         self.modules = Modules(self.load)
         ping = self.modules["PingFunction"]
-        self.store = ping.store
-        self.dynamodb = ping.store.table.client
+        self.store = ping.deps.store
+        self.dynamodb = ping.deps.store.table.client
         self.sns = boto3.client("sns")
         self.sqs = boto3.client("sqs")
         self.admin_key = self.make_key("admin")
@@ -150,13 +150,11 @@ class Stack:
     def load(self, function: str) -> Any:
         """Import a function's module afresh (a cold start), reading the environment as it is now."""
         module = load_module(self.template.functions()[function], function)
-        module.now_ms = self.clock  # every handler reads time through `now_ms` (the API's, through `deps`)
-        if hasattr(module, "deps"):
-            module.deps.now_ms = self.clock
-        if hasattr(module, "store"):
-            module.store.table.client.meta.events.register(
-                "before-parameter-build.dynamodb", refuse_unused_placeholders
-            )
+        # Every function's handler reaches its parts through its `deps` (heartbeat.wiring): time, the table.
+        module.deps.now_ms = self.clock
+        module.deps.store.table.client.meta.events.register(
+            "before-parameter-build.dynamodb", refuse_unused_placeholders
+        )
         return module
 
     def notifier_bridge(self, background: bool) -> Any:
@@ -204,7 +202,7 @@ class Stack:
         assert result["FailedEntryCount"] == 0, result
 
     def make_key(self, role: str) -> str:
-        return str(self.modules["ApiFunction"].keyring.create(f"test-{role}", role, self.clock())[0])
+        return str(self.modules["ApiFunction"].deps.keyring.create(f"test-{role}", role, self.clock())[0])
 
     def _subscribe_queue(self) -> str:
         url = self.sqs.create_queue(QueueName="test-alerts")["QueueUrl"]
@@ -283,7 +281,7 @@ class Stack:
         warm = self._warm.setdefault(function, [])
         while len(warm) <= i:
             module = self.load(function)
-            client_events = module.store.table.client.meta.events
+            client_events = module.deps.store.table.client.meta.events
             # (A before-call handler that returns a value replaces the call: this one returns None.)
             client_events.register("before-call.dynamodb", lambda **_: self._atomic.acquire() and None)
             client_events.register("after-call.dynamodb", lambda **_: self._atomic.release())
@@ -381,7 +379,7 @@ class Stack:
         (botocore's own events)."""
         calls: list[str] = []
         for name in functions or self.template.functions():
-            self.modules[name].store.table.client.meta.events.register(
+            self.modules[name].deps.store.table.client.meta.events.register(
                 "before-call.dynamodb", lambda model, **_: calls.append(model.name)
             )
         return calls

@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from routes import files, keys, monitors, public, silence, subscriptions
+from routes import files, keys, monitors, public, silence, subscriptions, windows
 
 from heartbeat.domain.errors import (
     Contention,
@@ -31,11 +31,9 @@ from heartbeat.domain.errors import (
 )
 from heartbeat.web import body_bytes, decode_json, error_body, error_json
 
-# Kept here too: tests and tools reach them through the function's module.
-logger, store, keyring = deps.logger, deps.store, deps.keyring
-
+logger = deps.logger  # each function's module has its logger by this name
 app = APIGatewayHttpResolver(enable_validation=True)
-for routes in (monitors, silence, files, keys, subscriptions, public):
+for routes in (monitors, silence, windows, files, keys, subscriptions, public):
     app.include_router(routes.router)
 
 # A synchronous Lambda request is capped at 6 MB; refuse clearly well before API Gateway or Lambda do.
@@ -49,7 +47,7 @@ def require_key(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) ->
     path = app.current_event.path
     if path in PUBLIC or path.startswith(KEY_IN_PATH):
         return next_middleware(app)  # the API's description is no secret; badges and metrics carry their key
-    key = keyring.identify(app.current_event.headers or {})
+    key = deps.keyring.identify(app.current_event.headers or {})
     if key.role != "admin" and app.current_event.http_method != "GET":
         raise Forbidden("this API key may only read")
     app.append_context(role=key.role, key_name=key.name)

@@ -1,5 +1,6 @@
-"""What the API's routes share, made once per cold start: settings, logger, store, key ring, the
-AWS adapters made on first use, and the clock (tests replace `now_ms`)."""
+"""What the API's routes share, made once per cold start (heartbeat.wiring): settings, logger, store,
+key ring, the AWS adapters made on first use, and the clock. Tools and tests replace `now_ms` and
+reach `store` here."""
 
 from __future__ import annotations
 
@@ -9,14 +10,13 @@ from collections.abc import Callable
 import boto3
 from aws_lambda_powertools import Logger
 
+from heartbeat import wiring
 from heartbeat.adapters.http import http_sender
 from heartbeat.adapters.secrets import secret_from
 from heartbeat.adapters.sns import AlertsTopic, SnsPublisher
 from heartbeat.adapters.sqs import DeadLetters
-from heartbeat.adapters.ssm import public_url
 from heartbeat.clock import now_ms
 from heartbeat.settings import Settings
-from heartbeat.store import Store
 from heartbeat.usecases.delivery import Notifier
 from heartbeat.usecases.keys import KeyRing
 from heartbeat.usecases.silence import link_key
@@ -38,7 +38,7 @@ __all__ = [
 
 settings = Settings.from_env()
 logger = Logger(service="heartbeat-api")
-store = Store.from_settings(settings, boto3.client("dynamodb"))
+store = wiring.store(settings)
 secret = secret_from(boto3.client("secretsmanager"), settings.api_key_secret_arn)
 keyring = KeyRing(store, secret)
 alert_links_key = link_key(secret)  # signs and checks the one-click links alerts carry
@@ -47,7 +47,7 @@ alert_links_key = link_key(secret)  # signs and checks the one-click links alert
 @functools.cache
 def links() -> Callable[[], str]:
     """Where alert links point (a test alert's words, a retried alert's target), read on first use."""
-    return public_url(settings.public_url, boto3.client("ssm"), settings.public_url_parameter)
+    return wiring.links(settings)
 
 
 @functools.cache
@@ -69,4 +69,4 @@ def retrier() -> Notifier:
 @functools.cache
 def publisher() -> SnsPublisher:
     """For the alert a snooze held, sent when the snooze is lifted."""
-    return SnsPublisher(boto3.client("sns"), settings.topic_arn, links(), alert_links_key)
+    return wiring.publisher(settings, links(), alert_links_key)

@@ -14,6 +14,7 @@ from typing import Any, cast
 from urllib.parse import quote
 
 import boto3
+import deps
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -22,9 +23,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from checks import Links, check_json, flips_json, matches, parse_spec, ping_json, settings_of, unique_criteria
 from described import CHECK, described, listing
 
-from heartbeat.adapters.secrets import secret_from
 from heartbeat.adapters.sns import AlertsTopic
-from heartbeat.clock import now_ms
 from heartbeat.domain.errors import (
     Contention,
     InvalidInput,
@@ -37,17 +36,11 @@ from heartbeat.domain.errors import (
 )
 from heartbeat.domain.model import Monitor
 from heartbeat.domain.tokens import is_monitor_id, is_token, monitor_id_for
-from heartbeat.settings import Settings
-from heartbeat.store import Store
 from heartbeat.usecases import deployment_keys, healthchecks, monitors
-from heartbeat.usecases.keys import KeyRing
 from heartbeat.usecases.subscriptions import Delivery, Subscription, Subscriptions, masked_endpoint
 from heartbeat.web import body_bytes, decode_json, public_base
 
-settings = Settings.from_env()
 logger = Logger(service="heartbeat-healthchecks")
-store = Store.from_settings(settings, boto3.client("dynamodb"))
-keyring = KeyRing(store, secret_from(boto3.client("secretsmanager"), settings.api_key_secret_arn))
 app = APIGatewayHttpResolver()
 
 VERSIONS = {"v1": 1, "v2": 2, "v3": 3}
@@ -65,8 +58,10 @@ CORS = {
 
 @functools.cache
 def subscriptions() -> Subscriptions:
-    delivery = Delivery(settings.notifier_arn, settings.dead_letter_queue_arn, settings.allow_http_targets)
-    return Subscriptions(AlertsTopic(boto3.client("sns"), settings.topic_arn), store, delivery)
+    delivery = Delivery(
+        deps.settings.notifier_arn, deps.settings.dead_letter_queue_arn, deps.settings.allow_http_targets
+    )
+    return Subscriptions(AlertsTopic(boto3.client("sns"), deps.settings.topic_arn), deps.store, delivery)
 
 
 # ---- the request: version, key, body ------------------------------------------------------------
@@ -114,7 +109,7 @@ def authorize(write: bool, given: dict[str, Any] | None = None) -> bool:
     if not key:
         raise Unauthorized("missing api key")
     try:
-        role = keyring.authenticate({"x-api-key": key})
+        role = deps.keyring.authenticate({"x-api-key": key})
     except Unauthorized:
         raise Unauthorized("wrong api key") from None
     if write and role != "admin":
@@ -123,15 +118,15 @@ def authorize(write: bool, given: dict[str, Any] | None = None) -> bool:
 
 
 def base_url() -> str:
-    return public_base(settings.public_url, event().headers, event().request_context.domain_name)
+    return public_base(deps.settings.public_url, event().headers, event().request_context.domain_name)
 
 
 def monitor_of(code: str, by_unique_key: bool) -> Monitor:
     """A check by its uuid (the ping token) or, where a read key may use it, its unique key (the id)."""
     if is_token(code):
-        return monitors.get_monitor(store, monitor_id_for(code))
+        return monitors.get_monitor(deps.store, monitor_id_for(code))
     if by_unique_key and is_monitor_id(code):
-        return monitors.get_monitor(store, code)
+        return monitors.get_monitor(deps.store, code)
     raise NotFound("not found")
 
 
@@ -149,7 +144,7 @@ def channels_of(m: Monitor, listing: list[Subscription]) -> list[str]:
 
 def checks_json(found: list[Monitor], v: int, readonly: bool) -> list[dict[str, Any]]:
     listing = [] if readonly else subscriptions().listing()
-    links, now = Links(base_url(), v), now_ms()
+    links, now = Links(base_url(), v), deps.now_ms()
     return [check_json(m, now, links, readonly, channels_of(m, listing)) for m in found]
 
 
@@ -187,7 +182,7 @@ def list_checks(v: str) -> Response[Any]:
     # API Gateway (payload 2.0) joins a repeated parameter's values with commas, which no tag contains.
     params = event().query_string_parameters or {}
     tags, slug = {t for t in params.get("tag", "").split(",") if t}, params.get("slug", "")
-    found = [m for m in monitors.all_monitors(store) if tags <= set(m.tags) and (not slug or m.slug == slug)]
+    found = [m for m in monitors.all_monitors(deps.store) if tags <= set(m.tags) and (not slug or m.slug == slug)]
     return answer({"checks": checks_json(found, n, readonly)})
 
 
@@ -199,7 +194,7 @@ def create_check(v: str) -> Response[Any]:
     check_channels(spec.channels)
     criteria = unique_criteria(spec) or {}
     match = functools.partial(matches, criteria=criteria)
-    m, created = healthchecks.upsert(store, settings_of(spec, n), criteria, match, now_ms())
+    m, created = healthchecks.upsert(deps.store, settings_of(spec, n), criteria, match, deps.now_ms())
     logger.info("check created" if created else "check matched", monitor_id=m.id)
     return one_check(m, n, status=201 if created else 200)
 
@@ -220,7 +215,7 @@ def update_check(v: str, code: str) -> Response[Any]:
     check_channels(spec.channels)
     changes = settings_of(spec, n)
     if changes:
-        m = monitors.update_monitor(store, m.id, now_ms(), **changes)
+        m = monitors.update_monitor(deps.store, m.id, deps.now_ms(), **changes)
     return one_check(m, n)
 
 
@@ -230,7 +225,7 @@ def delete_check(v: str, code: str) -> Response[Any]:
     authorize(write=True)
     m = monitor_of(code, by_unique_key=False)
     shown = one_check(m, n)
-    monitors.delete_monitor(store, m.id, now_ms())
+    monitors.delete_monitor(deps.store, m.id, deps.now_ms())
     logger.info("check deleted", monitor_id=m.id)
     return shown
 
@@ -239,7 +234,7 @@ def delete_check(v: str, code: str) -> Response[Any]:
 def pause_check(v: str, code: str) -> Response[Any]:
     n, given = version(v), body()
     authorize(write=True, given=given)
-    return one_check(monitors.pause_monitor(store, monitor_of(code, False).id, now_ms()), n)
+    return one_check(monitors.pause_monitor(deps.store, monitor_of(code, False).id, deps.now_ms()), n)
 
 
 @app.post("/api/<v>/checks/<code>/resume", **described("Resume a paused check", CHECK))
@@ -247,7 +242,7 @@ def resume_check(v: str, code: str) -> Response[Any]:
     n, given = version(v), body()
     authorize(write=True, given=given)
     m = monitor_of(code, by_unique_key=False)
-    return one_check(monitors.resume_monitor(store, m.id, now_ms(), require_paused=True), n)
+    return one_check(monitors.resume_monitor(deps.store, m.id, deps.now_ms(), require_paused=True), n)
 
 
 @app.get(
@@ -261,7 +256,7 @@ def list_pings(v: str, code: str) -> Response[Any]:
     shown: list[dict[str, Any]] = []
     cursor = None
     while len(shown) < PINGS_SHOWN:
-        page, cursor = monitors.list_pings(store, m.id, 100, cursor)
+        page, cursor = monitors.list_pings(deps.store, m.id, 100, cursor)
         shown += [ping_json(p, links, m.token, base.split(":", 1)[0]) for p in page]
         if cursor is None:
             break
@@ -272,7 +267,7 @@ def list_pings(v: str, code: str) -> Response[Any]:
 def ping_body(v: str, code: str, number: str) -> Response[Any]:
     version(v)
     authorize(write=True)
-    ping = monitors.ping_of(store, monitor_of(code, by_unique_key=False).id, number).ping
+    ping = monitors.ping_of(deps.store, monitor_of(code, by_unique_key=False).id, number).ping
     if not ping.body_size:
         raise NotFound("not found")
     return Response(200, "text/plain", ping.body, headers=CORS)
@@ -289,8 +284,8 @@ def flips(v: str, code: str) -> Response[Any]:
     params = event().query_string_parameters or {}
     start, end = flip_time(params, "start", MAX_FLIP_TIME), flip_time(params, "end", MAX_FLIP_TIME)
     seconds = flip_time(params, "seconds", 31_536_000)
-    since_ms = max((start or 0) * 1000, (now_ms() - seconds * 1000) if seconds else 0)
-    incidents = healthchecks.incidents_since(store, m.id, since_ms)
+    since_ms = max((start or 0) * 1000, (deps.now_ms() - seconds * 1000) if seconds else 0)
+    incidents = healthchecks.incidents_since(deps.store, m.id, since_ms)
     return answer({"flips": flips_json(incidents, since_ms, None if end is None else end * 1000)})
 
 
@@ -322,8 +317,8 @@ def badges(v: str) -> Response[Any]:
     # Admin keys only: the URLs carry the badge key, which the native API shows to admin keys only
     # (GET /api/v1/badge-key), and the first call makes it.
     authorize(write=True)
-    key = deployment_keys.deployment_key(store, deployment_keys.BADGE_KEY, now_ms())
-    tags = sorted({t for m in monitors.all_monitors(store) for t in m.tags})
+    key = deployment_keys.deployment_key(deps.store, deployment_keys.BADGE_KEY, deps.now_ms())
+    tags = sorted({t for m in monitors.all_monitors(deps.store) for t in m.tags})
     shown = {}
     for tag in tags:
         url = f"{base_url()}/badge/{key}/{quote(tag, safe='')}"

@@ -6,28 +6,15 @@ fails, Lambda retries it and at last keeps the event in the same queue.
 
 from __future__ import annotations
 
-import boto3
+import deps
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.parser.models import SnsModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from heartbeat.adapters.http import http_sender
-from heartbeat.adapters.sqs import DeadLetters
-from heartbeat.adapters.ssm import public_url
-from heartbeat.clock import now_ms
 from heartbeat.domain.model import AUDIENCE
-from heartbeat.settings import Settings
-from heartbeat.store import Store
-from heartbeat.usecases.delivery import Notifier
 
-settings = Settings.from_env()
 logger = Logger(service="heartbeat-notifier")
-store = Store.from_settings(settings, boto3.client("dynamodb"))
-links = public_url(settings.public_url, boto3.client("ssm"), settings.public_url_parameter)
-dead_letters = DeadLetters(boto3.client("sqs"), settings.dead_letter_queue_url)
-# Targets on this machine only where the local stack allows them (ALLOW_HTTP_TARGETS).
-notifier = Notifier(store, dead_letters, links, send=http_sender(settings.allow_http_targets))
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -37,7 +24,7 @@ def lambda_handler(event: SnsModel, context: LambdaContext) -> dict:
     for record in event.Records:
         attributes = record.Sns.MessageAttributes or {}
         audience = attributes["audience"].Value if "audience" in attributes else AUDIENCE
-        outcomes = notifier.notify(str(record.Sns.Message), record.Sns.Subject, audience, now_ms())
+        outcomes = deps.notifier.notify(str(record.Sns.Message), record.Sns.Subject, audience, deps.now_ms())
         for target_id, outcome in outcomes.items():
             # The target's id and the outcome only: its URL or key is a secret.
             if outcome.delivered:

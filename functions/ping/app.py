@@ -9,16 +9,13 @@ event-handler router would add about a third to this function's cold start (see 
 
 from __future__ import annotations
 
-import functools
 import uuid
-from typing import TYPE_CHECKING
 
-import boto3
+import deps
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from heartbeat.clock import now_ms
 from heartbeat.domain.errors import (
     Ambiguous,
     Contention,
@@ -33,41 +30,21 @@ from heartbeat.domain.model import Ping, PingKind
 from heartbeat.domain.quorum import check_instance
 from heartbeat.domain.ratelimit import MonitorRateLimit
 from heartbeat.domain.tokens import is_token
-from heartbeat.settings import Settings
-from heartbeat.store import Store
 from heartbeat.usecases.pings import RulesCache, monitor_by_slug, monitor_by_token, record_ping
 from heartbeat.web import body_bytes, error_json
 
-if TYPE_CHECKING:
-    from heartbeat.adapters.sns import SnsPublisher
-
-settings = Settings.from_env()
 logger = Logger(service="heartbeat-ping")
-store = Store.from_settings(settings, boto3.client("dynamodb"))
 rules_cache = RulesCache()  # lives as long as this warm Lambda
-rate_limit = MonitorRateLimit(settings.monitor_ping_rate, settings.monitor_ping_burst)  # and so does this
+rate_limit = MonitorRateLimit(deps.settings.monitor_ping_rate, deps.settings.monitor_ping_burst)  # and so does this
 
 # Healthchecks' headers: never cached, callable from a browser, and the body limit is announced.
 HEADERS = {
     "Cache-Control": "no-store",
     "Access-Control-Allow-Origin": "*",
-    "Ping-Body-Limit": str(settings.max_ping_body_bytes),
+    "Ping-Body-Limit": str(deps.settings.max_ping_body_bytes),
 }
 ACTIONS = {None: PingKind.SUCCESS, "start": PingKind.START, "fail": PingKind.FAIL, "log": PingKind.LOG}
 METHODS = {"GET", "POST", "HEAD"}
-
-
-@functools.cache
-def publisher() -> SnsPublisher:
-    # Created on first use: only pings that open or resolve an incident publish.
-    from heartbeat.adapters.secrets import secret_from
-    from heartbeat.adapters.sns import SnsPublisher
-    from heartbeat.adapters.ssm import public_url
-    from heartbeat.usecases.silence import link_key
-
-    links = public_url(settings.public_url, boto3.client("ssm"), settings.public_url_parameter)
-    key = link_key(secret_from(boto3.client("secretsmanager"), settings.api_key_secret_arn))  # signs its links
-    return SnsPublisher(boto3.client("sns"), settings.topic_arn, links, key)
 
 
 # Every error a ping can get, mapped once. Unknown and malformed tokens get the same 404.
@@ -126,7 +103,7 @@ def read_instance(event: APIGatewayProxyEventV2) -> str | None:
 
 def read_ping(event: APIGatewayProxyEventV2, kind: PingKind, exit_status: int | None) -> Ping:
     body = body_bytes(event.get("body"), event.is_base64_encoded)
-    limit = settings.max_ping_body_bytes
+    limit = deps.settings.max_ping_body_bytes
     http = event.request_context.http
     return Ping(
         kind=kind,
@@ -160,10 +137,10 @@ def lambda_handler(event: APIGatewayProxyEventV2, context: LambdaContext) -> dic
             monitor_id = address
         else:
             create = (event.query_string_parameters or {}).get("create") == "1"
-            monitor_id, created = monitor_by_slug(store, *by_slug, create, now_ms())
+            monitor_id, created = monitor_by_slug(deps.store, *by_slug, create, deps.now_ms())
             if created:
                 logger.info("monitor created by ping", monitor_id=monitor_id)
-        record_ping(store, publisher, monitor_id, ping, now_ms(), rules_cache)
+        record_ping(deps.store, deps.publisher, monitor_id, ping, deps.now_ms(), rules_cache)
     except tuple(ERRORS) as e:
         status, code = ERRORS[type(e)]
         if isinstance(e, InvalidInput):

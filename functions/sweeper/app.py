@@ -4,27 +4,15 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-import boto3
+import deps
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from heartbeat.adapters.secrets import secret_from
-from heartbeat.adapters.sns import SnsPublisher
-from heartbeat.adapters.ssm import public_url
-from heartbeat.clock import now_ms
-from heartbeat.settings import Settings
-from heartbeat.store import Store
-from heartbeat.usecases.silence import link_key
 from heartbeat.usecases.sweep import sweep, sweep_for
 
-settings = Settings.from_env()
 logger = Logger(service="heartbeat-sweeper")
-store = Store.from_settings(settings, boto3.client("dynamodb"))
-links = public_url(settings.public_url, boto3.client("ssm"), settings.public_url_parameter)  # read on first alert
-link_signer = link_key(secret_from(boto3.client("secretsmanager"), settings.api_key_secret_arn))  # on first alert
-publisher = SnsPublisher(boto3.client("sns"), settings.topic_arn, links, link_signer)
 SAFETY_S = 5  # a looping sweep ends this long before the function's timeout
 
 
@@ -37,11 +25,12 @@ class SweepIncomplete(Exception):
 def lambda_handler(event: EventBridgeModel, context: LambdaContext) -> dict:
     # The sweep's own clock: EventBridge may deliver late, twice or not at all, and every
     # sweep takes all that is due by now, so none of that loses or doubles an alert.
+    settings = deps.settings
     if settings.sweep_loop_seconds:  # Detection=seconds: sweep each second until the next run
         seconds = min(settings.sweep_loop_seconds, context.get_remaining_time_in_millis() / 1000 - SAFETY_S)
-        report = sweep_for(store, publisher, seconds, workers=settings.sweep_workers, now_ms=now_ms)
+        report = sweep_for(deps.store, deps.publisher, seconds, workers=settings.sweep_workers, now_ms=deps.now_ms)
     else:
-        report = sweep(store, publisher, now_ms(), settings.sweep_workers)
+        report = sweep(deps.store, deps.publisher, deps.now_ms(), settings.sweep_workers)
     logger.info("sweep done", scheduled_for=event.time.isoformat(), **asdict(report))
     # A run fails only if its last sweep did: in a looping run, an error a later sweep got past is
     # logged, not paged (its items were due again a second later).

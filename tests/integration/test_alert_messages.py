@@ -44,8 +44,8 @@ def bodies(stack: Stack, url: str) -> list[str]:
 
 
 def test_email_and_sms_get_words_and_every_other_subscriber_the_document(stack: Stack, target: TargetServer) -> None:
-    pings = published(stack.modules["PingFunction"].publisher()._sns)
-    sweeps = published(stack.modules["SweeperFunction"].publisher._sns)
+    pings = published(stack.modules["PingFunction"].deps.publisher()._sns)
+    sweeps = published(stack.modules["SweeperFunction"].deps.publisher._sns)
     raw = raw_queue(stack)
     stack.sns.subscribe(TopicArn=stack.refs["AlertsTopic"], Protocol="http", Endpoint=f"{target.url}/sns")
     target.received.clear()  # moto's subscription confirmation
@@ -90,7 +90,7 @@ def test_email_and_sms_get_words_and_every_other_subscriber_the_document(stack: 
 
 
 def test_a_missed_deadline_s_words_come_from_the_sweeper(stack: Stack) -> None:
-    sweeps = published(stack.modules["SweeperFunction"].publisher._sns)
+    sweeps = published(stack.modules["SweeperFunction"].deps.publisher._sns)
     m = stack.create_monitor(interval=60, grace=30)
     stack.ping(m["token"])
     stack.clock.advance(95)

@@ -40,7 +40,7 @@ def racing(stack: Stack) -> Iterator[Stack]:
     events.register("before-call.dynamodb", lambda **_: atomic.acquire() and None)
     events.register("after-call.dynamodb", lambda **_: atomic.release())
     events.register("after-call-error.dynamodb", lambda **_: atomic.release())
-    stack.modules["PingFunction"].now_ms = ReceiveClock(stack.clock.now)
+    stack.modules["PingFunction"].deps.now_ms = ReceiveClock(stack.clock.now)
     yield stack
 
 

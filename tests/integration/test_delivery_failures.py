@@ -75,7 +75,9 @@ def test_a_client_error_is_not_retried_but_kept(stack: Stack, target: TargetServ
 
 
 def test_a_target_that_hangs_times_out_and_is_kept(stack: Stack, target: TargetServer, slack: dict) -> None:
-    stack.modules["NotifierFunction"].notifier._policy = RetryPolicy(attempts=2, base_s=0.01, budget_s=3, timeout_s=0.3)
+    stack.modules["NotifierFunction"].deps.notifier._policy = RetryPolicy(
+        attempts=2, base_s=0.01, budget_s=3, timeout_s=0.3
+    )
     target.script = [Answer(delay_s=0.6)] * 2
     outage(stack)
     assert [f["error"] for f in failed(stack)] == ["timeout"]
@@ -106,7 +108,7 @@ def test_one_failing_target_does_not_hold_up_another(stack: Stack, target: Targe
 def test_a_publish_that_fails_is_sent_by_the_next_sweep_once(
     stack: Stack, target: TargetServer, slack: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sns = stack.modules["SweeperFunction"].publisher._sns  # SNS itself throttles, under the real publisher
+    sns = stack.modules["SweeperFunction"].deps.publisher._sns  # SNS itself throttles, under the real publisher
     real = sns.publish
 
     def throttled(**kwargs: Any) -> str:
@@ -129,7 +131,7 @@ def test_a_publish_that_fails_is_sent_by_the_next_sweep_once(
 def test_a_notifier_that_crashes_is_retried_by_lambda(
     stack: Stack, target: TargetServer, slack: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    targets = stack.modules["NotifierFunction"].store.targets
+    targets = stack.modules["NotifierFunction"].deps.store.targets
     real, calls = targets.all, []
 
     def crash_once() -> Any:
@@ -147,7 +149,7 @@ def test_a_notifier_that_crashes_is_retried_by_lambda(
 def test_a_notifier_that_crashes_every_time_leaves_the_event_in_the_queue(
     stack: Stack, target: TargetServer, slack: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    targets = stack.modules["NotifierFunction"].store.targets
+    targets = stack.modules["NotifierFunction"].deps.store.targets
     real = targets.all
 
     def crash() -> Any:

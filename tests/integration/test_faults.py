@@ -39,7 +39,7 @@ def test_a_ping_whose_write_fails_gets_503_and_nothing_changes(
     monitor = stack.create_monitor()
     assert stack.ping(monitor["token"]).status == 200
     before = stack.monitor(monitor["id"])
-    db = stack.modules["PingFunction"].store.table.client
+    db = stack.modules["PingFunction"].deps.store.table.client
     monkeypatch.setattr(db, "update_item", failing(code, 1, db.update_item))
     stack.clock.advance(10)
     reply = stack.ping(monitor["token"])
@@ -55,7 +55,7 @@ def test_a_sweep_whose_query_fails_is_completed_by_the_next(stack: Stack, monkey
     monitor = stack.create_monitor(interval=60, grace=30)
     stack.ping(monitor["token"])
     stack.clock.advance(100)
-    db = stack.modules["SweeperFunction"].store.table.client
+    db = stack.modules["SweeperFunction"].deps.store.table.client
     monkeypatch.setattr(db, "query", failing("ProvisionedThroughputExceededException", 1, db.query))
     with pytest.raises(Unavailable, match="ProvisionedThroughputExceededException"):
         stack.sweep()  # the invocation fails: Lambda's retry or the next schedule comes back
@@ -73,7 +73,7 @@ def test_a_sweep_whose_conditional_write_fails_is_completed_by_the_next(
     monitor = stack.create_monitor(interval=60, grace=30)
     stack.ping(monitor["token"])
     stack.clock.advance(100)
-    db = stack.modules["SweeperFunction"].store.table.client
+    db = stack.modules["SweeperFunction"].deps.store.table.client
     monkeypatch.setattr(db, "transact_write_items", failing("ThrottlingException", 1, db.transact_write_items))
     with pytest.raises(Exception, match=r"1 item\(s\) failed"):
         stack.sweep()  # SweepIncomplete: the invocation counts as failed, the monitor stays due
@@ -91,7 +91,7 @@ def test_a_ping_racing_a_failed_sweep_keeps_the_monitor_up(stack: Stack, monkeyp
     monitor = stack.create_monitor(interval=60, grace=30)
     stack.ping(monitor["token"])
     stack.clock.advance(85)  # not yet due
-    db = stack.modules["SweeperFunction"].store.table.client
+    db = stack.modules["SweeperFunction"].deps.store.table.client
     monkeypatch.setattr(db, "query", failing("InternalServerError", 1, db.query))
     with pytest.raises(Unavailable, match="InternalServerError"):
         stack.sweep()

@@ -361,7 +361,7 @@ def test_an_upsert_by_slug_or_name_queries_its_index_not_every_monitor(stack: St
         indexes.append(params.get("IndexName"))
         conditions.append(params["KeyConditionExpression"])
 
-    stack.modules["HealthchecksFunction"].store.table.client.meta.events.register(
+    stack.modules["HealthchecksFunction"].deps.store.table.client.meta.events.register(
         "before-parameter-build.dynamodb.Query", record
     )
     again = create(stack, {"name": "Renamed", "slug": "job-1", "grace": 600, "unique": ["slug"]})

@@ -78,12 +78,15 @@ def resources(stack: Stack) -> dict[str, str]:
     queue = stack.sqs.create_queue(QueueName="hostile")["QueueUrl"]
     arn = stack.sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     subscription = stack.request("POST", "/api/v1/subscriptions", {"protocol": "sqs", "endpoint": arn}).json()
+    window = {"name": "hostile", "monitors": [monitor["id"]], "cron": "0 2 * * *", "duration": 3600}
+    window_id = stack.request("POST", "/api/v1/maintenance-windows", window).json()["id"]
     stack.request("GET", "/api/v1/ping-key")  # made on first read: made now, so reads later write nothing
     return {
         "monitor_id": monitor["id"],
         "n": "1",
         "key_id": read["id"],
         "subscription_id": subscription["id"],
+        "window_id": window_id,
         "badge_key": stack.request("GET", "/api/v1/badge-key").json()["badgeKey"],
         "badge_file": "hostile-target.svg",
         "read_key": read["key"],

@@ -73,7 +73,7 @@ def test_the_cli_creates_lists_and_revokes(stack: Stack) -> None:
 
 
 def test_more_keys_than_one_index_page_are_all_listed(stack: Stack) -> None:
-    ring = stack.modules["ApiFunction"].keyring
+    ring = stack.modules["ApiFunction"].deps.keyring
     for i in range(105):
         ring.create(f"k{i:03d}", "read", stack.clock.advance(0.001))
     names = [k["name"] for k in stack.request("GET", KEYS).json()["items"]]
@@ -95,7 +95,7 @@ def test_a_secret_secrets_manager_cannot_give_is_unavailable_and_tried_again(aws
 def test_the_last_two_admin_keys_revoked_at_once_leave_one(stack: Stack) -> None:
     """Issue 26: each admin key revokes the other at the same instant; one request must lose (409),
     or no admin key would be left and nobody could make another."""
-    ring = stack.modules["ApiFunction"].keyring
+    ring = stack.modules["ApiFunction"].deps.keyring
     for rounds in range(10):
         for k in ring.list():
             stack.store.api_keys.delete(k)

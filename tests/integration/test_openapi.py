@@ -55,6 +55,11 @@ def json_values() -> st.SearchStrategy[Any]:
     )
 
 
+def documented_examples(schema: dict[str, Any] | None) -> list[Any]:
+    ref = (schema or {}).get("$ref", "")
+    return list(DOC["components"]["schemas"].get(ref.rsplit("/", 1)[-1], {}).get("examples", [])) if ref else []
+
+
 @pytest.mark.parametrize(("method", "path", "op"), OPERATIONS, ids=[f"{m} {p}" for m, p, _ in OPERATIONS])
 def test_every_route_answers_fuzzed_requests_within_its_documented_schema(
     stack: Stack, method: str, path: str, op: dict[str, Any]
@@ -71,11 +76,14 @@ def test_every_route_answers_fuzzed_requests_within_its_documented_schema(
     queue = stack.sqs.create_queue(QueueName="fuzz")["QueueUrl"]
     queue_arn = stack.sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     spare_sub = stack.request("POST", "/api/v1/subscriptions", {"protocol": "sqs", "endpoint": queue_arn}).json()["id"]
+    window = {"name": "fuzz", "monitors": [made["id"]], "cron": "0 2 * * *", "duration": 3600}
+    spare_window = stack.request("POST", "/api/v1/maintenance-windows", window).json()["id"]
     text = st.text(min_size=1, max_size=40).filter(lambda t: "/" not in t and "?" not in t)
     path_values = {
         "monitor_id": st.sampled_from([made["id"]]) | text,
         "key_id": st.sampled_from([spare_key]) | text,
         "subscription_id": st.sampled_from([spare_sub]) | text,
+        "window_id": st.sampled_from([spare_window]) | text,
         "n": st.sampled_from(["1", "2"]) | st.text(max_size=5),
         "badge_key": st.sampled_from([badge_key]) | text,
         "badge_file": st.sampled_from(["x.svg", "x.json"]) | text,
@@ -93,6 +101,8 @@ def test_every_route_answers_fuzzed_requests_within_its_documented_schema(
             params[p["name"]] = st.none() | from_schema(with_components(p["schema"]))
     body_schema = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
     bodies = (from_schema(with_components(body_schema)) | json_values()) if body_schema else st.none()
+    if examples := documented_examples(body_schema):  # bodies whose fields must agree with each other
+        bodies |= st.sampled_from(examples)
 
     seen: set[int] = set()
 

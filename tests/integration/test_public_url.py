@@ -43,7 +43,7 @@ def test_with_a_custom_domain_every_link_uses_it(stack: Stack, monkeypatch: pyte
     assert shown["pingUrl"] == monitor["pingUrl"]
     ping_key = stack.request("GET", "/api/v1/ping-key").json()
     assert all(v.startswith(DOMAIN) for k, v in ping_key.items() if k.endswith("Url") or k.endswith("Prefix"))
-    assert stack.load("NotifierFunction").links() == DOMAIN
+    assert stack.load("NotifierFunction").deps.links() == DOMAIN
 
 
 def test_an_unreadable_parameter_costs_the_link_not_the_alert_and_is_read_again(
@@ -51,7 +51,7 @@ def test_an_unreadable_parameter_costs_the_link_not_the_alert_and_is_read_again(
 ) -> None:
     missing = "/heartbeat/no-such-stack/public-url"
     ssm = boto3.client("ssm")
-    stack.modules["NotifierFunction"].notifier._public_url = public_url("", ssm, missing)  # as at a cold start
+    stack.modules["NotifierFunction"].deps.notifier._public_url = public_url("", ssm, missing)  # as at a cold start
     monitor, link = incident_link(stack, target)
     assert link == ""  # the alert went out, without its link
     # The parameter readable now (SSM recovered): the next alert has its link, from then on.

@@ -99,7 +99,7 @@ def make_requests_atomic(stack: Stack) -> None:
     each request atomic. One lock per request (the ping function's and the API's) restores that."""
     atomic = threading.Lock()
     for function in ("PingFunction", "ApiFunction"):
-        events = stack.modules[function].store.table.client.meta.events
+        events = stack.modules[function].deps.store.table.client.meta.events
         events.register("before-call.dynamodb", lambda **_: atomic.acquire() and None)
         events.register("after-call.dynamodb", lambda **_: atomic.release())
         events.register("after-call-error.dynamodb", lambda **_: atomic.release())
@@ -132,14 +132,14 @@ def ping_concurrently(
     threads = [threading.Thread(target=run, args=a) for a in zip(received_ms, pauses_ms, strict=True)]
     if also is not None:
         threads.append(threading.Thread(target=run_also))
-    handler.now_ms = now_ms
+    handler.deps.now_ms = now_ms
     try:
         for t in threads:
             t.start()
         for t in threads:
             t.join()
     finally:
-        handler.now_ms = stack.clock
+        handler.deps.now_ms = stack.clock
     return statuses
 
 

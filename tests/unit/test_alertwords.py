@@ -87,7 +87,7 @@ def test_an_early_success_says_how_soon_it_came() -> None:
     m = monitor(min_interval_s=600, last_success_ms=T0)
     alert = down_alert(m, T0 + 3 * MIN, Cause.EARLY, T0 + 3 * MIN, ping(kind=PingKind.SUCCESS))
     assert first_line(alert) == (
-        "Nightly Backup is DOWN: a success 3 min after the last one, sooner than minInterval 10 min."
+        "Nightly Backup is DOWN: a success 3 min after the last one, sooner than its minimum interval of 10 min."
     )
 
 

@@ -95,7 +95,7 @@ def test_handler_schemas_import_no_adapter() -> None:
 
 
 def test_no_module_is_left_at_the_top_of_the_layer_but_the_shared_few() -> None:
-    assert {p.name for p in LAYER.glob("*.py")} == {"__init__.py", "clock.py", "settings.py", "web.py"}
+    assert {p.name for p in LAYER.glob("*.py")} == {"__init__.py", "clock.py", "settings.py", "web.py", "wiring.py"}
 
 
 def test_the_layer_imports_no_handler_and_no_tool() -> None:

@@ -65,6 +65,15 @@ def test_a_run_at_a_time_repeated_by_fall_back_is_expected_once(
     assert local(next_after(schedule, tz, ms(ran_at, tz)), tz) == next_local
 
 
+def test_from_inside_the_repeated_hour_the_next_run_is_tomorrows_not_the_hours_first_pass() -> None:
+    # 06:00 UTC is the second 01:00 in New York; the day's 01:30 ran at 05:30 UTC, in the first pass.
+    # cronsim alone answers that past 01:30: a deadline (or a window) an hour in the past.
+    second_pass = ms("2026-11-01T06:00", "UTC")
+    assert local(next_after("30 1 * * *", "America/New_York", second_pass), "America/New_York") == (
+        "2026-11-02T01:30:00-05:00"
+    )
+
+
 def test_next_is_strictly_after_and_evaluated_in_the_zone() -> None:
     at = ms("2026-11-25T02:00", "Europe/Riga")
     assert local(next_after("0 2 * * *", "Europe/Riga", at), "Europe/Riga") == "2026-11-26T02:00:00+02:00"

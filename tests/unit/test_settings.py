@@ -148,6 +148,18 @@ def test_the_limits_take_each_number_at_its_bounds_and_refuse_one_past(s: Settin
         assert refused.value.field == f"config.{s.api}"
 
 
+@pytest.mark.parametrize("s", [s for s in SETTINGS if s.below], ids=lambda s: s.api)
+def test_a_setting_that_stays_under_another_is_refused_at_it_and_free_without_it(s: Setting) -> None:
+    assert s.below is not None
+    other = next(o for o in SETTINGS if o.api == s.below[0])
+    bound = 600
+    limits.check_settings(sample_monitor(**{other.attr: bound, s.attr: bound - 1}))
+    limits.check_settings(sample_monitor(**{other.attr: None, s.attr: bound}))
+    with pytest.raises(InvalidInput) as refused:
+        limits.check_settings(sample_monitor(**{other.attr: bound, s.attr: bound}))
+    assert refused.value.field == f"config.{s.api}" and other.api in str(refused.value)
+
+
 def test_every_setting_has_its_limits_check() -> None:
     assert {s.attr for s in SETTINGS} <= set(limits.CHECKS)
 

@@ -71,23 +71,26 @@ def apply_document(api: Any, doc: dict[str, Any], dry_run: bool, prune: str, pro
     then apply it in chunks with a progress bar (on `progress`, stderr by default), and prune last
     with the whole document in view."""
     plan = api.call("POST", "/api/v1/apply", doc, query={"dryRun": "true", "prune": prune})
-    changes = plan["changes"] + plan["subscriptionChanges"]
+    changes = plan["changes"] + plan["subscriptionChanges"] + plan.get("maintenanceChanges", [])
     lines = [describe(c) for c in changes if c["action"] != "unchanged"]
     counts, sub_counts = plan["summary"], plan["subscriptionSummary"]
-    has_subs = doc.get("subscriptions") is not None
+    window_counts = plan.get("maintenanceSummary") or dict.fromkeys(SYMBOLS, 0)
+    has_subs, has_windows = doc.get("subscriptions") is not None, doc.get("maintenance") is not None
     totals = [summary(counts, done=not dry_run)] + ([summary(sub_counts, not dry_run, "Subscriptions")] * has_subs)
+    totals += [summary(window_counts, not dry_run, "Maintenance windows")] * has_windows
     if dry_run:
         return "\n".join([*lines, *totals])
-    if all(c[a] == 0 for c in (counts, sub_counts) for a in ("create", "update", "delete")):
+    if all(c[a] == 0 for c in (counts, sub_counts, window_counts) for a in ("create", "update", "delete")):
         subs = f", {sub_counts['unchanged']} subscriptions" if has_subs else ""
+        subs += f", {window_counts['unchanged']} maintenance windows" if has_windows else ""
         return f"No changes: {counts['unchanged']} monitors{subs} unchanged."
     entries = doc.get("monitors") or []
     chunks = [entries[i : i + CHUNK] for i in range(0, len(entries), CHUNK)] or [[]]
-    without_subs = {k: v for k, v in doc.items() if k != "subscriptions"}
+    monitors_only = {k: v for k, v in doc.items() if k not in ("subscriptions", "maintenance")}
 
     def send(n: int, chunk: list[Any]) -> None:
-        # The subscriptions (few) go with the first chunk only.
-        body = {**(doc if n == 1 else without_subs), "monitors": chunk}
+        # The subscriptions and maintenance windows (few) go with the first chunk only.
+        body = {**(doc if n == 1 else monitors_only), "monitors": chunk}
         api.call("POST", "/api/v1/apply", body, query={"prune": "none"})
 
     if len(chunks) == 1:

@@ -154,9 +154,11 @@ def list_monitors(
 @pass_session
 def get(session: Session, ref: str) -> str:
     m = find_monitor(session.api, ref)
+    path = monitor_path(m["id"])
+    if "maintenance" not in m:  # found by slug or name in the listing: the monitor's own GET says more
+        m = session.api.call("GET", path)
     if session.as_json:
         return json.dumps(m, indent=2)
-    path = monitor_path(m["id"])
     last_ping = next(iter(session.api.call("GET", f"{path}/pings", query={"limit": 1})["items"]), None)
     incident = None
     if m["status"] == "down":

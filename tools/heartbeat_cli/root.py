@@ -16,6 +16,7 @@ from heartbeat_cli.apply import apply, export
 from heartbeat_cli.discover import discover
 from heartbeat_cli.hcimport import import_group
 from heartbeat_cli.keys import keys
+from heartbeat_cli.maintenance import maintenance
 from heartbeat_cli.monitors import monitors
 from heartbeat_cli.overview import incidents, status
 from heartbeat_cli.run import run_command
@@ -38,6 +39,7 @@ for command in (
     monitors,
     incidents,
     subscriptions,
+    maintenance,
     alerts,
     apply,
     export,

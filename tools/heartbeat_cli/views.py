@@ -180,6 +180,7 @@ def show_monitor(
         ("next reminder", moment(m.get("nextReminderAt"), now)),
         ("acknowledged", acknowledged_line(m.get("acknowledged"), now)),
         ("snoozed until", moment(m.get("snoozedUntil"), now)),
+        ("maintenance", maintenance_lines(m.get("maintenance"), now)),
         ("quiet while", f"{m['heldBy']} is down (it depends on it)" if m.get("heldBy") else None),
         ("holding quiet", m.get("holding") or None),
         ("instances", [f"{name}  {moment(at, now)}" for name, at in (m.get("instances") or {}).items()] or None),
@@ -200,6 +201,18 @@ def show_monitor(
         lines.append(f"\nWrap the job:  heartbeat run --url {m['pingUrl']} -- <command>")
         lines.append(f"or ping it:    curl -fsS --retry 3 -o /dev/null {m['pingUrl']}")
     return "\n".join(lines)
+
+
+def maintenance_lines(shown: dict[str, Any] | None, now: datetime) -> list[str] | None:
+    """The maintenance window the monitor is in (no alerts until its end), and the next."""
+    if not shown or not (shown.get("current") or shown.get("next")):
+        return None
+    lines = []
+    if (current := shown.get("current")) is not None:
+        lines.append(f"in {printable(current['name'])!r} until {moment(current['end'], now)}: alerts held")
+    if (coming := shown.get("next")) is not None:
+        lines.append(f"next {printable(coming['name'])!r} from {moment(coming['start'], now)}")
+    return lines
 
 
 def acknowledged_line(ack: dict[str, Any] | None, now: datetime) -> str | None:

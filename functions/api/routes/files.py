@@ -17,9 +17,11 @@ from schemas.files import (
     declared_subscriptions,
     export_json,
     subscription_change_json,
+    window_change_json,
 )
+from schemas.windows import declared_json
 
-from heartbeat.usecases import apply, monitors
+from heartbeat.usecases import apply, monitors, windows
 from routes.shared import documented
 
 router = Router()
@@ -33,8 +35,17 @@ def apply_file(
 ) -> Response[dict]:
     """Apply a whole monitors file (see README: Monitoring as code): the plan, made unless dryRun."""
     subs = declared_subscriptions(doc) if doc.subscriptions is not None else None
+    windows = [w.window() for w in doc.maintenance] if doc.maintenance is not None else None
     done = apply.apply_file(
-        deps.store, deps.subscriptions(), declared(doc), subs, prune, dryRun, deps.now_ms(), deps.settings.apply_workers
+        deps.store,
+        deps.subscriptions(),
+        declared(doc),
+        subs,
+        prune,
+        dryRun,
+        deps.now_ms(),
+        deps.settings.apply_workers,
+        declared_windows=windows,
     )
     deps.logger.info("file applied", dry_run=dryRun, summary=done.summary, subscriptions=done.subscription_summary)
     body = {
@@ -43,6 +54,8 @@ def apply_file(
         "changes": [change_json(c) for c in done.changes],
         "subscriptionSummary": done.subscription_summary,
         "subscriptionChanges": [subscription_change_json(c) for c in done.subscription_changes],
+        "maintenanceSummary": done.window_summary,
+        "maintenanceChanges": [window_change_json(c) for c in done.window_changes],
     }
     return Response(200, "application/json", body)
 
@@ -51,4 +64,7 @@ def apply_file(
 def export_file() -> Response[dict]:
     """Every monitor as a file `heartbeat apply` takes back unchanged."""
     entries = [export_json(m) for m in monitors.all_monitors(deps.store)]
-    return Response(200, "application/json", {"version": "1", "monitors": entries})
+    body: dict = {"version": "1", "monitors": entries}
+    if maintenance := [declared_json(w) for w in windows.list_windows(deps.store)]:
+        body["maintenance"] = maintenance  # none: no list, which leaves windows alone when applied back
+    return Response(200, "application/json", body)

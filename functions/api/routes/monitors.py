@@ -24,10 +24,11 @@ from schemas.monitors import (
     ping_json,
     uptime_json,
 )
+from schemas.windows import span_json
 
 from heartbeat.domain.model import Monitor
 from heartbeat.domain.slugs import SLUG_RE
-from heartbeat.usecases import monitors
+from heartbeat.usecases import monitors, windows
 from routes.shared import documented, ping_urls
 
 router = Router()
@@ -76,7 +77,11 @@ def list_monitors(
 
 @router.get("/api/v1/monitors/<monitor_id>", responses=documented(MonitorOut))
 def get_monitor(monitor_id: str) -> Response[dict]:
-    return monitor_response(monitors.get_monitor(deps.store, monitor_id))
+    monitor, now = monitors.get_monitor(deps.store, monitor_id), deps.now_ms()
+    current, coming = windows.maintenance(deps.store, monitor, now)
+    body = monitor_json(monitor, now, ping_urls(router))
+    body["maintenance"] = {"current": span_json(current, monitor.timezone), "next": span_json(coming, monitor.timezone)}
+    return Response(200, "application/json", body)
 
 
 @router.patch("/api/v1/monitors/<monitor_id>", responses=documented(MonitorOut))

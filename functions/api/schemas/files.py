@@ -6,14 +6,18 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from heartbeat.domain.alerts import iso
 from heartbeat.domain.model import Monitor
 from heartbeat.domain.settings import BY_API, SETTINGS
 from heartbeat.domain.slugs import slugify
+from heartbeat.domain.windows import MAX_WINDOWS
 from heartbeat.usecases.apply import Change, DeclaredMonitor
 from heartbeat.usecases.subscriptions import DeclaredSubscription, SubscriptionChange
+from heartbeat.usecases.windows import WindowChange
 from schemas.fields import Out, Slug, Strict, unique
 from schemas.monitors import MonitorCreate, config_json, monitor_settings
 from schemas.subscriptions import SubscriptionCreate, filter_of, target_of
+from schemas.windows import WindowIn
 
 
 class ApplyMonitor(MonitorCreate):
@@ -27,6 +31,8 @@ class ApplyDocument(Strict):
     monitors: Annotated[list[ApplyMonitor], Field(max_length=5000)] = []
     # Absent: the file leaves subscriptions alone. A list (even empty) is all there should be.
     subscriptions: Annotated[list[SubscriptionCreate], Field(max_length=500)] | None = None
+    # Absent: the file leaves maintenance windows alone. A list: matched by name, pruned as monitors are.
+    maintenance: Annotated[list[WindowIn], Field(max_length=MAX_WINDOWS)] | None = None
 
 
 # Monitor fields as the API names them, for an apply plan's diffs.
@@ -91,6 +97,19 @@ def subscription_change_json(c: SubscriptionChange) -> dict[str, Any]:
     return {"action": c.action, "name": c.name, "id": c.id, "diff": diff}
 
 
+WINDOW_API_NAMES = {"start_ms": "start", "end_ms": "end", "duration_s": "duration"}
+
+
+def window_change_json(c: WindowChange) -> dict[str, Any]:
+    def shown(name: str, value: Any) -> Any:
+        return iso(value) if name in ("start_ms", "end_ms") and value is not None else value
+
+    diff = {
+        WINDOW_API_NAMES.get(k, k): {"from": shown(k, old), "to": shown(k, new)} for k, (old, new) in c.diff.items()
+    }
+    return {"action": c.action, "name": c.name, "id": c.window_id, "diff": diff}
+
+
 class ChangeOut(Out):
     action: Literal["create", "update", "unchanged", "delete"]
     name: str
@@ -104,8 +123,11 @@ class ApplyOut(Out):
     changes: list[ChangeOut]
     subscriptionSummary: dict[str, int] = Field(description="all 0 where the file has no subscriptions list")
     subscriptionChanges: list[ChangeOut]
+    maintenanceSummary: dict[str, int] = Field(description="all 0 where the file has no maintenance list")
+    maintenanceChanges: list[ChangeOut] = []
 
 
 class ExportOut(Out):
     version: Literal["1"]
     monitors: list[dict[str, Any]]
+    maintenance: list[dict[str, Any]] = []

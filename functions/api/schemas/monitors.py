@@ -29,6 +29,7 @@ from schemas.fields import (
     TimezoneName,
     unique,
 )
+from schemas.windows import MaintenanceOut
 
 BODY_PREVIEW_CHARS = 200
 
@@ -328,6 +329,9 @@ class MonitorOut(Out):
     instances: dict[str, str | None] | None = Field(description="a quorum's instances and their last success")
     createdAt: str
     updatedAt: str
+    maintenance: MaintenanceOut | None = Field(
+        None, description="the monitor's own GET only: the maintenance window it is in now, and the next"
+    )
 
 
 class MonitorPage(Out):

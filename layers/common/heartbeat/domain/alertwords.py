@@ -108,7 +108,7 @@ class AlertFacts:
     cron: str | None = None
     grace_s: int = 0
     max_runtime_s: int | None = None
-    min_interval_s: int | None = None
+    early_gap_s: int | None = None  # a success sooner than this after the last is early
     description: str = ""
     tags: list[str] = field(default_factory=list)
     opened_ms: int | None = None
@@ -231,7 +231,7 @@ def cause_words(f: AlertFacts, short: bool = False) -> str:
         said = _timeout(f, why, short)
     elif why.cause == Cause.EARLY:
         after = f" {duration(why.since_success_ms / 1000)} after the last one" if why.since_success_ms else ""
-        said = f"a success{after}" + ("" if short else f", sooner than minInterval {duration(f.min_interval_s or 0)}")
+        said = f"a success{after}" + ("" if short else _sooner_than(f.early_gap_s))
     elif why.cause == Cause.KEYWORD:
         said = _keyword(why, short)
     elif why.cause == Cause.QUORUM:
@@ -239,6 +239,11 @@ def cause_words(f: AlertFacts, short: bool = False) -> str:
     else:  # a cause this version does not know (facts from a newer one)
         said = visible(why.cause)
     return said + (f" ({why.in_a_row} in a row)" if why.in_a_row > 1 else "")
+
+
+def _sooner_than(gap_s: int | None) -> str:
+    # None: facts stored before they carried the gap
+    return ", sooner than its minimum interval" + (f" of {duration(gap_s)}" if gap_s else "")
 
 
 def _missed(f: AlertFacts, short: bool) -> str:

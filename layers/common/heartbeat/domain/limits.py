@@ -19,7 +19,7 @@ from heartbeat.domain.errors import InvalidInput
 from heartbeat.domain.eventpatterns import check_patterns
 from heartbeat.domain.model import Monitor
 from heartbeat.domain.schedules import check_cron, check_zone
-from heartbeat.domain.settings import MAX_DEPENDS, MAX_INSTANCES, SETTINGS, Kind, Setting
+from heartbeat.domain.settings import BY_API, MAX_DEPENDS, MAX_INSTANCES, SETTINGS, Kind, Setting
 from heartbeat.domain.tokens import is_monitor_id
 
 NAME_CHARS = 200
@@ -160,6 +160,14 @@ def check_setting(name: str, value: Any) -> None:
 
 
 def check_settings(m: Monitor) -> None:
-    """Every setting of the monitor within its limits."""
+    """Every setting of the monitor within its limits, and each within the setting it must stay under
+    (the rules across settings that the API's models cannot see on a partial change)."""
     for name, check in CHECKS.items():
         check(getattr(m, name))
+    for s in SETTINGS:
+        if s.below is None:
+            continue
+        other, why = s.below
+        value, bound = getattr(m, s.attr), getattr(m, BY_API[other].attr)
+        if value is not None and bound is not None and value >= bound:
+            raise InvalidInput(f"config.{s.api}", f"must be shorter than {other}, {why}")

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from heartbeat.domain.decisions import following
-from heartbeat.domain.errors import InvalidInput
 from heartbeat.domain.limits import check_settings
 from heartbeat.domain.model import Incident, Monitor
 from heartbeat.domain.slugs import check_slug
@@ -36,13 +35,10 @@ def one_schedule(settings: dict[str, Any]) -> dict[str, Any]:
 
 def checked(m: Monitor) -> Monitor:
     """The monitor as it would be stored, refused unless every setting is within its limits (so
-    every door takes the same monitors), and the rules across settings that the API's models
-    cannot see on a partial change."""
+    every door takes the same monitors)."""
     check_settings(m)
     if m.slug is not None:
         check_slug(m.slug)
-    if m.min_interval_s is not None and m.interval_s is not None and m.min_interval_s >= m.interval_s:
-        raise InvalidInput("config.minInterval", "must be shorter than expectedInterval, or every run would be early")
     return m
 
 

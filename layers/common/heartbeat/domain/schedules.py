@@ -79,7 +79,12 @@ def next_after(expression: str, timezone: str, after_ms: int) -> int:
     from cronsim import CronSim
 
     start = datetime.fromtimestamp(after_ms / 1000, UTC).astimezone(zone(timezone))
-    return int(next(iter(CronSim(_expand(expression), start))).timestamp() * 1000)
+    for run in CronSim(_expand(expression), start):
+        # Started inside a fall-back's repeated hour, cronsim answers that hour's first pass (in the
+        # past) for a run it already made then: the run after it is the one to come.
+        if (at := int(run.timestamp() * 1000)) > after_ms:
+            return at
+    raise AssertionError("a cron schedule has runs without end")  # pragma: no cover
 
 
 def upcoming(expression: str, timezone: str, after_ms: int, count: int = 3) -> list[str]:

@@ -71,6 +71,7 @@ class Setting:
     words: Words | None = None  # on the CLI's card (None: not a line of its own: the schedule's)
     hc: str = ""  # the field of a Healthchecks check that carries it; EXTENSION: in `"heartbeat": {...}`
     hc_flag: tuple[Any, Any] = (True, False)  # for a flag, that field's values for on and off
+    below: tuple[str, str] | None = None  # (another setting's API name, why): when both are set, this stays under it
 
     @property
     def attribute(self) -> str:
@@ -109,6 +110,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "minInterval", "min_interval_s", Kind.SECONDS, low=MIN_SECONDS, high=MAX_SECONDS, clears=True, hc=EXTENSION,
         flag="--min-interval", help="a success sooner than this is early and alerts", words=Words("min interval"),
+        below=("expectedInterval", "or every run would be early"),
     ),
     Setting(
         "successKeywords", "success_keywords", Kind.KEYWORDS, default=[], stored="keywords.success", hc="success_kw",

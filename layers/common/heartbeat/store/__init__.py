@@ -26,6 +26,7 @@ from heartbeat.store.slugs import SlugIndex
 from heartbeat.store.table import Table
 from heartbeat.store.targets import Targets
 from heartbeat.store.transitions import Transitions
+from heartbeat.store.windows import Windows
 
 if TYPE_CHECKING:
     from heartbeat.settings import Settings
@@ -48,6 +49,7 @@ class Store:
     deployment_keys: DeploymentKeys
     event_monitors: EventMonitors
     silences: Silences
+    windows: Windows
 
     @classmethod
     def open(cls, client: Any, table_name: str, shards: int = 4, ping_retention_days: int = 30) -> Store:
@@ -70,6 +72,7 @@ class Store:
             deployment_keys=DeploymentKeys(table),
             event_monitors=EventMonitors(table),
             silences=Silences(table, due),
+            windows=Windows(table, due),
         )
 
     @classmethod

@@ -18,10 +18,12 @@ from typing import Any
 
 from heartbeat.domain.errors import Contention, InvalidInput, NotFound
 from heartbeat.domain.model import Monitor
+from heartbeat.domain.windows import Window
 from heartbeat.store import Store
 from heartbeat.store.claims import apply_key_claim, name_claim
-from heartbeat.usecases import monitors
+from heartbeat.usecases import monitors, windows
 from heartbeat.usecases.subscriptions import DeclaredSubscription, FileSync, SubscriptionChange, Subscriptions
+from heartbeat.usecases.windows import WindowChange
 
 PRUNE = ("none", "managed", "all")
 
@@ -157,6 +159,7 @@ class Applied:
 
     changes: list[Change]
     subscription_changes: list[SubscriptionChange]
+    window_changes: list[WindowChange] = field(default_factory=list)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -165,6 +168,10 @@ class Applied:
     @property
     def subscription_summary(self) -> dict[str, int]:
         return tally(c.action for c in self.subscription_changes)
+
+    @property
+    def window_summary(self) -> dict[str, int]:
+        return tally(c.action for c in self.window_changes)
 
 
 def tally(actions: Iterable[str]) -> dict[str, int]:
@@ -181,15 +188,21 @@ def apply_file(
     dry_run: bool,
     now_ms: int,
     workers: int = 8,
+    declared_windows: list[Window] | None = None,
 ) -> Applied:
-    """A whole file: monitors and, when the file lists them, subscriptions (None: left as they are)."""
-    # Subscriptions are planned (and checked) first: a file with any error changes nothing.
+    """A whole file: monitors and, when the file lists them, subscriptions and maintenance windows
+    (None: left as they are)."""
+    # Subscriptions and windows are planned (and checked) first: a file with any error changes nothing.
     sync = FileSync(subs)
     sub_plan = sync.plan(declared_subs, prune) if declared_subs is not None else []
+    window_plan = (
+        windows.plan_file(store.windows.all(), declared_windows, prune) if declared_windows is not None else []
+    )
     changes = apply(store, declared, prune, dry_run, now_ms, workers)
     if not dry_run:
         sync.execute(sub_plan, now_ms)
-    return Applied(changes, [change for change, _ in sub_plan])
+        windows.execute_file(store, window_plan, now_ms)
+    return Applied(changes, [change for change, _ in sub_plan], window_plan)
 
 
 def apply(

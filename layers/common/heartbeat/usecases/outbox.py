@@ -13,9 +13,9 @@ from heartbeat.store import Store
 
 
 def publish_pending(store: Store, publisher: Publisher, alert: Alert, now_ms: int) -> bool:
-    """Publish one claimed alert and record the result (a snooze may hold or drop it instead: see
-    usecases/silence.py). False: left pending for a later sweep."""
-    from heartbeat.usecases.silence import held_back  # loaded when an alert goes out, not at a ping's cold start
+    """Publish one claimed alert and record the result (a snooze or a maintenance window may hold or
+    drop it instead: see usecases/hold.py). False: left pending for a later sweep."""
+    from heartbeat.usecases.hold import held_back  # loaded when an alert goes out, not at a ping's cold start
 
     if held_back(store, alert, now_ms):
         return True
