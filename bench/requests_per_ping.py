@@ -88,7 +88,30 @@ def run() -> list[Row]:
             reads, writes = sum(op in READS for op in calls), sum(op in WRITES for op in calls)
             rows.append(Row("requests per ping", label, _count(writes, reads), note=" ".join(calls)))
             calls.clear()
+    rows += _per_quorum_ping()
     rows += _per_event()
+    return rows
+
+
+def _per_quorum_ping() -> list[Row]:
+    """A quorum of 3 (issue 29): three instances pinged at once, then each again 10 s later; the
+    deadline moves only when the third most recent time does (at the last of the three)."""
+    rows: list[Row] = []
+    with moto_stack() as stack:
+        token = stack.create_monitor(interval=60, grace=30, config_extra={"quorum": {"min": 3}})["token"]
+        for name in ("a", "b", "c"):  # the first, cold pings make the map and learn the quorum
+            stack.ping(token, f"?instance={name}")
+        stack.clock.advance(10)
+        for name, moves, target in (("a", "stays", "2 writes, 0 reads"), ("c", "moves", "3 writes, 0 reads")):
+            if name == "c":
+                stack.ping(token, "?instance=b")
+            calls = stack.count_calls()
+            assert stack.ping(token, f"?instance={name}").status == 200
+            reads, writes = sum(op in READS for op in calls), sum(op in WRITES for op in calls)
+            label = f"success, quorum of 3, warm Lambda, the deadline {moves}"
+            met = _count(writes, reads) == target
+            rows.append(Row("requests per ping", label, _count(writes, reads), target, met, " ".join(calls)))
+            calls.clear()
     return rows
 
 

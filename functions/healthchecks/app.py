@@ -225,7 +225,7 @@ def delete_check(v: str, code: str) -> Response[Any]:
     authorize(write=True)
     m = monitor_of(code, by_unique_key=False)
     shown = one_check(m, n)
-    monitors.delete_monitor(deps.store, m.id)
+    monitors.delete_monitor(deps.store, m.id, deps.now_ms())
     logger.info("check deleted", monitor_id=m.id)
     return shown
 

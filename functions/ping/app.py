@@ -27,6 +27,7 @@ from heartbeat.domain.errors import (
     Unavailable,
 )
 from heartbeat.domain.model import Ping, PingKind
+from heartbeat.domain.quorum import check_instance
 from heartbeat.domain.ratelimit import MonitorRateLimit
 from heartbeat.domain.tokens import is_token
 from heartbeat.usecases.pings import RulesCache, monitor_by_slug, monitor_by_token, record_ping
@@ -94,6 +95,12 @@ def read_rid(event: APIGatewayProxyEventV2) -> str | None:
         raise InvalidInput("rid", "must be a UUID, such as the output of uuidgen") from None
 
 
+def read_instance(event: APIGatewayProxyEventV2) -> str | None:
+    """`?instance=` (or the `Heartbeat-Instance` header): which host of a quorum sent the ping."""
+    name = (event.query_string_parameters or {}).get("instance") or event.headers.get("heartbeat-instance")
+    return None if name is None else check_instance(name)
+
+
 def read_ping(event: APIGatewayProxyEventV2, kind: PingKind, exit_status: int | None) -> Ping:
     body = body_bytes(event.get("body"), event.is_base64_encoded)
     limit = deps.settings.max_ping_body_bytes
@@ -108,6 +115,7 @@ def read_ping(event: APIGatewayProxyEventV2, kind: PingKind, exit_status: int | 
         body_size=len(body),
         exit_status=exit_status,
         rid=read_rid(event),
+        instance=read_instance(event),
     )
 
 

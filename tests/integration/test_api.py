@@ -94,6 +94,8 @@ def test_create_returns_the_monitor_in_the_seed_shape(stack: Stack) -> None:
         "manualResume": False,
         "postOnly": False,
         "events": [],
+        "dependsOn": [],
+        "quorum": None,
     }
     assert m["description"] == ""
     assert m["tags"] == ["infrastructure", "db"]

@@ -13,12 +13,16 @@ from heartbeat.domain.model import Monitor, Status
 from heartbeat.domain.writes import (
     CountIs,
     DueAt,
+    DueBefore,
     Exists,
     Guard,
     Heeds,
+    HeldBy,
+    HoldingCount,
     Ignores,
     IncidentIs,
     IncidentOpen,
+    InstanceRoom,
     NoIncident,
     NoRules,
     NotEarly,
@@ -36,6 +40,7 @@ from heartbeat.store.writes import update_of
 from tests.harness import T0, Stack, sample_monitor
 
 STARTED_RUN, ENDED_RUN, UNKNOWN_RUN = "aaaaaaaaaaaa", "bbbbbbbbbbbb", "cccccccccccc"
+PARENT, CHILD = "a" * 32, "b" * 32
 
 
 def keep(item: Item) -> None:
@@ -76,6 +81,10 @@ def monitors() -> dict[str, tuple[Monitor, Callable[[Item], None]]]:
         "no runs map": (sample_monitor(), without_runs),
         "runs full": (sample_monitor(runs={f"r{i}": T0 for i in range(50)}), keep),
         "event runs": (sample_monitor(runs={"r": T0}), with_event_runs),
+        "held by a parent": (sample_monitor(**down, held_by=PARENT), keep),
+        "holding two children": (sample_monitor(**down, holding=frozenset([CHILD, PARENT])), keep),
+        "quorum": (sample_monitor(quorum={"min": 2}, instances={"a": T0, "b": T0}, rev=2), keep),
+        "quorum, no instances yet": (sample_monitor(quorum={"min": 2}, instances=None, rev=2), keep),
     }
 
 
@@ -98,6 +107,10 @@ def guards(m: Monitor) -> list[Guard]:
         RunsKept(),
         *(RunsRoom(cap) for cap in (50, 2)),
         *(StageNew(run, stage) for run in (STARTED_RUN, ENDED_RUN, UNKNOWN_RUN) for stage in (START, END)),
+        *(HeldBy(parent) for parent in (PARENT, CHILD)),
+        *(HoldingCount(count) for count in (0, 1, 2)),
+        *(InstanceRoom(name, cap) for name in ("a", "c") for cap in (2, 3)),
+        *(DueBefore(t) for t in (m.deadline_ms or 1, (m.deadline_ms or 1) + 1, 7)),
     ]
 
 

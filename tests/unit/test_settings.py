@@ -34,6 +34,8 @@ SET = {  # a value other than the default, for each kind
     Kind.CRON: "30 2 * * *",
     Kind.ZONE: "Europe/Riga",
     Kind.PATTERNS: [{"source": ["aws.ecs"]}],
+    Kind.MONITORS: ["0" * 32, "f" * 32],
+    Kind.QUORUM: {"min": 3},
 }
 IDS = [s.api for s in SETTINGS]
 

@@ -39,9 +39,9 @@ def setting_option(s: Setting) -> Callable[[F], F]:
     """A setting's flag, given to the command under the setting's API name."""
     if s.kind is Kind.FLAG:
         return click.option(s.flag, s.api, default=None, help=s.help)
-    if s.kind is Kind.KEYWORDS:
+    if s.kind is Kind.KEYWORDS or s.kind is Kind.MONITORS:
         return click.option(s.flag, s.api, multiple=True, help=s.help)
-    if s.kind is Kind.SECONDS or s.kind is Kind.COUNT:
+    if s.kind is Kind.SECONDS or s.kind is Kind.COUNT or s.kind is Kind.QUORUM:
         return click.option(s.flag, s.api, type=SECONDS_OR_OFF if s.clears else int, help=s.help)
     return click.option(s.flag, s.api, help=s.help)
 
@@ -68,6 +68,8 @@ def config_body(settings: Mapping[str, Any]) -> dict[str, Any]:
             continue
         if isinstance(value, tuple | list):
             value = [v for v in value if v]
+        if s.kind is Kind.QUORUM and isinstance(value, int):
+            value = {"min": value}
         config[s.api] = None if value == OFF else value
     return config
 

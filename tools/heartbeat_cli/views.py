@@ -149,6 +149,10 @@ def in_words(s: Setting, value: Any) -> str:
         return s.words.shown.format(duration(value))
     if s.kind is Kind.KEYWORDS:
         return s.words.shown.format(" or ".join(repr(k) for k in value))
+    if s.kind is Kind.MONITORS:
+        return s.words.shown.format(", ".join(value))
+    if s.kind is Kind.QUORUM:
+        return s.words.shown.format(value["min"])
     if s.kind is Kind.PATTERNS:
         return s.words.shown.format(len(value))
     return s.words.shown.format(value, s="" if value == 1 else "s")
@@ -177,6 +181,9 @@ def show_monitor(
         ("acknowledged", acknowledged_line(m.get("acknowledged"), now)),
         ("snoozed until", moment(m.get("snoozedUntil"), now)),
         ("maintenance", maintenance_lines(m.get("maintenance"), now)),
+        ("quiet while", f"{m['heldBy']} is down (it depends on it)" if m.get("heldBy") else None),
+        ("holding quiet", m.get("holding") or None),
+        ("instances", [f"{name}  {moment(at, now)}" for name, at in (m.get("instances") or {}).items()] or None),
         ("last ping", last_ping_lines(m, last_ping, now)),
         ("last run took", duration(m["lastDurationSeconds"]) if m.get("lastDurationSeconds") is not None else None),
         *settings_lines(c),

@@ -118,6 +118,15 @@ def _down_keyword() -> Alert:
     return down_alert(checked, done, Cause.KEYWORD, done, ping(PingKind.SUCCESS, body))
 
 
+def _down_quorum() -> Alert:
+    instances = {"web-1": NIGHT + 5 * MIN, "web-2": NIGHT + 5 * MIN, "web-3": NIGHT}
+    workers = backup(name="Queue Workers", interval_s=300, schedule=None, timezone="UTC", grace_s=60, tags=["queue"],
+                     description="", status=Status.UP, last_ping_kind="success", last_start_ms=None,
+                     quorum={"min": 3}, instances=instances)  # fmt: skip
+    deadline = NIGHT + 6 * MIN
+    return down_alert(workers, deadline, Cause.QUORUM, deadline + 20_000)
+
+
 def _reminder() -> Alert:
     down = _down_exit_status()
     still = backup(status=Status.DOWN, open_incident_ms=down.incident_ms, last_ping_ms=down.incident_ms,
@@ -141,6 +150,7 @@ EXAMPLES: dict[str, tuple[str, Callable[[], Alert]]] = {
     "down-timeout": ("down: a run past its maxRuntime", _down_timeout),
     "down-early": ("down: a success sooner than minInterval", _down_early),
     "down-keyword": ("down: a failure keyword in the body", _down_keyword),
+    "down-quorum": ("down: one of a quorum of three instances went silent", _down_quorum),
     "reminder": ("still down: the second reminder", _reminder),
     "up": ("up again", _up),
 }

@@ -100,7 +100,7 @@ def patch_monitor(monitor_id: str, patch: Annotated[MonitorPatch, Body()]) -> Re
 
 @router.delete("/api/v1/monitors/<monitor_id>", responses=documented(None, 204))
 def delete_monitor(monitor_id: str) -> Response[str]:
-    monitors.delete_monitor(deps.store, monitor_id)
+    monitors.delete_monitor(deps.store, monitor_id, deps.now_ms())
     deps.logger.info("monitor deleted", monitor_id=monitor_id)
     return Response(204, None, "")
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from heartbeat.domain import limits, schedules
 from heartbeat.domain.errors import InvalidInput
+from heartbeat.domain.settings import MAX_DEPENDS, MAX_INSTANCES
 from heartbeat.domain.slugs import SLUG_RE
 
 
@@ -53,6 +54,18 @@ Keywords = Annotated[list[Keyword], Field(max_length=limits.MAX_KEYWORDS)]
 CronExpression = Annotated[str, StringConstraints(max_length=limits.CRON_CHARS), AfterValidator(_cron)]
 TimezoneName = Annotated[str, StringConstraints(max_length=schedules.ZONE_CHARS), AfterValidator(_timezone)]
 MonitorId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+MonitorIds = Annotated[list[MonitorId], Field(max_length=MAX_DEPENDS)]
+
+
+def _quorum(value: dict[str, int]) -> dict[str, int]:
+    if "min" not in value:
+        raise ValueError('give {"min": k}')
+    return value
+
+
+Quorum = Annotated[
+    dict[Literal["min"], Annotated[int, Field(ge=1, le=MAX_INSTANCES, strict=True)]], AfterValidator(_quorum)
+]
 Url = Annotated[str, StringConstraints(max_length=2048, pattern=r"^https?://[!-~]+$")]
 ContentType = Annotated[
     str, StringConstraints(max_length=100, pattern=r"^[a-z]+/[A-Za-z0-9.+-]+(; *charset=[A-Za-z0-9-]+)?$")

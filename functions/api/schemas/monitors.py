@@ -15,7 +15,20 @@ from heartbeat.domain.model import Acknowledgement, Incident, Monitor, PingEvent
 from heartbeat.domain.monitors import Uptime
 from heartbeat.domain.settings import BY_API, DEFAULT_INTERVAL_S, SETTINGS, Kind, Setting, initial
 from schemas.events import EventPatterns
-from schemas.fields import CronExpression, Description, Keywords, Name, Out, Slug, Strict, Tags, TimezoneName, unique
+from schemas.fields import (
+    CronExpression,
+    Description,
+    Keywords,
+    MonitorIds,
+    Name,
+    Out,
+    Quorum,
+    Slug,
+    Strict,
+    Tags,
+    TimezoneName,
+    unique,
+)
 from schemas.windows import MaintenanceOut
 
 BODY_PREVIEW_CHARS = 200
@@ -28,6 +41,8 @@ _TAKEN: dict[Kind, Any] = {  # the type a request gives a setting of each kind i
     Kind.CRON: CronExpression,
     Kind.ZONE: TimezoneName,
     Kind.PATTERNS: EventPatterns,
+    Kind.MONITORS: MonitorIds,
+    Kind.QUORUM: Quorum,
 }
 _SHOWN: dict[Kind, Any] = {  # and the type an answer shows it in
     Kind.SECONDS: int,
@@ -37,6 +52,8 @@ _SHOWN: dict[Kind, Any] = {  # and the type an answer shows it in
     Kind.CRON: str,
     Kind.ZONE: str,
     Kind.PATTERNS: list[dict[str, Any]],
+    Kind.MONITORS: list[str],
+    Kind.QUORUM: dict[str, int],
 }
 
 
@@ -159,7 +176,7 @@ def monitor_settings(config: BaseModel) -> dict[str, Any]:
     given = config.model_fields_set if isinstance(config, MonitorConfigPatch) else type(config).model_fields
     values = {BY_API[f].attr: getattr(config, f) for f in given}
     for s in SETTINGS:
-        if s.kind is Kind.KEYWORDS and values.get(s.attr) is not None:
+        if s.kind in (Kind.KEYWORDS, Kind.MONITORS) and values.get(s.attr) is not None:
             values[s.attr] = unique(values[s.attr])
     return values
 
@@ -202,6 +219,9 @@ def monitor_json(m: Monitor, now_ms: int, ping_base: str | None) -> dict[str, An
         "remindersSent": m.reminders,
         "acknowledged": acknowledgement_json(m.open_acknowledgement),
         "snoozedUntil": iso(m.snoozed_until_ms) if (m.snoozed_until_ms or 0) > now_ms else None,
+        "heldBy": m.held_by,
+        "holding": sorted(m.holding),
+        "instances": {name: iso(at) for name, at in sorted((m.instances or {}).items())} if m.quorum else None,
         "createdAt": iso(m.created_ms),
         "updatedAt": iso(m.updated_ms),
     }
@@ -270,6 +290,7 @@ def incident_json(i: Incident, now_ms: int) -> dict[str, Any]:
         "resolvedAt": iso(i.resolved_ms),
         "durationSeconds": round(i.duration_ms(now_ms) / 1000, 3),
         "acknowledged": acknowledgement_json(i.acknowledged),
+        "causedBy": i.caused_by,
     }
 
 
@@ -303,6 +324,9 @@ class MonitorOut(Out):
     remindersSent: int
     acknowledged: AcknowledgementOut | None = Field(description="the open incident's acknowledgement: no reminders")
     snoozedUntil: str | None = Field(description="no alerts until then")
+    heldBy: str | None = Field(description="a monitor it depends on, down: its down alert is held until that recovers")
+    holding: list[str] = Field(description="monitors whose down alerts this one's outage holds (config.dependsOn)")
+    instances: dict[str, str | None] | None = Field(description="a quorum's instances and their last success")
     createdAt: str
     updatedAt: str
     maintenance: MaintenanceOut | None = Field(
@@ -346,6 +370,7 @@ class IncidentOut(Out):
     resolvedAt: str | None
     durationSeconds: float
     acknowledged: AcknowledgementOut | None
+    causedBy: str | None = Field(description="the monitor it depends on that was down when it opened: no alert then")
 
 
 class IncidentPage(Out):

@@ -137,6 +137,15 @@ def with_cause_of(reminder: Alert, down: Alert | None) -> Alert:
     return dataclasses.replace(reminder, facts=dataclasses.replace(reminder.facts, failure=failure))
 
 
+def with_dependencies(alert: Alert, held_by: str = "", holding: list[str] | None = None) -> Alert:
+    """An alert that says the outage of `held_by` (a name) held it, or names the monitors `holding`
+    its own outage holds quiet (domain/dependencies.py)."""
+    if alert.facts is None:
+        return alert
+    facts = dataclasses.replace(alert.facts, held_by=held_by, holding=list(holding or []))
+    return dataclasses.replace(alert, facts=facts)
+
+
 def _facts(monitor: Monitor, event: AlertEvent, now_ms: int, ping: Ping | None = None, **more: Any) -> AlertFacts:
     """The monitor's side of an alert's facts; `ping`, when one made the alert, is its last ping."""
     # Loaded when an alert is made, not at every ping's cold start (a few dataclasses to build).
@@ -170,6 +179,7 @@ def _facts(monitor: Monitor, event: AlertEvent, now_ms: int, ping: Ping | None =
 
 def _failure(monitor: Monitor, cause: Cause, now_ms: int, ping: Ping | None) -> Failure:
     from heartbeat.domain.alertwords import BodyExcerpt, Failure
+    from heartbeat.domain.quorum import silent
 
     body = BodyExcerpt.of(ping.body, ping.body_size, ping.body_truncated) if ping else None
     keyword, wanted = "", list[str]()
@@ -178,7 +188,10 @@ def _failure(monitor: Monitor, cause: Cause, now_ms: int, ping: Ping | None) -> 
         keyword = next((k for k in monitor.failure_keywords if k.casefold() in text), "")
         wanted = [] if keyword else monitor.success_keywords
     last_success = monitor.last_success_ms
+    quiet = silent(monitor, monitor.instances or {}, now_ms) if cause is Cause.QUORUM else []
     return Failure(
+        silent=quiet,
+        quorum=(monitor.quorum or {}).get("min", 0),
         cause=cause.value,
         exit_status=ping.exit_status if ping else None,
         keyword=keyword,

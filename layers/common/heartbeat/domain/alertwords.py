@@ -91,6 +91,8 @@ class Failure:
     running_ms: int | None = None  # timeout: how long the run had run, without finishing, at the alert
     since_success_ms: int | None = None  # early: how long after the previous success
     body: BodyExcerpt | None = None  # the failing ping's
+    quorum: int = 0  # quorum: the instances that must have pinged
+    silent: list[str] = field(default_factory=list)  # quorum: the instances that have not, by name
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,8 @@ class AlertFacts:
     reminder: int = 0
     last_ping: PingFacts | None = None
     failure: Failure | None = None  # down and reminders
+    held_by: str = ""  # down: the monitor it depends on whose outage held this alert until it recovered
+    holding: list[str] = field(default_factory=list)  # down, reminders: monitors its outage holds quiet
     links: AlertLinks | None = None  # added when published (domain/alertlinks.py); None: the plain ones from the URL
 
     def to_json(self) -> str:
@@ -230,6 +234,8 @@ def cause_words(f: AlertFacts, short: bool = False) -> str:
         said = f"a success{after}" + ("" if short else _sooner_than(f.early_gap_s))
     elif why.cause == Cause.KEYWORD:
         said = _keyword(why, short)
+    elif why.cause == Cause.QUORUM:
+        said = _quorum(f, why, short)
     else:  # a cause this version does not know (facts from a newer one)
         said = visible(why.cause)
     return said + (f" ({why.in_a_row} in a row)" if why.in_a_row > 1 else "")
@@ -249,6 +255,14 @@ def _missed(f: AlertFacts, short: bool) -> str:
     # A cron monitor's incident opens at the run's time plus the grace.
     run = clock(f.opened_ms - f.grace_s * 1000, f.zone)
     return f"missed the {run} run" if short else f"no ping for the {run} run + {grace} grace"
+
+
+def _quorum(f: AlertFacts, why: Failure, short: bool) -> str:
+    names = _cut(visible(", ".join(why.silent)), 200)
+    if short:
+        return f"quorum {why.quorum} not met, silent: {names}"
+    window = duration((f.interval_s or 0) + f.grace_s) if f.cron is None else "its run + grace"
+    return f"fewer than {why.quorum} instances pinged within {window}; silent: {names}"
 
 
 def _timeout(f: AlertFacts, why: Failure, short: bool) -> str:
@@ -358,6 +372,10 @@ def _rows(f: AlertFacts) -> list[tuple[str, str]]:
     rows = [("Down since", f"{moment(opened, f.zone)} ({ago(opened, f.at_ms)})")]
     if f.event == AlertEvent.REMINDER:
         rows.append(("Reminder", str(f.reminder)))
+    if f.held_by:
+        rows.append(("Held", f"while {visible(f.held_by)} was down (it depends on it), until {clock(f.at_ms, f.zone)}"))
+    if f.holding:
+        rows.append(("Holding", f"{len(f.holding)} quiet: " + _cut(visible(", ".join(f.holding)), DESCRIPTION_CHARS)))
     if f.event == AlertEvent.UP and f.resolved_ms is not None:
         rows = [("Down", f"from {moment(opened, f.zone)} to {clock(f.resolved_ms, f.zone)}")]
     rows.append(("Schedule", schedule_words(f)))

@@ -11,6 +11,7 @@ from collections import Counter
 from html import escape
 
 from heartbeat.domain.model import Monitor, Status
+from heartbeat.domain.quorum import silent
 
 STATES = {  # worst first
     "down": "#e05d44",
@@ -71,7 +72,7 @@ def prometheus(monitors: list[Monitor], now_ms: int) -> str:
     """The text exposition format: each monitor's status, seconds since its last ping and last run's
     duration; for each tag, how many monitors are up and down."""
     lines = _header("heartbeat_monitor_up", "1 if the monitor is up (or late, within its grace, or running), else 0.")
-    since, durations, statuses = [], [], []
+    since, durations, statuses, held, quorum = [], [], [], [], []
     by_tag: Counter[tuple[str, str]] = Counter()
     for m in monitors:
         status = m.status_at(now_ms)
@@ -85,6 +86,12 @@ def prometheus(monitors: list[Monitor], now_ms: int) -> str:
         if m.last_duration_ms is not None:
             seconds = m.last_duration_ms / 1000
             durations.append(f"heartbeat_monitor_last_duration_seconds{{{labels}}} {seconds:.3f}")
+        if m.depends_on:
+            held.append(f"heartbeat_monitor_held{{{labels}}} {int(m.held_by is not None)}")
+        if m.quorum:
+            instances = m.instances or {}
+            fresh = len(instances) - len(silent(m, instances, now_ms))
+            quorum.append(f'heartbeat_monitor_quorum_instances{{{labels},min="{m.quorum["min"]}"}} {fresh}')
         for tag in m.tags:
             if status is Status.DOWN:
                 by_tag[(tag, "down")] += 1
@@ -94,6 +101,8 @@ def prometheus(monitors: list[Monitor], now_ms: int) -> str:
     lines += _header("heartbeat_monitor_seconds_since_last_ping", "Seconds since the last ping of any kind.") + since
     lines += _header("heartbeat_monitor_last_duration_seconds", "The last run's duration (/start to success).")
     lines += durations
+    lines += _header("heartbeat_monitor_held", "1 if it is down while one it depends on is, its alert held.") + held
+    lines += _header("heartbeat_monitor_quorum_instances", "A quorum's instances that pinged in time.") + quorum
     lines += _header("heartbeat_tag_monitors", "Monitors with the tag that are up or down.")
     for tag in sorted({t for m in monitors for t in m.tags}):
         for state in ("up", "down"):

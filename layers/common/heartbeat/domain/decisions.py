@@ -17,23 +17,30 @@ from typing import Any
 
 from heartbeat.domain.alerts import down_alert, reminder_alert, up_alert
 from heartbeat.domain.awsruns import run_key, run_mark
+from heartbeat.domain.dependencies import holds
 from heartbeat.domain.model import Alert, Cause, Incident, Monitor, Ping, PingKind, Status
+from heartbeat.domain.quorum import instance_of, met, quorum_deadline, with_ping
 from heartbeat.domain.rules import RUNS_CAP, cause_of, early_cause, received_before_last_success, run_start
 from heartbeat.domain.schedules import deadline_after_success, reminder_after
+from heartbeat.domain.settings import MAX_INSTANCES
 from heartbeat.domain.writes import (
     DEADLINE,
     REMINDER,
     CountIs,
     DueAt,
+    DueBefore,
     Entry,
     Exists,
     Field,
     Frozen,
     Guard,
     Heeds,
+    HeldBy,
+    HoldingCount,
     Ignores,
     IncidentIs,
     IncidentOpen,
+    InstanceRoom,
     Kept,
     Later,
     NoIncident,
@@ -76,22 +83,36 @@ def counted(ping: Ping, now_ms: int) -> Write:
     return counted | stage_recorded(ping, now_ms) if ping.run_stage else counted
 
 
-def succeeded(ping: Ping, now_ms: int, deadline: int | Later) -> Write:
+def succeeded(ping: Ping, now_ms: int, deadline: int | Later | None) -> Write:
     """What a success does, whether the monitor was up or it ends an outage: up, the next deadline
-    armed, the run it finished remembered (its ?rid= start, or the last /start), the minimum
-    interval counted from now, the count of failures over."""
+    armed (None: a quorum's, armed after the write, which does not know the other instances), the
+    run it finished remembered (its ?rid= start, or the last /start), the minimum interval counted
+    from now, the count of failures over."""
     run: list[Entry] = [Entry("runs", ping.rid)] if ping.rid else []
+    armed: dict[Field, Value] = {DEADLINE: deadline} if deadline is not None else {}
     return Write(
         sets={
             "status": Status.UP,
             "last_success_ms": now_ms,
-            DEADLINE: deadline,
+            **armed,
             "last_run_start_ms": Kept(run[0] if run else "last_start_ms", 0),
             "early_until_ms": Later(now_ms, Span.MIN_GAP),
         },
         removes={"last_start_ms", "fail_streak", *run},
         guards=(RunsKept(),) if run else (),
     )
+
+
+def instance_seen(ping: Ping, now_ms: int) -> Write:
+    """A quorum's instance's success remembered, among at most MAX_INSTANCES names."""
+    name = instance_of(ping)
+    return Write(sets={Entry("instances", name): now_ms}, guards=(InstanceRoom(name, MAX_INSTANCES),))
+
+
+def quorum_armed(due_ms: int) -> Write:
+    """A quorum's deadline after a success, moved only later (concurrent instances each compute it
+    from the item as their write found it: the last write saw them all, and its is the latest)."""
+    return Write(sets={DEADLINE: due_ms}, guards=(NoIncident(), DueBefore(due_ms)))
 
 
 def run_started(ping: Ping, now_ms: int) -> Write:
@@ -116,6 +137,20 @@ def going_down(opened_ms: int, reminder_at_ms: int | None) -> Write:
     if reminder_at_ms is None:
         return write | Write(removes={DEADLINE})
     return write | Write(sets={REMINDER: reminder_at_ms})
+
+
+def held_down(opened_ms: int, parent: Monitor) -> Write:
+    """Down as going_down, its alert held by `parent`'s outage: no reminders either until released."""
+    return going_down(opened_ms, None) | Write(sets={"held_by": parent.id})
+
+
+def released(child: Monitor, parent_id: str, now_ms: int) -> Write:
+    """A held child's alert let go by its parent's recovery: reminders from now, if it has them. It
+    holds only while the child is still down with the incident read, held by that parent."""
+    assert child.open_incident_ms is not None
+    reminder = reminder_after(child, now_ms, now_ms)
+    due = Write(sets={REMINDER: reminder}) if reminder is not None else Write()
+    return due | Write(removes={"held_by"}, guards=(IncidentIs(child.open_incident_ms), HeldBy(parent_id)))
 
 
 class Action(StrEnum):
@@ -172,11 +207,14 @@ def plan(ping: Ping, cause: Cause | None, rules: Monitor | None, current: Monito
         return PingPlan(Action.START, heard | run_started(ping, now_ms) | start)
     if current is not None and current.open_incident_ms is None and received_before_last_success(current, now_ms):
         return PingPlan(Action.RECORD, heard | guarded(NoIncident()))
+    expected = guarded(NoIncident(), *rules_guard, NotEarly(now_ms))
+    if rules is not None and rules.quorum:  # its deadline follows the other instances: armed after
+        write = heard | succeeded(ping, now_ms, None) | instance_seen(ping, now_ms) | expected
+        return PingPlan(Action.ARM, write, judged)
     # An interval monitor's deadline is computed by the write; a cron one's from the remembered schedule.
     deadline = (
         deadline_after_success(rules, now_ms) if rules is not None and rules.schedule else Later(now_ms, Span.WINDOW)
     )
-    expected = guarded(NoIncident(), *rules_guard, NotEarly(now_ms))
     return PingPlan(Action.ARM, heard | succeeded(ping, now_ms, deadline) | expected, judged)
 
 
@@ -186,11 +224,12 @@ def plan(ping: Ping, cause: Cause | None, rules: Monitor | None, current: Monito
 class Transition(Frozen):
     """A monitor's write, and what comes with it in the same transaction."""
 
-    __slots__ = ("alert", "opens", "resolves_ms", "write")
+    __slots__ = ("alert", "also", "opens", "resolves_ms", "write")
     write: Write
     alert: Alert | None  # queued
     opens: Incident | None  # opened
     resolves_ms: int | None  # the open incident (by its opening time) resolved
+    also: tuple[str, Write] | None  # another monitor's write: a parent recording a child it holds
 
     def __init__(
         self,
@@ -198,14 +237,17 @@ class Transition(Frozen):
         alert: Alert | None = None,
         opens: Incident | None = None,
         resolves_ms: int | None = None,
+        also: tuple[str, Write] | None = None,
         **more: Any,
     ) -> None:
-        for name, value in dict(write=write, alert=alert, opens=opens, resolves_ms=resolves_ms, **more).items():
+        values = dict(write=write, alert=alert, opens=opens, resolves_ms=resolves_ms, also=also, **more)
+        for name, value in values.items():
             set_once(self, name, value)
 
 
 class ResetRuns(Transition):
-    """The map of open runs is missing or full (runs that never finished): start it empty, then plan again."""
+    """The map of open runs is missing or full (runs that never finished), or a quorum's map of
+    instances is missing: start it empty, then plan again."""
 
 
 class TolerateFailure(Transition):
@@ -219,13 +261,16 @@ class TolerateFailure(Transition):
 
 
 class OpenIncident(Transition):
-    """A failure that reaches the threshold: down now, the incident opened, its alert queued."""
+    """A failure that reaches the threshold: down now, the incident opened, its alert queued (or,
+    while a parent is down, held: `also` records it on the parent)."""
 
     __slots__ = ("cause",)
     cause: Cause
 
-    def __init__(self, cause: Cause, write: Write, alert: Alert, opens: Incident) -> None:
-        super().__init__(write, alert, opens, cause=cause)
+    def __init__(
+        self, cause: Cause, write: Write, alert: Alert | None, opens: Incident, also: tuple[str, Write] | None = None
+    ) -> None:
+        super().__init__(write, alert, opens, also=also, cause=cause)
 
 
 class CountRecovery(Transition):
@@ -233,21 +278,24 @@ class CountRecovery(Transition):
 
 
 class Resolve(Transition):
-    """A good run that ends the outage: up again, the incident resolved, the recovery alert queued."""
+    """A good run that ends the outage: up again, the incident resolved, the recovery alert queued
+    (none when its down alert was held: nobody heard of the outage). The children its outage held
+    (`holding`, as read) are released after it."""
 
     __slots__ = ("run_start_ms",)
     run_start_ms: int | None  # the start of the run it finished, if one was announced
 
-    def __init__(self, write: Write, alert: Alert, resolves_ms: int, run_start_ms: int | None) -> None:
+    def __init__(self, write: Write, alert: Alert | None, resolves_ms: int, run_start_ms: int | None) -> None:
         super().__init__(write, alert, resolves_ms=resolves_ms, run_start_ms=run_start_ms)
 
 
 PingDecision = ResetRuns | TolerateFailure | OpenIncident | CountRecovery | Resolve
 
 
-def decide_ping(current: Monitor, ping: Ping, now_ms: int) -> PingDecision | None:
+def decide_ping(current: Monitor, ping: Ping, now_ms: int, parent: Monitor | None = None) -> PingDecision | None:
     """The transition a ping makes on `current`, or None when a new plan (from `current`) will do.
-    Each holds only if no other ping was counted since `current` was read."""
+    Each holds only if no other ping was counted since `current` was read. `parent`: one it depends
+    on that is down (an incident it opens is that one's doing, its alert held)."""
     reset_runs = ResetRuns(write=Write(sets={"runs": {}}, guards=(CountIs(current.n_pings),)))
     ignored = current.ignores(ping)
     if ignored or ping.kind in (PingKind.LOG, PingKind.START):
@@ -255,6 +303,10 @@ def decide_ping(current: Monitor, ping: Ping, now_ms: int) -> PingDecision | Non
         return reset_runs if ping.kind is PingKind.START and ping.rid and not ignored and runs_full else None
     if ping.rid and ping.kind is PingKind.SUCCESS and current.runs is None:
         return reset_runs
+    if current.quorum and ping.kind is PingKind.SUCCESS:
+        if current.instances is None:  # its map of instances is made by a write of its own, once
+            return ResetRuns(write=Write(sets={"instances": {}}, guards=(CountIs(current.n_pings),)))
+        with_ping(current, ping, now_ms)  # InvalidInput for one instance more than a monitor keeps
     cause = cause_of(ping, current) or early_cause(ping, current, now_ms)
     after = dataclasses.replace(current, last_ping_ms=now_ms)
     heard = counted(ping, now_ms) | guarded(CountIs(current.n_pings))
@@ -272,6 +324,11 @@ def decide_ping(current: Monitor, ping: Ping, now_ms: int) -> PingDecision | Non
         # Incidents are keyed by their opening time: one that opens in the same millisecond as the
         # last one (fail, success, fail) opens a millisecond later rather than collide with it.
         opened = max(now_ms, (current.last_incident_ms or 0) + 1)
+        if parent is not None:
+            write = heard | held_down(opened, parent) | Write(removes={"last_start_ms"}, guards=(NoIncident(),))
+            opens = Incident(current.id, opened, cause, caused_by=parent.id)
+            also = (parent.id, holds(parent, current.id))
+            return OpenIncident(cause=cause, write=write, alert=None, opens=opens, also=also)
         down = going_down(opened, reminder_after(current, opened, now_ms))
         write = heard | down | Write(removes={"last_start_ms"}, guards=(NoIncident(),))
         alert = down_alert(after, opened, cause, now_ms, ping)
@@ -279,15 +336,25 @@ def decide_ping(current: Monitor, ping: Ping, now_ms: int) -> PingDecision | Non
     if current.open_incident_ms is None:
         return None  # the state moved back while we looked: plan again
     still_open = IncidentIs(current.open_incident_ms)
+    deadline = deadline_after_success(current, now_ms)
+    if current.quorum:
+        instances = with_ping(current, ping, now_ms)
+        seen = instance_seen(ping, now_ms)
+        if not met(current, instances, now_ms):  # one instance back of a quorum still short: still down
+            return CountRecovery(write=heard | seen | Write(sets={"last_success_ms": now_ms}, guards=(still_open,)))
+        heard |= seen
+        deadline = quorum_deadline(current, instances) or deadline
     if current.good_streak + 1 < current.recovery_threshold:
         streak = {"last_success_ms": now_ms, "good_streak": current.good_streak + 1}
         return CountRecovery(write=heard | Write(sets=streak, removes={"last_start_ms"}, guards=(still_open,)))
     # The deadline is computed from the schedule read: held to that revision.
-    success = succeeded(ping, now_ms, deadline_after_success(current, now_ms))
-    over = Write(removes={"open_incident_ms", "down_since_ms", "good_streak", "reminders"})
+    success = succeeded(ping, now_ms, deadline)
+    over = Write(removes={"open_incident_ms", "down_since_ms", "good_streak", "reminders", "held_by", "holding"})
+    # The children it holds are those read: one held since fails this write, which is decided again.
+    held = guarded(HoldingCount(len(current.holding)))
     return Resolve(
-        write=heard | success | over | guarded(still_open, RulesAt(current.rev)),
-        alert=up_alert(after, current.open_incident_ms, now_ms, now_ms, ping),
+        write=heard | success | over | held | guarded(still_open, RulesAt(current.rev)),
+        alert=None if current.held_by else up_alert(after, current.open_incident_ms, now_ms, now_ms, ping),
         resolves_ms=current.open_incident_ms,
         run_start_ms=run_start(current, ping),
     )
@@ -297,34 +364,52 @@ def decide_ping(current: Monitor, ping: Ping, now_ms: int) -> PingDecision | Non
 
 
 class MarkDown(Transition):
-    """A missed run (or a timed-out one) that reaches the threshold: down, dated from the deadline missed."""
+    """A missed run (or a timed-out one) that reaches the threshold: down, dated from the deadline
+    missed; its alert held, as OpenIncident's, while a parent is down."""
 
     __slots__ = ("cause",)
     cause: Cause
 
-    def __init__(self, cause: Cause, write: Write, alert: Alert, opens: Incident) -> None:
-        super().__init__(write, alert, opens, cause=cause)
+    def __init__(
+        self, cause: Cause, write: Write, alert: Alert | None, opens: Incident, also: tuple[str, Write] | None = None
+    ) -> None:
+        super().__init__(write, alert, opens, also=also, cause=cause)
 
 
 class TolerateMiss(Transition):
     """Missed runs below the failure threshold: counted, and the next run awaited."""
 
 
+class Rearm(Transition):
+    """A quorum found past a deadline its instances have moved on since (the write that moves it after
+    a ping was lost, or came after this read): its deadline set to theirs."""
+
+
 class Remind(Transition):
     """Still down at the reminder time: one more alert, and the time of the next."""
 
 
-def decide_missed(monitor: Monitor, now_ms: int) -> MarkDown | TolerateMiss:
+def decide_missed(monitor: Monitor, now_ms: int, parent: Monitor | None = None) -> MarkDown | TolerateMiss | Rearm:
     """A monitor found past its deadline. Below the failure threshold the miss is counted and the
     next run awaited; a sweep that comes late counts every run missed meanwhile. The incident opens
-    at the deadline of the miss that reached the threshold. Each holds only while the deadline is
-    the one read (a ping that moved it wins; of two sweepers, one acts)."""
+    at the deadline of the miss that reached the threshold (caused by `parent`, a monitor it depends
+    on that is down, if given: its alert held). Each holds only while the deadline is the one read
+    (a ping that moved it wins; of two sweepers, one acts)."""
     assert monitor.next_deadline_ms is not None
     seen = guarded(DueAt(monitor.next_deadline_ms))
     cause = Cause.TIMEOUT if monitor.status is Status.STARTED else Cause.MISSED
+    if monitor.quorum and cause is Cause.MISSED:
+        due = quorum_deadline(monitor, monitor.instances or {})
+        if due is not None and due > now_ms:
+            return Rearm(write=Write(sets={DEADLINE: due}) | seen)
+        cause = Cause.QUORUM
     deadline, streak = monitor.next_deadline_ms, monitor.fail_streak
     while True:
         streak += 1
+        if streak >= monitor.failure_threshold and parent is not None:
+            opens = Incident(monitor.id, deadline, cause, caused_by=parent.id)
+            also = (parent.id, holds(parent, monitor.id))
+            return MarkDown(cause, held_down(deadline, parent) | seen, alert=None, opens=opens, also=also)
         if streak >= monitor.failure_threshold:
             alert = down_alert(monitor, deadline, cause, now_ms)
             write = going_down(deadline, reminder_after(monitor, deadline, now_ms)) | seen

@@ -19,7 +19,8 @@ from heartbeat.domain.errors import InvalidInput
 from heartbeat.domain.eventpatterns import check_patterns
 from heartbeat.domain.model import Monitor
 from heartbeat.domain.schedules import check_cron, check_zone
-from heartbeat.domain.settings import BY_API, SETTINGS, Kind, Setting
+from heartbeat.domain.settings import BY_API, MAX_DEPENDS, MAX_INSTANCES, SETTINGS, Kind, Setting
+from heartbeat.domain.tokens import is_monitor_id
 
 NAME_CHARS = 200
 DESCRIPTION_CHARS = 10_000
@@ -100,6 +101,27 @@ def _patterns(place: str) -> Callable[[Any], None]:
     return check
 
 
+def _monitor_ids(place: str) -> Callable[[Any], None]:
+    def check(value: Any) -> None:
+        if not isinstance(value, list) or len(value) > MAX_DEPENDS:
+            raise InvalidInput(place, f"at most {MAX_DEPENDS} monitor ids")
+        if not all(isinstance(i, str) and is_monitor_id(i) for i in value):
+            raise InvalidInput(place, "each is a monitor id (32 hexadecimal characters)")
+
+    return check
+
+
+def _quorum(place: str) -> Callable[[Any], None]:
+    def check(value: Any) -> None:
+        if value is None:
+            return
+        k = value.get("min") if isinstance(value, dict) and value.keys() == {"min"} else None
+        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_INSTANCES:
+            raise InvalidInput(place, f'must be {{"min": k}}, k a whole number from 1 to {MAX_INSTANCES}')
+
+    return check
+
+
 def _check(s: Setting) -> Callable[[Any], None]:
     """The check of the setting's kind, naming the setting as the API does."""
     place = f"config.{s.api}"
@@ -114,6 +136,10 @@ def _check(s: Setting) -> Callable[[Any], None]:
         return _cron(place)
     if s.kind is Kind.ZONE:
         return _zone
+    if s.kind is Kind.MONITORS:
+        return _monitor_ids(place)
+    if s.kind is Kind.QUORUM:
+        return _quorum(place)
     return _patterns(place)
 
 

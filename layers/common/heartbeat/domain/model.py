@@ -42,6 +42,7 @@ class Cause(StrEnum):
     EXIT_STATUS = "exit_status"  # a non-zero exit status ping
     EARLY = "early"  # a success sooner than the monitor's minimum interval after the previous one
     KEYWORD = "keyword"  # a success whose body matched a failure keyword, or none of the success keywords
+    QUORUM = "quorum"  # fewer than the quorum's minimum of instances pinged within period + grace
 
 
 AUDIENCE = "alerts"  # the SNS `audience` attribute of every real alert; a test alert names its one subscription
@@ -89,6 +90,9 @@ class Monitor:
     realert_s: int | None = monitor_default("realert_s")  # while down, a reminder this often
     manual_resume: bool = monitor_default("manual_resume")  # when paused, ignore pings until resumed (API)
     post_only: bool = monitor_default("post_only")  # only POST pings count: GET and HEAD are ignored (previews)
+    # Monitors this one depends on: while one of them is down, its going down alerts no one (domain/dependencies.py).
+    depends_on: list[str] = monitor_default("depends_on")
+    quorum: dict[str, int] | None = monitor_default("quorum")  # {"min": k} (domain/quorum.py)
     description: str = ""  # free text for the people who read alerts and listings
     from_file: bool = False  # created by `heartbeat apply` from a file (what --prune may delete)
     apply_key: str | None = None  # the file's explicit identity for it, instead of its name
@@ -117,6 +121,9 @@ class Monitor:
     runs: dict[str, int] | None = field(default_factory=dict)
     acknowledged: Acknowledgement | None = None  # the latest; it stands while its incident is the open one
     snoozed_until_ms: int | None = None  # no alerts before this (usecases/silence.py)
+    held_by: str | None = None  # the parent whose outage holds this one's down alert (domain/dependencies.py)
+    holding: frozenset[str] = frozenset()  # the children whose down alerts this one's outage holds
+    instances: dict[str, int] | None = None  # a quorum monitor's ?instance= names -> their last success
 
     @property
     def open_acknowledgement(self) -> Acknowledgement | None:
@@ -126,8 +133,8 @@ class Monitor:
 
     @property
     def needs_rules(self) -> bool:
-        """Whether a success ping needs this monitor's settings: a cron deadline, or keywords."""
-        return self.schedule is not None or bool(self.success_keywords or self.failure_keywords)
+        """Whether a success ping needs this monitor's settings: a cron deadline, keywords, a quorum."""
+        return self.schedule is not None or bool(self.success_keywords or self.failure_keywords) or bool(self.quorum)
 
     @property
     def held(self) -> bool:
@@ -193,6 +200,7 @@ class Incident:
     cause: Cause
     resolved_ms: int | None = None
     acknowledged: Acknowledgement | None = None
+    caused_by: str | None = None  # the parent that was down when it opened: its alert was held
 
     @property
     def id(self) -> str:
@@ -217,6 +225,7 @@ class Ping:
     exit_status: int | None = None
     rid: str | None = None  # pairs a run's start and finish when runs overlap
     run_stage: int = 0  # from an AWS event: 1 its run's start, 2 its end (each recorded once); 0 an HTTP ping
+    instance: str | None = None  # ?instance= or Heartbeat-Instance: which of a quorum's hosts sent it
 
 
 @dataclass(frozen=True)

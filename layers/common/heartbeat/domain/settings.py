@@ -19,6 +19,8 @@ from typing import Any
 MIN_SECONDS = 1
 MAX_SECONDS = 365 * 24 * 3600
 MAX_THRESHOLD = 100
+MAX_INSTANCES = 100  # distinct ?instance= names a quorum monitor keeps (each a few bytes of its item)
+MAX_DEPENDS = 10  # parents a monitor may depend on (each is read when it goes down)
 MIN_REALERT_S = 60  # reminders more often than the sweeper runs (every minute by default) could not be kept
 DEFAULT_INTERVAL_S = 86400  # a monitor given neither an interval nor a schedule
 DEFAULT_GRACE_S = 3600
@@ -35,6 +37,8 @@ class Kind(StrEnum):
     CRON = "cron"  # a cron expression
     ZONE = "zone"  # an IANA zone name
     PATTERNS = "patterns"  # EventBridge event patterns
+    MONITORS = "monitors"  # a list of monitor ids
+    QUORUM = "quorum"  # {"min": k}: instances that must each have pinged within period + grace
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,16 @@ SETTINGS: tuple[Setting, ...] = (
         "postOnly", "post_only", Kind.FLAG, default=False, hc="methods", hc_flag=("POST", ""),
         flag="--post-only/--any-method", help="only POST pings count (GET, HEAD: ignored)",
         words=Words("POST only", "yes", "no"),
+    ),
+    Setting(
+        "dependsOn", "depends_on", Kind.MONITORS, default=[], flag="--depends-on",
+        help='repeatable; a monitor id: no alert while one it depends on is down ("" clears)',
+        words=Words("depends on", off="nothing"),
+    ),
+    Setting(
+        "quorum", "quorum", Kind.QUORUM, clears=True, stored="quorum_min", flag="--quorum",
+        help="up while at least N distinct ?instance= names pinged within period + grace",
+        words=Words("quorum", "at least {} instances"),
     ),
 )  # fmt: skip
 

@@ -152,7 +152,7 @@ class RulesAt(Frozen):
 
 
 class NoRules(Frozen):
-    """No setting a success ping must be judged by: no cron schedule, no keywords."""
+    """No setting a success ping must be judged by: no cron schedule, no keywords, no quorum."""
 
     def holds(self, m: Monitor) -> bool:
         return not m.needs_rules
@@ -287,6 +287,60 @@ class StageNew(Frozen):
         return mark is None or (self.stage == END and mark > 0)
 
 
+class HeldBy(Frozen):
+    """The monitor's down alert is held by `parent`'s outage (domain/dependencies.py)."""
+
+    __slots__ = ("parent",)
+    parent: str
+
+    def __init__(self, parent: str) -> None:
+        set_once(self, "parent", parent)
+
+    def holds(self, m: Monitor) -> bool:
+        return m.held_by == self.parent
+
+
+class HoldingCount(Frozen):
+    """The monitor holds the down alerts of `count` children (domain/dependencies.py)."""
+
+    __slots__ = ("count",)
+    count: int
+
+    def __init__(self, count: int) -> None:
+        set_once(self, "count", count)
+
+    def holds(self, m: Monitor) -> bool:
+        return len(m.holding) == self.count
+
+
+class InstanceRoom(Frozen):
+    """The map of a quorum's instances exists and has `name` or room for it (fewer than `cap`)."""
+
+    __slots__ = ("cap", "name")
+    name: str
+    cap: int
+
+    def __init__(self, name: str, cap: int) -> None:
+        set_once(self, "name", name)
+        set_once(self, "cap", cap)
+
+    def holds(self, m: Monitor) -> bool:
+        return m.instances is not None and (self.name in m.instances or len(m.instances) < self.cap)
+
+
+class DueBefore(Frozen):
+    """Nothing is due, or only before `at_ms`: a due time only ever moved later."""
+
+    __slots__ = ("at_ms",)
+    at_ms: int
+
+    def __init__(self, at_ms: int) -> None:
+        set_once(self, "at_ms", at_ms)
+
+    def holds(self, m: Monitor) -> bool:
+        return m.deadline_ms is None or m.deadline_ms < self.at_ms
+
+
 Guard = (
     Exists
     | CountIs
@@ -304,6 +358,10 @@ Guard = (
     | RunsKept
     | RunsRoom
     | StageNew
+    | HeldBy
+    | HoldingCount
+    | InstanceRoom
+    | DueBefore
 )
 
 
@@ -318,14 +376,14 @@ class Write(Frozen):
     __slots__ = ("adds", "guards", "removes", "sets")
     sets: Mapping[Field, Value]
     removes: AbstractSet[Field]
-    adds: Mapping[Field, int]
+    adds: Mapping[Field, int | frozenset[str]]  # a number added, or strings added to a set
     guards: tuple[Guard, ...]
 
     def __init__(
         self,
         sets: Mapping[Field, Value] = _NONE,
         removes: AbstractSet[Field] = frozenset(),
-        adds: Mapping[Field, int] = _NONE,
+        adds: Mapping[Field, int | frozenset[str]] = _NONE,
         guards: tuple[Guard, ...] = (),
     ) -> None:
         set_once(self, "sets", sets)

@@ -118,6 +118,9 @@ def monitor_from_item(item: Item) -> Monitor:
         event_runs={k[len(RUN_PREFIX) :]: int(v["N"]) for k, v in item.items() if k.startswith(RUN_PREFIX)},
         acknowledged=acknowledgement_from_item(item),
         snoozed_until_ms=_opt_int(item, "snooze_until_ms"),
+        held_by=_opt_s(item, "held_by"),
+        holding=frozenset(item["holding"]["SS"]) if "holding" in item else frozenset(),
+        instances={k: int(v["N"]) for k, v in item["instances"]["M"].items()} if "instances" in item else None,
     )
 
 
@@ -156,6 +159,7 @@ def incident_from_item(item: Item) -> Incident:
         cause=Cause(item["cause"]["S"]),
         resolved_ms=_opt_int(item, "resolved_ms"),
         acknowledged=acknowledgement_from_item(item),
+        caused_by=_opt_s(item, "caused_by"),
     )
 
 
@@ -191,8 +195,10 @@ def write_setting(setting: Setting, value: Any) -> dict[str, Any]:
         return n(value)
     if setting.kind is Kind.FLAG:
         return {"BOOL": value}
-    if setting.kind is Kind.KEYWORDS:
+    if setting.kind is Kind.KEYWORDS or setting.kind is Kind.MONITORS:
         return strings(value)
+    if setting.kind is Kind.QUORUM:
+        return n(value["min"])
     if setting.kind is Kind.PATTERNS:
         return s(json.dumps(value, separators=(",", ":"), sort_keys=True))
     return s(value)
@@ -207,8 +213,10 @@ def read_setting(item: Item, setting: Setting) -> Any:
         return int(stored["N"])
     if setting.kind is Kind.FLAG:
         return stored["BOOL"]
-    if setting.kind is Kind.KEYWORDS:
+    if setting.kind is Kind.KEYWORDS or setting.kind is Kind.MONITORS:
         return read_strings(stored)
+    if setting.kind is Kind.QUORUM:
+        return {"min": int(stored["N"])}
     if setting.kind is Kind.PATTERNS:
         return json.loads(stored["S"])
     return stored["S"]
@@ -299,6 +307,12 @@ def monitor_item(m: Monitor, shard: str) -> Item:
         item["last_ping_kind"] = s(m.last_ping_kind)
     if m.slug is not None:
         item["slug"] = s(m.slug)
+    if m.held_by is not None:
+        item["held_by"] = s(m.held_by)
+    if m.holding:
+        item["holding"] = {"SS": sorted(m.holding)}
+    if m.instances is not None:
+        item["instances"] = {"M": {k: n(v) for k, v in m.instances.items()}}
     if m.deadline_ms is not None:
         item["due_shard"] = s(shard)
     return item
@@ -327,8 +341,8 @@ def alert_item(alert: Alert, now_ms: int, shard: str) -> Item:
     return item
 
 
-def incident_item(monitor_id: str, opened_ms: int, cause: Cause) -> Item:
-    return {
+def incident_item(monitor_id: str, opened_ms: int, cause: Cause, caused_by: str | None = None) -> Item:
+    item: Item = {
         "pk": monitor_pk(monitor_id),
         "sk": s(incident_sk(opened_ms)),
         "monitor_id": s(monitor_id),
@@ -337,6 +351,9 @@ def incident_item(monitor_id: str, opened_ms: int, cause: Cause) -> Item:
         "list_pk": s(INCIDENT_LIST_PK),
         "list_sk": s(f"{opened_ms:013d}#{monitor_id}"),
     }
+    if caused_by is not None:
+        item["caused_by"] = s(caused_by)
+    return item
 
 
 def ping_event_item(event: PingEvent, retention_s: int) -> Item:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from heartbeat.domain.errors import NotFound
 from heartbeat.domain.model import Incident
 from heartbeat.store.codec import INCIDENT_LIST_PK, Item, incident_from_item, incident_sk, monitor_pk, s
 from heartbeat.store.paging import decode_cursor, index_page, partition_page
@@ -13,6 +14,12 @@ from heartbeat.store.table import Table
 class Incidents:
     def __init__(self, table: Table) -> None:
         self._table = table
+
+    def get(self, monitor_id: str, opened_ms: int) -> Incident:
+        item = self._table.get({"pk": monitor_pk(monitor_id), "sk": s(incident_sk(opened_ms))})
+        if item is None:
+            raise NotFound(f"incident {opened_ms} of monitor {monitor_id} not found")
+        return incident_from_item(item)
 
     def page(self, monitor_id: str, limit: int, cursor: str | None) -> tuple[list[Incident], str | None]:
         """A monitor's incidents, newest first."""

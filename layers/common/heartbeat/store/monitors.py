@@ -151,11 +151,12 @@ class Monitors:
         except ConditionFailed:
             raise LostRace from None
 
-    def delete(self, monitor_id: str) -> None:
-        """Delete the monitor, its incidents and alerts. Ping events expire through their TTL."""
+    def delete(self, monitor_id: str) -> Monitor:
+        """Delete the monitor, its incidents and alerts, and return it as it was deleted. Ping events
+        expire through their TTL."""
         try:
             # Race: a concurrent delete; the second one answers 404 rather than "deleted".
-            self._table.delete(monitor_key(monitor_id), "attribute_exists(pk)")
+            deleted = monitor_from_item(self._table.delete(monitor_key(monitor_id), "attribute_exists(pk)"))
         except ConditionFailed:
             raise NotFound(f"monitor {monitor_id} not found") from None
         for prefix in ("INC#", "ALERT#"):
@@ -165,6 +166,7 @@ class Monitors:
                 ProjectionExpression="pk, sk",
             )
             self._table.batch_delete([{"pk": i["pk"], "sk": i["sk"]} for i in items])
+        return deleted
 
     def change_state(self, monitor_id: str, write: Write) -> bool:
         """A pause or a resume (decisions.paused, decisions.resumed). False when the monitor exists but

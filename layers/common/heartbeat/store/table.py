@@ -69,8 +69,12 @@ class Table:
         attributes: Item | None = self._call("update_item", **kwargs).get("Attributes")
         return attributes
 
-    def delete(self, key: Item, condition: str) -> None:
-        self._call("delete_item", TableName=self.name, Key=key, ConditionExpression=condition)
+    def delete(self, key: Item, condition: str) -> Item:
+        """Delete the item; returns it as it was."""
+        old = self._call(
+            "delete_item", TableName=self.name, Key=key, ConditionExpression=condition, ReturnValues="ALL_OLD"
+        )
+        return dict(old.get("Attributes", {}))
 
     def query(self, **kwargs: Any) -> dict[str, Any]:
         result: dict[str, Any] = self._call("query", TableName=self.name, **kwargs)

@@ -32,6 +32,11 @@ class Transitions:
             others.append(self._incident_resolved(monitor_id, transition.resolves_ms, now_ms))
         if transition.alert is not None:
             others.append(self._alert_put(transition.alert, now_ms))
+        if transition.also is not None:  # another monitor's write (a parent recording the child it holds)
+            other_id, other_write = transition.also
+            others.append(
+                self._table.update_write(monitor_key(other_id), update_of(other_write, self._due.shard_of(other_id)))
+            )
         try:
             if others:
                 self._table.transact(self._table.update_write(monitor_key(monitor_id), update), *others)
@@ -41,7 +46,7 @@ class Transitions:
             raise LostRace from None
 
     def _incident_put(self, incident: Incident) -> dict[str, Any]:
-        item = incident_item(incident.monitor_id, incident.opened_ms, incident.cause)
+        item = incident_item(incident.monitor_id, incident.opened_ms, incident.cause, incident.caused_by)
         # Race: two writers opening the same incident; only one gets it.
         return self._table.put_write(item, "attribute_not_exists(pk)")
 

@@ -15,14 +15,18 @@ from heartbeat.domain.writes import (
     REMINDER,
     CountIs,
     DueAt,
+    DueBefore,
     Entry,
     Exists,
     Field,
     Guard,
     Heeds,
+    HeldBy,
+    HoldingCount,
     Ignores,
     IncidentIs,
     IncidentOpen,
+    InstanceRoom,
     Kept,
     Later,
     NoIncident,
@@ -52,7 +56,7 @@ def update_of(write: Write, shard: str) -> Update:
     e = _Spelling()
     sets = [f"{e.path(f)} = {e.term(value)}" for f, value in write.sets.items()]
     removes = list(dict.fromkeys(e.path(f) for f in write.removes))  # the due time's two names are one
-    adds = [f"{e.path(f)} {e.number(amount)}" for f, amount in write.adds.items()]
+    adds = [f"{e.path(f)} {e.added(amount)}" for f, amount in write.adds.items()]
     # The due index holds what has a due time: its shard key comes and goes with it.
     if _DUE & write.sets.keys():
         sets.append(f"due_shard = {e.string(shard)}")
@@ -78,7 +82,9 @@ def condition(guard: Guard, e: _Spelling) -> str:
             return f"rev = {e.number(rev)}"
         case NoRules():
             # Race: the monitor was given a schedule or keywords since the writer assumed it had neither.
-            return "attribute_not_exists(#sched) AND attribute_not_exists(keywords)"
+            return (
+                "attribute_not_exists(#sched) AND attribute_not_exists(keywords) AND attribute_not_exists(quorum_min)"
+            )
         case NoIncident():
             # Race: the sweeper or another ping opened an incident meanwhile: the writer makes the transition.
             return "attribute_not_exists(open_incident_ms)"
@@ -123,6 +129,21 @@ def condition(guard: Guard, e: _Spelling) -> str:
             if stage == START:
                 return f"attribute_not_exists({mark})"
             return f"(attribute_not_exists({mark}) OR {mark} > {e.number(0)})"
+        case HeldBy(parent=parent):
+            # Race: the child recovered (or was released) since it was read: its held alert is not sent.
+            return f"held_by = {e.string(parent)}"
+        case HoldingCount(count=count):
+            # Race: a child went down held by this monitor since it was read: its recovery must release it too.
+            if count == 0:
+                return "attribute_not_exists(holding)"
+            return f"attribute_exists(holding) AND size(holding) = {e.number(count)}"
+        case InstanceRoom(name=name, cap=cap):
+            # Race: concurrent pings of new instances filled the map (or it is missing: the writer makes it).
+            known = f"attribute_exists(instances.{e.name(name)})"
+            return f"attribute_exists(instances) AND (size(instances) < {e.number(cap)} OR {known})"
+        case DueBefore(at_ms=at):
+            # Race: another instance's ping moved a quorum's deadline later still; it stays the later one.
+            return f"(attribute_not_exists(deadline) OR deadline < {e.number(at)})"
         case _:
             assert_never(guard)
 
@@ -145,6 +166,12 @@ class _Spelling:
 
     def string(self, value: str) -> str:
         return self._placeholders.get(("S", value)) or self._bind(("S", value), s(value))
+
+    def added(self, amount: int | frozenset[str]) -> str:
+        """What an ADD adds: a number, or strings to a string set."""
+        if isinstance(amount, int):
+            return self.number(amount)
+        return self._bind(object(), {"SS": sorted(amount)})
 
     def _bind(self, seen: Hashable, attribute_value: dict[str, Any]) -> str:
         """A placeholder for a value not seen before in this write (one per distinct value)."""

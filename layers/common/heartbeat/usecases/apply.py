@@ -142,7 +142,7 @@ def execute(store: Store, changes: list[Change], now_ms: int, workers: int) -> N
                 ) from None
         elif change.action == "delete" and change.monitor_id is not None:
             with contextlib.suppress(NotFound):  # another apply deleted it a moment ago, as this one meant to
-                monitors.delete_monitor(store, change.monitor_id)
+                monitors.delete_monitor(store, change.monitor_id, now_ms)
 
     todo = [c for c in changes if c.action != "unchanged"]
     if workers == 1:

@@ -16,6 +16,7 @@ from heartbeat.domain.slugs import check_slug, slugify
 from heartbeat.domain.tokens import is_monitor_id, monitor_id_for, new_token
 from heartbeat.store import Store
 from heartbeat.store.claims import Claim
+from heartbeat.usecases.dependencies import check_dependencies, release_held
 
 # Each attempt loses only to a ping or a sweep landing between our read and our write.
 UPDATE_ATTEMPTS = 5
@@ -49,6 +50,8 @@ def create_monitor(
         updated_ms=now_ms,
     )
     monitor = checked(dataclasses.replace(monitor, **one_schedule(settings)))
+    if monitor.depends_on:
+        check_dependencies(store, monitor.id, monitor.depends_on)
     store.monitors.create(monitor, claim)
     return monitor
 
@@ -99,6 +102,10 @@ def update_monitor(store: Store, monitor_id: str, now_ms: int, **settings: Any) 
         current = get_monitor(store, monitor_id)
         if not changes_anything(current, **settings):
             return current
+        if settings.get("depends_on"):
+            # Not a transaction with the parents: two changes at once could still close a cycle, which
+            # costs no more than alerts held until one of them recovers.
+            check_dependencies(store, monitor_id, settings["depends_on"])
         try:
             store.monitors.update_settings(current, changed(current, now_ms, **settings), now_ms)
         except LostRace:
@@ -122,10 +129,14 @@ def resume_monitor(store: Store, monitor_id: str, now_ms: int, require_paused: b
     return store.monitors.get(monitor_id)
 
 
-def delete_monitor(store: Store, monitor_id: str) -> None:
+def delete_monitor(store: Store, monitor_id: str, now_ms: int) -> None:
+    """The down alerts its outage held are written pending, for a sweep to send once their lease passes."""
     if not is_monitor_id(monitor_id):
         raise NotFound(f"monitor {monitor_id} not found")
-    store.monitors.delete(monitor_id)
+    deleted = store.monitors.delete(monitor_id)
+    if deleted.holding:
+        # As it was deleted: a child held after that finds no parent, and alerts itself.
+        release_held(store, None, deleted, now_ms)
 
 
 def uptime(store: Store, monitor_id: str, now_ms: int, days: int) -> Uptime:

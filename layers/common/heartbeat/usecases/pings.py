@@ -23,9 +23,11 @@ from heartbeat.domain.decisions import (
     TolerateFailure,
     decide_ping,
     plan,
+    quorum_armed,
 )
 from heartbeat.domain.errors import Ambiguous, Contention, DuplicateEvent, LostRace, NotFound, Unavailable
 from heartbeat.domain.model import Alert, Cause, Monitor, Ping, PingEvent
+from heartbeat.domain.quorum import quorum_deadline, with_ping
 from heartbeat.domain.rules import cause_of, early_cause, run_start
 from heartbeat.domain.slugs import check_slug
 from heartbeat.domain.tokens import is_token, monitor_id_for
@@ -77,6 +79,7 @@ class Recorded:
     started_ms: int | None = None  # the start of the run it finished
     cause: Cause | None = None  # the failure it counted as
     ignored: bool = False  # held by manual resume, or not a POST to a POST-only monitor
+    released_by: Monitor | None = None  # the monitor as its recovery read it, holding children's alerts
 
 
 def monitor_by_token(token: str) -> str:
@@ -143,6 +146,10 @@ def record_ping(
         from heartbeat.usecases.outbox import publish_pending  # only pings that open or resolve an incident
 
         publish_pending(store, publisher(), recorded.alert, now_ms)
+    if recorded.released_by is not None:
+        from heartbeat.usecases.dependencies import release_held  # only a parent's recovery
+
+        release_held(store, publisher(), recorded.released_by, now_ms)
     return recorded.n
 
 
@@ -157,6 +164,8 @@ def _apply(store: Store, monitor_id: str, ping: Ping, now_ms: int, rules_cache: 
         write = store.ping_path.write(monitor_id, write_plan.write)
         if write.n is not None:
             assert write.previous is not None
+            if write_plan.action is Action.ARM and rules is not None and rules.quorum:
+                _arm_quorum(store, write.previous, ping, now_ms)
             started = run_start(write.previous, ping) if write_plan.action is Action.ARM else None
             return Recorded(write.n, started_ms=started, cause=cause, ignored=write_plan.action is Action.IGNORE)
         current = write.current
@@ -166,7 +175,13 @@ def _apply(store: Store, monitor_id: str, ping: Ping, now_ms: int, rules_cache: 
         rules_cache.learn(current)
         if write_plan.judged_by_other_rules(current):
             continue  # the rules, not the monitor's state, were off: plan again with the right ones
-        decision = decide_ping(current, ping, now_ms)
+        parent = None
+        if current.depends_on and current.open_incident_ms is None:
+            # Parents are read only off the one-write path, by a monitor that has some and is not down.
+            from heartbeat.usecases.dependencies import parent_down
+
+            parent = parent_down(store, current)
+        decision = decide_ping(current, ping, now_ms, parent)
         if decision is None:
             continue  # a new plan, from the monitor as it stands, will do
         try:
@@ -174,15 +189,25 @@ def _apply(store: Store, monitor_id: str, ping: Ping, now_ms: int, rules_cache: 
         except LostRace:
             continue
         if not isinstance(decision, ResetRuns):
-            return _recorded(current.n_pings + 1, decision)
+            return _recorded(current.n_pings + 1, decision, current)
     raise Contention("too many concurrent pings on this monitor")
 
 
-def _recorded(n: int, decision: PingDecision) -> Recorded:
+def _arm_quorum(store: Store, previous: Monitor, ping: Ping, now_ms: int) -> None:
+    """A quorum's deadline after a success, from the instances as the ping's write found them (its
+    returned old item: no read), in a second write only when it moves (once per period per instance,
+    at most). A write lost here costs a sweep that re-arms it, never a false alert."""
+    due = quorum_deadline(previous, with_ping(previous, ping, now_ms))
+    if due is not None and (previous.deadline_ms is None or due > previous.deadline_ms):
+        store.ping_path.write(previous.id, quorum_armed(due))  # a later deadline, or an incident, wins
+
+
+def _recorded(n: int, decision: PingDecision, current: Monitor) -> Recorded:
     if isinstance(decision, OpenIncident):
         return Recorded(n, decision.alert, cause=decision.cause)
     if isinstance(decision, TolerateFailure):
         return Recorded(n, cause=decision.cause)
     if isinstance(decision, Resolve):
-        return Recorded(n, decision.alert, started_ms=decision.run_start_ms)
+        holder = current if current.holding else None
+        return Recorded(n, decision.alert, started_ms=decision.run_start_ms, released_by=holder)
     return Recorded(n)  # CountRecovery

@@ -18,11 +18,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 
 from heartbeat.adapters.sns import Publisher
-from heartbeat.domain.alerts import LEASE_MS, with_cause_of
-from heartbeat.domain.decisions import MarkDown, Remind, Transition, decide_missed, decide_reminder
+from heartbeat.domain.alerts import LEASE_MS, with_cause_of, with_dependencies
+from heartbeat.domain.decisions import MarkDown, Rearm, Remind, Transition, decide_missed, decide_reminder
+from heartbeat.domain.dependencies import parents_first
 from heartbeat.domain.errors import LostRace, Unavailable
 from heartbeat.domain.model import Alert, Monitor
 from heartbeat.store import Store
+from heartbeat.usecases.dependencies import held_names, parent_down
 from heartbeat.usecases.outbox import publish_pending
 from heartbeat.usecases.silence import stop_reminders
 
@@ -35,7 +37,9 @@ WORKERS = 8  # boto3 clients are thread-safe; each item is a few independent rou
 class SweepReport:
     due: int = 0  # items the index returned
     marked_down: int = 0
+    held_by_parent: int = 0  # marked down while a monitor it depends on is down: its alert held
     misses_tolerated: int = 0  # missed runs below a monitor's failure threshold
+    rearmed: int = 0  # a quorum whose instances had moved its deadline on (decisions.Rearm)
     reminders: int = 0
     reminders_stopped: int = 0  # an acknowledged incident's reminder, re-armed by a settings change
     lost_races: int = 0  # a ping or another sweeper got there first
@@ -59,8 +63,10 @@ def _sweep(store: Store, publisher: Publisher, now_ms: int, pool: ThreadPoolExec
     # The shards at once: with many of them, a sweep still takes one round trip, not one each.
     found = pool.map(lambda shard: list(store.due.due(shard, now_ms)), store.due.shards())
     items = [item for shard_items in found for item in shard_items]
-    handled = pool.map(lambda item: _handle(store, publisher, item, now_ms), items)
-    outcomes = Counter(outcome for found in handled for outcome in found)
+    outcomes: Counter[str] = Counter()
+    for wave in parents_first(items):  # one wave unless a monitor and one it depends on are both due
+        handled = pool.map(lambda item: _handle(store, publisher, item, now_ms), wave)
+        outcomes.update(outcome for found in handled for outcome in found)
     return SweepReport(due=len(items), **outcomes, errors_at_end=outcomes["errors"])
 
 
@@ -120,10 +126,14 @@ def _handle(store: Store, publisher: Publisher, item: Monitor | Alert, now_ms: i
 
 
 def _missed(store: Store, monitor: Monitor, now_ms: int) -> tuple[str, Alert | None]:
-    decision = decide_missed(monitor, now_ms)
+    # Its parents are read only for a monitor that depends on some: the sweep stays O(overdue).
+    parent = parent_down(store, monitor) if monitor.depends_on else None
+    decision = decide_missed(monitor, now_ms, parent)
     if not _won(store, monitor, decision, now_ms):
         return "lost_races", None
-    return ("marked_down", decision.alert) if isinstance(decision, MarkDown) else ("misses_tolerated", None)
+    if isinstance(decision, MarkDown):
+        return ("marked_down" if decision.alert is not None else "held_by_parent"), decision.alert
+    return ("rearmed" if isinstance(decision, Rearm) else "misses_tolerated"), None
 
 
 def _remind(store: Store, monitor: Monitor, now_ms: int) -> tuple[str, Alert | None]:
@@ -135,7 +145,10 @@ def _remind(store: Store, monitor: Monitor, now_ms: int) -> tuple[str, Alert | N
     assert decision.alert is not None
     # The monitor does not keep why it is down; the incident's down alert says it (the exit status, the body).
     down = store.outbox.down_alert(monitor.id, decision.alert.incident_ms)
-    decision = Remind(write=decision.write, alert=with_cause_of(decision.alert, down))
+    alert = with_cause_of(decision.alert, down)
+    if monitor.holding:  # the monitors its outage holds quiet, by name
+        alert = with_dependencies(alert, holding=held_names(store, monitor))
+    decision = Remind(write=decision.write, alert=alert)
     if not _won(store, monitor, decision, now_ms):
         return "lost_races", None
     return "reminders", decision.alert
