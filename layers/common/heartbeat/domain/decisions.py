@@ -257,7 +257,9 @@ def decide_ping(current: Monitor, ping: Ping, now_ms: int) -> PingDecision | Non
         return reset_runs
     cause = cause_of(ping, current) or early_cause(ping, current, now_ms)
     after = dataclasses.replace(current, last_ping_ms=now_ms)
-    heard = counted(ping, now_ms) | guarded(CountIs(current.n_pings))
+    # Each transition holds only while the ping is heeded: a pause with manual resume that lands after
+    # `current` was read makes it ignored (decided again), never overwritten by the state read before it.
+    heard = counted(ping, now_ms) | guarded(CountIs(current.n_pings), Heeds(ping.method))
     if cause is not None:
         if current.open_incident_ms is not None:
             return None  # a failure while down: recorded by the plan's write
