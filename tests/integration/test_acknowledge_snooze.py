@@ -145,6 +145,39 @@ def test_a_snooze_sends_nothing_when_the_monitor_recovered_before_its_end(stack:
     assert stack.monitor(m["id"])["status"] == "up"
 
 
+def test_a_recovery_during_a_snooze_is_sent_when_its_down_alert_was(stack: Stack) -> None:
+    """The down alert went out before the snooze (a PagerDuty or Opsgenie incident opened): its
+    recovery is sent during the snooze, or that incident would never resolve. The reminders stay held."""
+    m = down_monitor(stack)
+    assert events(stack) == ["monitor.down"]
+    assert stack.request("POST", f"/api/v1/monitors/{m['id']}/snooze", {"seconds": HOUR}).status == 200
+    snooze_end = stack.clock.now + HOUR * 1000
+    stack.clock.advance(600)
+    stack.sweep()
+    assert events(stack) == []  # the reminder is held
+    stack.ping(m["token"])
+    [up] = stack.alerts()
+    assert (up["event"], up["incident"]["id"]) == ("monitor.up", stack.incidents(m["id"])[0]["id"])
+    stack.clock.now = snooze_end
+    stack.ping(m["token"])  # still running: the sweep finds only the held reminder
+    stack.sweep()
+    assert events(stack) == []  # its outage is over: dropped
+
+
+def test_a_recovery_whose_down_alert_a_snooze_held_is_never_sent_even_after_the_snooze(stack: Stack) -> None:
+    """No "up" without a "down": the held down alert and its recovery go together, also when the
+    monitor recovers after the snooze's end but before a sweep has sent the held alert."""
+    m = stack.create_monitor(interval=60, grace=30)
+    stack.ping(m["token"])
+    assert stack.request("POST", f"/api/v1/monitors/{m['id']}/snooze", {"seconds": 120}).status == 200
+    stack.ping(m["token"], "/fail")  # its down alert held
+    stack.clock.advance(121)  # the snooze is over; no sweep has run
+    stack.ping(m["token"])
+    stack.sweep()
+    assert events(stack) == []
+    assert stack.monitor(m["id"])["status"] == "up"
+
+
 def test_deleting_the_snooze_sends_the_held_alert_at_once_if_still_down(stack: Stack) -> None:
     m = stack.create_monitor(interval=60, grace=30)
     stack.ping(m["token"])

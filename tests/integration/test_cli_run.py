@@ -189,6 +189,53 @@ def test_a_kill_of_the_wrapper_stops_the_job_and_its_children_and_is_reported(
     ]
 
 
+# The wrapper's part that takes signals (heartbeat_cli.job), running a job again and again in one process
+# (a wrapper each would take seconds to start): each run's status on a line, and "lost" for a signal
+# that reached the wrapper without reaching the job (heartbeat run's own default would end the wrapper
+# and leave the job running unwatched).
+RUNS_JOBS = """
+import signal, sys
+from heartbeat_cli.job import Job
+signal.signal(signal.SIGINT, lambda *_: print("lost", flush=True))
+for _ in range(int(sys.argv[1])):
+    print(Job(["sleep", "30"]).run().status, flush=True)
+"""
+
+
+def child_of(pid: int) -> int | None:
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return int(children[0]) if children else None
+
+
+def test_a_signal_sent_the_moment_the_job_is_spawned_reaches_it() -> None:
+    """A signal that arrives while the job is being started (after the fork, before the wrapper's
+    handlers would otherwise be installed) is passed on as soon as the job exists: sent here the
+    moment the wrapper has a child, 20 times."""
+    runs = 20
+    wrapper = subprocess.Popen(
+        [PYTHON, "-c", RUNS_JOBS, str(runs)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True
+    )  # stdin not a terminal: each job leads a process group of its own
+    assert wrapper.stdout is not None
+    lost = 0
+    try:
+        for _ in range(runs):
+            deadline = time.monotonic() + 10
+            while (job := child_of(wrapper.pid)) is None and time.monotonic() < deadline:
+                pass  # no sleep: the signal must come while the job is being spawned
+            assert job is not None, "no job started"
+            os.kill(wrapper.pid, signal.SIGINT)
+            line = wrapper.stdout.readline().strip()
+            if line == "lost":
+                lost += 1
+                os.killpg(job, signal.SIGKILL)  # the job the signal never reached
+                line = wrapper.stdout.readline().strip()
+            assert line in ("130", "137"), line
+    finally:
+        wrapper.kill()
+        wrapper.wait()
+    assert lost == 0, f"{lost} of {runs} signals never reached the job"
+
+
 def test_a_job_killed_by_a_signal_reads_as_a_shell_reads_it(stack: Stack, served: Served) -> None:
     m = stack.create_monitor("Runaway")
     status, _, _ = heartbeat_run("--url", f"{served.url}/api/v1/heartbeat/{m['token']}", "--", "sh", "-c", "kill -9 $$")

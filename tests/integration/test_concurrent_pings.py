@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.harness import Stack
+from tests.harness import Request, Stack
 
 PINGS = 8
 TRIALS = 15
@@ -85,3 +85,32 @@ def test_simultaneous_success_pings_within_a_min_interval_open_one_early_inciden
         assert incidents[0]["durationSeconds"] >= 0
     downs = [a for a in racing.alerts() if a["event"] == "monitor.down"]
     assert len(downs) == TRIALS // 3
+
+
+@pytest.mark.parametrize("suffix", ["/fail", ""], ids=["failure-opening-an-incident", "success-resolving-one"])
+def test_a_pause_with_manual_resume_racing_a_ping_is_never_overwritten(stack: Stack, suffix: str) -> None:
+    """A pause that lands between a ping's read and its transaction holds: the ping decides again
+    from the paused monitor (ignored) instead of writing the state it read over the pause (a failure
+    would open an incident and alert on a paused monitor; a recovery would arm a deadline whose miss
+    alerts later). Either order is fine: the ping then the pause, or the pause then an ignored ping."""
+    m = stack.create_monitor(interval=60, grace=30, config_extra={"manualResume": True})
+    pause = Request("POST", f"/api/v1/monitors/{m['id']}/pause")
+    ping = Request("GET", f"/api/v1/heartbeat/{m['token']}{suffix}", key=None)
+    lost = []
+    for trial in range(TRIALS):
+        before = stack.store.monitors.get(m["id"])
+        if (before.open_incident_ms is None) == (suffix == ""):  # a failure needs it up, a success down
+            stack.ping(m["token"], "" if suffix else "/fail")
+            before = stack.store.monitors.get(m["id"])
+
+        paused, pinged = stack.at_once(pause, ping)
+        assert (paused.status, pinged.status) == (200, 200), pinged.body
+        after = stack.store.monitors.get(m["id"])
+        ignored = stack.store.pings.get(m["id"], after.n_pings).ignored
+        changed = (after.open_incident_ms is None) != (before.open_incident_ms is None)
+        if after.status.value != "paused" or changed == ignored:
+            lost.append((trial, after.status.value, ignored))
+
+        assert stack.request("POST", f"/api/v1/monitors/{m['id']}/resume").status == 200
+        stack.clock.advance(1)
+    assert lost == [], f"{len(lost)} of {TRIALS} trials lost the pause (trial, status, ping ignored)"

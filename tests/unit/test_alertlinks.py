@@ -13,7 +13,7 @@ from heartbeat.domain import alertlinks
 from heartbeat.domain.alertlinks import SignedAction, alert_links, checked_snooze, sign, snooze_end, verify
 from heartbeat.domain.errors import Forbidden, InvalidInput
 from heartbeat.domain.model import Alert, AlertEvent
-from heartbeat.domain.silence import HELD, SnoozeState, Verdict, judge
+from heartbeat.domain.silence import DROPPED, HELD, SENT, SnoozeState, Verdict, judge
 
 KEY = alertlinks.link_key(b"the deployment's secret")
 MONITOR = "3f2a9c1e8b7d4f60a1c2e3d4b5a69788"
@@ -129,9 +129,20 @@ def test_while_snoozed_the_first_down_is_held_and_its_reminders_and_recovery_dro
     assert judge(alert(AlertEvent.DOWN, 100), "down-100", SNOOZED, NOW) is Verdict.HOLD
     holding = SnoozeState(SNOOZED.until_ms, "down-100", 100, 100)
     assert judge(alert(AlertEvent.REMINDER, 100), "rem-100", holding, NOW) is Verdict.DROP
-    assert judge(alert(AlertEvent.UP, 100), "up-100", holding, NOW) is Verdict.DROP
+    assert judge(alert(AlertEvent.UP, 100), "up-100", holding, NOW, down_state=HELD) is Verdict.DROP
     assert judge(alert(AlertEvent.DOWN, 200), "down-200", holding, NOW) is Verdict.HOLD  # a new outage replaces it
     assert judge(alert(AlertEvent.DOWN, 100, HELD), "down-100", holding, NOW) is Verdict.HOLD  # snooze made longer
+
+
+def test_a_recovery_goes_with_its_down_alert_snooze_or_not() -> None:
+    holding_reminder = SnoozeState(SNOOZED.until_ms, "rem-100", 100, 100)
+    for state in (SNOOZED, holding_reminder, SnoozeState(NOW, "down-100", 100, None), SnoozeState()):
+        up = alert(AlertEvent.UP, 100)
+        assert judge(up, "up-100", state, NOW, down_state=SENT) is Verdict.PUBLISH  # closes what it opened
+        assert judge(up, "up-100", state, NOW, down_state="pending") is Verdict.PUBLISH  # on its way
+        assert judge(up, "up-100", state, NOW, down_state=None) is Verdict.PUBLISH
+        assert judge(up, "up-100", state, NOW, down_state=HELD) is Verdict.DROP  # no "up" without a "down"
+        assert judge(up, "up-100", state, NOW, down_state=DROPPED) is Verdict.DROP
 
 
 def test_at_its_end_the_held_alert_is_sent_only_if_its_outage_is_still_open() -> None:

@@ -81,8 +81,18 @@ class Job:
         self.notes: list[str] = []
         self.interactive = os.isatty(0)
         self.process: subprocess.Popen[bytes] | None = None
+        self.early: list[int] = []  # signals received while the job was being started, to pass on once it is
 
     def run(self) -> Outcome:
+        # Forwarding first, then the job: a signal in between would otherwise end the wrapper and leave the job running.
+        previous = self._forward_signals()
+        try:
+            return self._run()
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    def _run(self) -> Outcome:
         try:
             self.process = subprocess.Popen(  # the user's own command, as a shell would run it
                 self.argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, process_group=None if self.interactive else 0
@@ -92,6 +102,8 @@ class Job:
             message = f"heartbeat run: {self.argv[0]}: {e.strerror or e}\n".encode()
             os.write(2, message)
             return Outcome(status, message)
+        while self.early:  # (a handler may still add one: it finds the job and sends it itself)
+            self._send(self.early.pop(0))
         assert self.process.stdout is not None and self.process.stderr is not None
         relays = [
             threading.Thread(target=relay, args=(pipe, target, self.tail), daemon=True)
@@ -99,12 +111,7 @@ class Job:
         ]
         for thread in relays:
             thread.start()
-        previous = self._forward_signals()
-        try:
-            returncode = self._wait()
-        finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
+        returncode = self._wait()
         for thread in relays:
             thread.join(DRAIN_S)
         if returncode < 0:
@@ -135,6 +142,10 @@ class Job:
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         name = signal_name(signum)
+        if self.process is None:  # not started yet (nor reached by a terminal's Ctrl-C): passed on once it is
+            self.notes.append(f"heartbeat run received {name}: passed it on to the job")
+            self.early.append(signum)
+            return
         if self.interactive and signum == signal.SIGINT:  # the terminal sent it to the job as well
             self.notes.append(f"interrupted ({name})")
             return

@@ -309,7 +309,9 @@ def decide_ping(current: Monitor, ping: Ping, now_ms: int, parent: Monitor | Non
         with_ping(current, ping, now_ms)  # InvalidInput for one instance more than a monitor keeps
     cause = cause_of(ping, current) or early_cause(ping, current, now_ms)
     after = dataclasses.replace(current, last_ping_ms=now_ms)
-    heard = counted(ping, now_ms) | guarded(CountIs(current.n_pings))
+    # Each transition holds only while the ping is heeded: a pause with manual resume that lands after
+    # `current` was read makes it ignored (decided again), never overwritten by the state read before it.
+    heard = counted(ping, now_ms) | guarded(CountIs(current.n_pings), Heeds(ping.method))
     if cause is not None:
         if current.open_incident_ms is not None:
             return None  # a failure while down: recorded by the plan's write

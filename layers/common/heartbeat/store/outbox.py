@@ -8,6 +8,7 @@ import contextlib
 from typing import TYPE_CHECKING
 
 from heartbeat.domain.model import Alert, AlertEvent
+from heartbeat.domain.silence import SENT
 from heartbeat.store.codec import alert_from_item, alert_key, n, s
 from heartbeat.store.expressions import Update
 from heartbeat.store.table import ConditionFailed, Table
@@ -32,9 +33,12 @@ class Outbox:
             return False
         return True
 
-    def down_alert(self, monitor_id: str, incident_ms: int) -> Alert | None:
-        """The alert that opened an incident, read to say in its reminders why the monitor is down."""
-        item = self._table.get(alert_key(Alert(monitor_id, incident_ms, AlertEvent.DOWN, "", "")), consistent=False)
+    def down_alert(self, monitor_id: str, incident_ms: int, consistent: bool = False) -> Alert | None:
+        """The alert that opened an incident: read to say in its reminders why the monitor is down, and
+        (`consistent`) whether its recovery may be sent (usecases/silence.py)."""
+        item = self._table.get(
+            alert_key(Alert(monitor_id, incident_ms, AlertEvent.DOWN, "", "")), consistent=consistent
+        )
         return alert_from_item(item) if item is not None else None
 
     def facts(self, alert: AlertMessage) -> AlertFacts | None:
@@ -50,7 +54,7 @@ class Outbox:
 
     def sent(self, alert: Alert, message_id: str, now_ms: int) -> None:
         u = Update().set("#state = :sent", "sent_ms = :now", "message_id = :mid").add("attempts :one")
-        self._finish(alert, u.remove("deadline", "due_shard").bind(sent=s("sent"), now=n(now_ms), mid=s(message_id)))
+        self._finish(alert, u.remove("deadline", "due_shard").bind(sent=s(SENT), now=n(now_ms), mid=s(message_id)))
 
     def failed(self, alert: Alert, retry_at_ms: int, error: str) -> None:
         u = Update().set("deadline = :retry", "last_error = :err").add("attempts :one")

@@ -1,10 +1,11 @@
 """Acknowledge and snooze, from the API, the CLI or an alert's signed link; and the snooze's say on
 every alert about to be published (`held_back`, called by the outbox).
 
-Acknowledging an incident stops its reminders until it resolves. A snooze sends no alert of its
-monitor until it ends; the one alert it held (domain/silence.py) is sent then if the monitor is
-still down. The snooze's end is the held alert's due time in the `due` index, so the sweeper finds
-it as it finds any alert to publish: no scan, and nothing due at all when a snooze held nothing.
+Acknowledging an incident stops its reminders until it resolves. A snooze sends no down alert or
+reminder of its monitor until it ends; the one alert it held (domain/silence.py) is sent then if the
+monitor is still down. A recovery is sent if its down alert was, snooze or not. The snooze's end is
+the held alert's due time in the `due` index, so the sweeper finds it as it finds any alert to
+publish: no scan, and nothing due at all when a snooze held nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from heartbeat.domain import alertlinks
 from heartbeat.domain.alertlinks import ACKNOWLEDGE, SignedAction
 from heartbeat.domain.alerts import LEASE_MS
 from heartbeat.domain.errors import Contention, Forbidden, LostRace, NotDown, NotFound, Unavailable
-from heartbeat.domain.model import Acknowledgement, Alert, Monitor
+from heartbeat.domain.model import Acknowledgement, Alert, AlertEvent, Monitor
 from heartbeat.domain.silence import Verdict, judge
 from heartbeat.store import Store
 from heartbeat.store.codec import alert_from_item, monitor_pk, s
@@ -109,17 +110,19 @@ def _change_snooze(store: Store, monitor_id: str, until_ms: int | None, now_ms: 
 
 def held_back(store: Store, alert: Alert, now_ms: int) -> bool:
     """True when a snooze holds or drops `alert` instead of it being published now; one read of the
-    monitor, for an alert about to go out (never on a ping that changes nothing)."""
+    monitor (and for a recovery, of its down alert), for an alert about to go out (never on a ping that
+    changes nothing)."""
     sk = alert_sk(alert)
     for _ in range(ATTEMPTS):
         try:
             seen = store.silences.state(alert.monitor_id)
+            down_state = _down_state(store, alert)
         except NotFound:
             return False  # deleted: the outbox's own writes leave the alert alone
         except Unavailable as e:  # left pending: a sweep after its lease asks again
             log.warning("could not read the snooze of an alert's monitor (%s); the next sweep sends it", e.code)
             return True
-        verdict = judge(alert, sk, seen, now_ms)
+        verdict = judge(alert, sk, seen, now_ms, down_state)
         try:
             if verdict is Verdict.HOLD:
                 store.silences.hold(alert, seen)
@@ -132,6 +135,15 @@ def held_back(store: Store, alert: Alert, now_ms: int) -> bool:
         return verdict not in (Verdict.PUBLISH, Verdict.RELEASE)
     log.warning("snooze kept changing while an alert was judged; sending it", extra={"alert_id": alert.id})
     return False
+
+
+def _down_state(store: Store, alert: Alert) -> str | None:
+    """For a recovery, the state of its outage's down alert (a consistent read: it may have just been
+    held); None for other alerts, or when there is none."""
+    if alert.event is not AlertEvent.UP:
+        return None
+    down = store.outbox.down_alert(alert.monitor_id, alert.incident_ms, consistent=True)
+    return down.state if down is not None else None
 
 
 # ---- signed links ----------------------------------------------------------------------------------
