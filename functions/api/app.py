@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from routes import files, keys, monitors, public, silence, subscriptions, summary
+from routes import files, keys, monitors, public, silence, subscriptions, summary, web
 
 from heartbeat.domain.errors import (
     Contention,
@@ -35,19 +35,20 @@ from heartbeat.web import body_bytes, decode_json, error_body, error_json
 logger, store, keyring = deps.logger, deps.store, deps.keyring
 
 app = APIGatewayHttpResolver(enable_validation=True)
-for routes in (monitors, summary, silence, files, keys, subscriptions, public):
+for routes in (monitors, summary, silence, files, keys, subscriptions, public, web):
     app.include_router(routes.router)
 
 # A synchronous Lambda request is capped at 6 MB; refuse clearly well before API Gateway or Lambda do.
 MAX_BODY_BYTES = 5_000_000
 PUBLIC = ("/", "/api/v1/openapi.json", "/api/v1/docs")
+PUBLIC_UNDER = ("/assets/",)  # the dashboard's styles, scripts and icons
 KEY_IN_PATH = ("/badge/", "/metrics/", silence.LINKS)  # an alert's signed link is its own permission
 EMPTY_BODIES: tuple[object, ...] = (None, {})  # what a client may send to a route that takes no body
 
 
 def require_key(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[dict]:
     path = app.current_event.path
-    if path in PUBLIC or path.startswith(KEY_IN_PATH):
+    if path in PUBLIC or path.startswith(PUBLIC_UNDER + KEY_IN_PATH):
         return next_middleware(app)  # the API's description is no secret; badges and metrics carry their key
     key = keyring.identify(app.current_event.headers or {})
     if key.role != "admin" and app.current_event.http_method != "GET":

@@ -4,6 +4,7 @@ test-output/ (and docs/dashboard.png, the README's, with UPDATE_SCREENSHOT=1).""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from heartbeat_local.localproc import LocalStackProcess
+from heartbeat_local.localproc import CLI, LocalStackProcess
 from heartbeat_local.template import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -75,7 +76,8 @@ def test_sign_in_see_a_down_monitor_open_it_and_pause_it(stack: LocalStackProces
     row.locator(".status").wait_for()
     assert row.locator(".status").inner_text().lower() == "down"
     assert row.evaluate("r => getComputedStyle(r.querySelector('.status')).color") == "rgb(209, 36, 47)"  # red
-    assert "every weekday at 06:30 Europe/Riga" in page.locator("tr", has_text="Weekday Reports").inner_text()
+    assert "weekdays at 06:30 Europe/Riga" in page.locator("tr", has_text="Weekday Reports").inner_text()
+    assert page.locator("#counts").inner_text() == "1 down · 1 up" and page.title() == "(1 down) Heartbeat"
     assert "key" not in page.url and ADMIN_KEY not in page.url  # the key never goes in a URL
     OUTPUT.mkdir(exist_ok=True)
     page.screenshot(path=str(OUTPUT / "dashboard.png"), full_page=True)
@@ -117,3 +119,51 @@ def test_a_wrong_key_is_refused_and_nothing_is_kept(stack: LocalStackProcess, pa
     page.get_by_role("button", name="Sign in").click()
     page.locator("#signin-error", has_text="not valid").wait_for()
     assert page.evaluate("sessionStorage.getItem('heartbeat-key')") is None
+
+
+def test_150_monitors_cost_one_request_a_refresh_down_first_and_filters_stay_in_the_url(
+    stack: LocalStackProcess, page: Any, tmp_path: Path
+) -> None:
+    # Given 147 quiet monitors (one apply) and three failing ones named to sort last by name
+    quiet = [{"name": f"job {i:03d}", "config": {"expectedInterval": 3600}, "tags": ["batch"]} for i in range(147)]
+    (tmp_path / "monitors.yml").write_text(json.dumps({"version": "1", "monitors": quiet}))
+    env = {**os.environ, "HEARTBEAT_API_URL": stack.url, "HEARTBEAT_API_KEY": ADMIN_KEY}
+    subprocess.run([CLI, "apply", "-f", str(tmp_path / "monitors.yml")], env=env, check=True, timeout=30)
+    for i in range(3):
+        failing = stack.cli("monitors", "create", "--name", f"zz failing {i}", "--expected-interval", "3600")
+        curl(failing["pingUrl"] + "/fail")
+    api_calls: list[str] = []
+    refused: list[str] = []
+    page.on("request", lambda r: api_calls.append(r.url) if "/api/" in r.url else None)
+    page.on("response", lambda r: refused.append(r.url) if r.status == 429 else None)
+
+    page.goto(stack.url + "/")
+    page.get_by_label("API key").fill(ADMIN_KEY)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("1 to 100 of 150").wait_for()
+    rows = page.locator("#monitors tr")
+    assert [rows.nth(i).locator("a").inner_text() for i in range(4)] == [
+        "zz failing 0", "zz failing 1", "zz failing 2", "job 000"
+    ]  # fmt: skip
+    assert "down" in rows.first.inner_text() and "(failed)" in rows.first.inner_text()
+    assert page.locator("#counts").inner_text() == "3 down · 0 up · 147 new"
+    assert page.title() == "(3 down) Heartbeat"
+
+    # When the page refreshes (a reload, as the 10 s timer does in place)
+    api_calls.clear()
+    page.reload()
+    page.get_by_text("1 to 100 of 150").wait_for()
+    assert len(api_calls) <= 5 and not refused, api_calls
+    assert len(api_calls) == 1 and "/api/v1/summary" in api_calls[0]
+    page.get_by_role("button", name="Next page").click()
+    page.get_by_text("101 to 150 of 150").wait_for()
+
+    # A search and a filter are kept in the URL: a reload (or a bookmark) shows the same list
+    page.get_by_label("Status").select_option("down")
+    page.get_by_text("1 to 3 of 3").wait_for()
+    page.get_by_label("Search").fill("failing 1")
+    page.get_by_text("1 to 1 of 1").wait_for()
+    assert "status=down" in page.url and "q=failing+1" in page.url
+    page.reload()
+    page.get_by_text("1 to 1 of 1").wait_for()
+    assert page.get_by_label("Search").input_value() == "failing 1"
