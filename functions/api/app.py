@@ -16,8 +16,9 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from routes import files, keys, monitors, public, silence, subscriptions, summary, web
+from routes import files, keys, monitors, public, session, silence, subscriptions, summary, web
 
+from heartbeat.domain import sessions
 from heartbeat.domain.errors import (
     Contention,
     Forbidden,
@@ -29,13 +30,15 @@ from heartbeat.domain.errors import (
     Unauthorized,
     Unavailable,
 )
+from heartbeat.domain.model import ApiKey
+from heartbeat.usecases.keys import key_from_headers
 from heartbeat.web import body_bytes, decode_json, error_body, error_json
 
 # Kept here too: tests and tools reach them through the function's module.
 logger, store, keyring = deps.logger, deps.store, deps.keyring
 
 app = APIGatewayHttpResolver(enable_validation=True)
-for routes in (monitors, summary, silence, files, keys, subscriptions, public, web):
+for routes in (monitors, summary, silence, files, keys, subscriptions, public, web, session):
     app.include_router(routes.router)
 
 # A synchronous Lambda request is capped at 6 MB; refuse clearly well before API Gateway or Lambda do.
@@ -47,14 +50,28 @@ EMPTY_BODIES: tuple[object, ...] = (None, {})  # what a client may send to a rou
 
 
 def require_key(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[dict]:
-    path = app.current_event.path
-    if path in PUBLIC or path.startswith(PUBLIC_UNDER + KEY_IN_PATH):
+    event = app.current_event
+    path, method = event.path, event.http_method
+    if path in PUBLIC or path.startswith(PUBLIC_UNDER + KEY_IN_PATH) or (path, method) == (session.PATH, "DELETE"):
         return next_middleware(app)  # the API's description is no secret; badges and metrics carry their key
-    key = keyring.identify(app.current_event.headers or {})
-    if key.role != "admin" and app.current_event.http_method != "GET":
+    key, expires_s = caller(event.headers or {}, event.cookies or [], method)
+    if key.role != "admin" and method != "GET" and path != session.PATH:
         raise Forbidden("this API key may only read")
-    app.append_context(role=key.role, key_name=key.name)
+    app.append_context(role=key.role, key_name=key.name, key=key, session_expires=expires_s)
     return next_middleware(app)
+
+
+def caller(headers: dict[str, str], cookies: list[str], method: str) -> tuple[ApiKey, int | None]:
+    """The caller's key, and its session's end when a session cookie stood for it. A key in a header
+    (scripts) wins; else the dashboard's cookie, whose writes must also carry the CSRF header
+    (SameSite=Strict keeps other sites' requests from carrying the cookie; this, older browsers')."""
+    token = sessions.from_cookies(cookies)
+    if token is None or key_from_headers(headers) is not None:
+        return keyring.identify(headers), None
+    key, found = keyring.identify_session(token, deps.now_ms())
+    if method != "GET" and not headers.get(sessions.CSRF_HEADER):
+        raise Forbidden(f"a change signed in by the session cookie needs the {sessions.CSRF_HEADER} header")
+    return key, found.expires_s
 
 
 def answer_unrouted(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:

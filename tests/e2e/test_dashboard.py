@@ -118,7 +118,32 @@ def test_a_wrong_key_is_refused_and_nothing_is_kept(stack: LocalStackProcess, pa
     page.get_by_label("API key").fill("hb_wrong")
     page.get_by_role("button", name="Sign in").click()
     page.locator("#signin-error", has_text="not valid").wait_for()
-    assert page.evaluate("sessionStorage.getItem('heartbeat-key')") is None
+    assert page.context.cookies() == [] and page.evaluate("sessionStorage.length + localStorage.length") == 0
+
+
+def test_sign_in_once_and_a_second_tab_and_an_alerts_link_are_signed_in(stack: LocalStackProcess, page: Any) -> None:
+    monitor = stack.cli("monitors", "create", "--name", "Nightly Backup", "--expected-interval", "3600")
+    page.goto(stack.url + "/")
+    page.get_by_label("API key").fill(ADMIN_KEY)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Nightly Backup").wait_for()
+    # The key is nowhere a script could read it: the session is an HttpOnly cookie
+    readable = page.evaluate("document.cookie + JSON.stringify(sessionStorage) + JSON.stringify(localStorage)")
+    assert readable == "{}{}"
+    [cookie] = page.context.cookies()
+    assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Strict"
+
+    # A second tab opened on an alert's link (the monitor's page) is signed in and lands on the monitor
+    second = page.context.new_page()
+    second.goto(f"{stack.url}/#monitor/{monitor['id']}")
+    second.get_by_role("heading", name="Nightly Backup").wait_for()
+    assert second.get_by_role("button", name="Pause").is_visible()  # an admin key's session
+
+    # Signing out in one tab signs out both
+    second.get_by_role("button", name="Sign out").click()
+    second.get_by_label("API key").wait_for()
+    page.reload()
+    page.get_by_label("API key").wait_for()
 
 
 def test_150_monitors_cost_one_request_a_refresh_down_first_and_filters_stay_in_the_url(
@@ -149,12 +174,12 @@ def test_150_monitors_cost_one_request_a_refresh_down_first_and_filters_stay_in_
     assert page.locator("#counts").inner_text() == "3 down · 0 up · 147 new"
     assert page.title() == "(3 down) Heartbeat"
 
-    # When the page refreshes (a reload, as the 10 s timer does in place)
+    # When the page is reloaded: who is signed in, then the list (the 10 s refresh is the list alone)
     api_calls.clear()
     page.reload()
     page.get_by_text("1 to 100 of 150").wait_for()
     assert len(api_calls) <= 5 and not refused, api_calls
-    assert len(api_calls) == 1 and "/api/v1/summary" in api_calls[0]
+    assert [u.split("/api/v1/")[1].split("?")[0] for u in api_calls] == ["session", "summary"]
     page.get_by_role("button", name="Next page").click()
     page.get_by_text("101 to 150 of 150").wait_for()
 

@@ -1,15 +1,16 @@
-// The API as the page calls it: the key in a header (never in a URL), errors in the API's words.
+// The API as the page calls it. Signed in by a session cookie the page cannot read (HttpOnly), so a
+// second tab and an alert's link are signed in too, and the key itself is never kept anywhere.
 
-export const session = {
-  key: sessionStorage.getItem("heartbeat-key") || "",
-  role: sessionStorage.getItem("heartbeat-role") || "",
-};
+export const session = { role: "", keyName: "" };
 
 export class Unauthorized extends Error {}
 
-export async function api(method, path) {
-  const reply = await fetch(path, { method, headers: { "x-api-key": session.key } });
-  if (reply.status === 401) throw new Unauthorized("That key is not valid.");
+// A change made by the cookie must say it comes from this page: other sites cannot send this header.
+const FROM_THE_PAGE = { "x-heartbeat-csrf": "1" };
+
+export async function api(method, path, headers = {}) {
+  const reply = await fetch(path, { method, headers: { ...FROM_THE_PAGE, ...headers }, credentials: "same-origin" });
+  if (reply.status === 401) throw new Unauthorized(path === "/api/v1/session" ? "That key is not valid." : "Signed out: sign in again.");
   if (!reply.ok) {
     let message = reply.statusText;
     try { message = (await reply.json()).error.message; } catch (e) { /* not JSON */ }
@@ -18,19 +19,27 @@ export async function api(method, path) {
   return reply.status === 204 ? null : reply.json();
 }
 
-export async function signIn(key) {
-  session.key = key;
-  await api("GET", "/api/v1/monitors?limit=1");
-  // An admin key can see the ping key; a read key gets 403: that is how the page knows which it holds.
-  const probe = await fetch("/api/v1/ping-key", { headers: { "x-api-key": key } });
-  session.role = probe.ok ? "admin" : "read";
-  sessionStorage.setItem("heartbeat-key", key);
-  sessionStorage.setItem("heartbeat-role", session.role);
+function keep(who) {
+  session.role = who ? who.role : "";
+  session.keyName = who ? who.keyName : "";
 }
 
-export function signOut() {
-  sessionStorage.removeItem("heartbeat-key");
-  sessionStorage.removeItem("heartbeat-role");
-  session.key = "";
-  session.role = "";
+// The key for a session cookie of 12 hours, for what the key may do.
+export async function signIn(key) {
+  keep(await api("POST", "/api/v1/session", { "x-api-key": key }));
+}
+
+// Who the cookie signs in, if anyone: a new tab, a reload, an alert's link.
+export async function resume() {
+  try {
+    keep(await api("GET", "/api/v1/session"));
+  } catch (e) {
+    if (!(e instanceof Unauthorized)) throw e;
+    keep(null);
+  }
+}
+
+export async function signOut() {
+  keep(null);
+  await fetch("/api/v1/session", { method: "DELETE", credentials: "same-origin" });
 }
