@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from routes import files, keys, monitors, public, session, silence, subscriptions, summary, web
+from routes import files, keys, monitors, public, schedules, session, silence, subscriptions, summary, web
 
 from heartbeat.domain import sessions
 from heartbeat.domain.errors import (
@@ -38,7 +38,7 @@ from heartbeat.web import body_bytes, decode_json, error_body, error_json
 logger, store, keyring = deps.logger, deps.store, deps.keyring
 
 app = APIGatewayHttpResolver(enable_validation=True)
-for routes in (monitors, summary, silence, files, keys, subscriptions, public, web, session):
+for routes in (monitors, summary, schedules, silence, files, keys, subscriptions, public, web, session):
     app.include_router(routes.router)
 
 # A synchronous Lambda request is capped at 6 MB; refuse clearly well before API Gateway or Lambda do.

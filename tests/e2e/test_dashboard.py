@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -66,7 +67,9 @@ def test_sign_in_see_a_down_monitor_open_it_and_pause_it(stack: LocalStackProces
     curl(backup["pingUrl"] + "/start")
     time.sleep(0.3)
     curl(backup["pingUrl"])
-    subprocess.run(["curl", "-fsS", "-o", "/dev/null", "--data-binary", "pg_dump: connection refused",
+    lines = "".join(f"  table {i:03d}: dumped\n" for i in range(160))  # a 3 KB log, cut in any list
+    failure = f"pg_dump: connection refused\n{lines}pg_dump: the end"
+    subprocess.run(["curl", "-fsS", "-o", "/dev/null", "--data-binary", failure,
                     backup["pingUrl"] + "/fail"], check=True, timeout=10)  # fmt: skip
 
     page.goto(stack.url + "/")
@@ -86,12 +89,22 @@ def test_sign_in_see_a_down_monitor_open_it_and_pause_it(stack: LocalStackProces
 
     row.get_by_role("link", name="Nightly Backup").click()
     page.get_by_role("heading", name="Nightly Backup").wait_for()
-    pings = page.locator("#pings")
-    assert "pg_dump: connection refused" in pings.inner_text()
-    assert "fail" in pings.inner_text() and "start" in pings.inner_text()
-    incidents = page.locator("#incidents tr")
-    assert incidents.count() == 1 and "failed" in incidents.first.inner_text()
+    timeline = page.locator("#timeline")
+    assert "pg_dump: connection refused" in timeline.inner_text() and "pg_dump: the end" not in timeline.inner_text()
+    assert timeline.locator("tr", has_text="start").count() == 1
+    assert re.search(r"success\t0\.\d s", timeline.inner_text())  # the run's duration, from its start
+    assert page.locator("#timeline tr", has_text="down: failed").count() == 1
     assert "curl -fsS --retry 3 -o /dev/null " + backup["pingUrl"] in page.locator("#snippets").inner_text()
+    assert "expectedInterval" in page.locator("#settings").inner_text()
+
+    # The whole 3 KB body, one click away
+    assert len(failure) > 3000
+    page.get_by_role("button", name=re.compile(r"Open body of ping \d+")).click()
+    dialog = page.get_by_role("dialog")
+    assert dialog.locator("#body-text").inner_text() == failure
+    assert f"{len(failure):,} bytes" in dialog.inner_text() and "curl/" in dialog.inner_text()
+    dialog.get_by_role("button", name="Close").click()
+    assert not dialog.is_visible()
     page.screenshot(path=str(OUTPUT / "dashboard-monitor.png"), full_page=True)
 
     page.once("dialog", lambda dialog: dialog.accept())
@@ -192,3 +205,43 @@ def test_150_monitors_cost_one_request_a_refresh_down_first_and_filters_stay_in_
     page.reload()
     page.get_by_text("1 to 1 of 1").wait_for()
     assert page.get_by_label("Search").input_value() == "failing 1"
+
+
+def test_create_a_monitor_in_the_form_ping_it_up_and_edit_its_schedule(stack: LocalStackProcess, page: Any) -> None:
+    page.goto(stack.url + "/")
+    page.get_by_label("API key").fill(ADMIN_KEY)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="New monitor").click()
+    page.get_by_label("Name", exact=True).fill("Backup from the form")
+    page.get_by_label("Tags").fill("infrastructure, db")
+    page.get_by_label("Cron", exact=True).check()
+    page.get_by_label("Cron expression").fill("61 2 * * *")
+    page.get_by_role("button", name="Save").click()
+    # The API's own message, next to the field it names
+    page.locator("#error-schedule", has_text="not a valid cron expression").wait_for()
+    assert stack.cli("monitors", "list")["items"] == []
+
+    page.get_by_label("Cron expression").fill("30 6 * * 1-5")
+    page.get_by_label("Time zone").fill("Europe/Riga")
+    page.get_by_text("weekdays at 06:30 Europe/Riga; next runs:").wait_for()
+    assert not page.locator("#error-schedule").is_visible()
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("heading", name="Backup from the form").wait_for()
+    assert page.locator("#d-status").inner_text().lower() == "new"
+    [made] = stack.cli("monitors", "list")["items"]
+    assert made["tags"] == ["infrastructure", "db"] and made["config"]["timezone"] == "Europe/Riga"
+
+    # Pinged, it goes up on the page (which refreshes itself)
+    curl(made["pingUrl"])
+    page.locator("#d-status", has_text="up").wait_for(timeout=15_000)
+
+    # Edited: the new line is previewed in words with its next runs in the monitor's zone
+    page.get_by_role("link", name="Edit").click()
+    assert page.get_by_label("Cron expression").input_value() == "30 6 * * 1-5"
+    page.get_by_label("Cron expression").fill("0 2 * * *")
+    preview = page.get_by_text("daily at 02:00 Europe/Riga; next runs:")
+    preview.wait_for()
+    assert "T02:00:00+02:00" in preview.inner_text()
+    page.get_by_role("button", name="Save").click()
+    page.locator("#d-schedule", has_text="daily at 02:00 Europe/Riga").wait_for()
+    assert stack.cli("monitors", "get", made["id"])["config"]["schedule"] == "0 2 * * *"

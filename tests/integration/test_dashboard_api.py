@@ -122,3 +122,20 @@ def test_the_api_says_schedules_in_words(stack: Stack) -> None:
     assert cron["scheduleWords"] == "weekdays at 06:30 Europe/Riga"
     assert stack.create_monitor("Often", interval=300)["scheduleWords"] == "every 5 min"
     assert summary(stack, "q=reports")["items"][0]["scheduleWords"] == "weekdays at 06:30 Europe/Riga"
+
+
+def test_a_cron_line_is_previewed_in_words_with_its_next_runs_or_what_is_wrong(stack: Stack) -> None:
+    stack.clock.now = 1_796_601_600_000  # Monday 7 December 2026, 00:00 UTC
+    preview = "/api/v1/schedule-preview?schedule=30+6+*+*+1-5&timezone=Europe%2FRiga"
+
+    reply = stack.request("GET", preview, key=stack.make_key("read"))
+    bad_line = stack.request("GET", "/api/v1/schedule-preview?schedule=61+2+*+*+*")
+    bad_zone = stack.request("GET", "/api/v1/schedule-preview?schedule=0+2+*+*+*&timezone=Mars%2FOlympus")
+
+    assert reply.json() == {
+        "scheduleWords": "weekdays at 06:30 Europe/Riga",
+        "nextExpected": ["2026-12-07T06:30:00+02:00", "2026-12-08T06:30:00+02:00", "2026-12-09T06:30:00+02:00"],
+    }
+    assert bad_line.status == 422 and bad_line.json()["error"]["details"][0]["field"] == "schedule"
+    assert "not a valid cron expression" in bad_line.json()["error"]["details"][0]["message"]
+    assert bad_zone.status == 422 and bad_zone.json()["error"]["details"][0]["field"] == "timezone"

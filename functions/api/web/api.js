@@ -5,16 +5,29 @@ export const session = { role: "", keyName: "" };
 
 export class Unauthorized extends Error {}
 
+// An error in the API's words; `details` names each field that is wrong (a 422).
+export class ApiError extends Error {
+  constructor(message, details) {
+    super(message);
+    this.details = details || [];
+  }
+}
+
 // A change made by the cookie must say it comes from this page: other sites cannot send this header.
 const FROM_THE_PAGE = { "x-heartbeat-csrf": "1" };
 
-export async function api(method, path, headers = {}) {
-  const reply = await fetch(path, { method, headers: { ...FROM_THE_PAGE, ...headers }, credentials: "same-origin" });
+export async function api(method, path, { headers = {}, body } = {}) {
+  const init = { method, headers: { ...FROM_THE_PAGE, ...headers }, credentials: "same-origin" };
+  if (body !== undefined) {
+    init.headers["content-type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const reply = await fetch(path, init);
   if (reply.status === 401) throw new Unauthorized(path === "/api/v1/session" ? "That key is not valid." : "Signed out: sign in again.");
   if (!reply.ok) {
-    let message = reply.statusText;
-    try { message = (await reply.json()).error.message; } catch (e) { /* not JSON */ }
-    throw new Error(message);
+    let error = { message: reply.statusText };
+    try { error = (await reply.json()).error; } catch (e) { /* not JSON */ }
+    throw new ApiError(error.message, error.details);
   }
   return reply.status === 204 ? null : reply.json();
 }
@@ -26,7 +39,7 @@ function keep(who) {
 
 // The key for a session cookie of 12 hours, for what the key may do.
 export async function signIn(key) {
-  keep(await api("POST", "/api/v1/session", { "x-api-key": key }));
+  keep(await api("POST", "/api/v1/session", { headers: { "x-api-key": key } }));
 }
 
 // Who the cookie signs in, if anyone: a new tab, a reload, an alert's link.

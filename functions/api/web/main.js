@@ -3,6 +3,7 @@
 
 import { Unauthorized, resume, session, signIn, signOut } from "./api.js";
 import { $, text } from "./dom.js";
+import * as editor from "./editor.js";
 import * as list from "./list.js";
 import * as monitor from "./monitor.js";
 
@@ -16,19 +17,29 @@ async function leave(message) {
   route();
 }
 
-async function route() {
+// The page the URL names: #monitor/<id>, #edit/<id>, #new, or the list (#?q=…&tag=…&status=…).
+function page() {
+  const [, name, id] = location.hash.match(/^#(monitor|edit)\/([0-9a-f]{32})$/) || location.hash.match(/^#(new)$/) || [];
+  return { name: name || "list", id };
+}
+
+async function route(refreshing = false) {
   const signedIn = Boolean(session.role);
+  const at = page();
   $("signin").hidden = signedIn;
   $("signout").hidden = !signedIn;
-  const match = location.hash.match(/^#monitor\/([0-9a-f]{32})$/);
-  $("list").hidden = !signedIn || Boolean(match);
-  $("detail").hidden = !signedIn || !match;
+  $("list").hidden = !signedIn || at.name !== "list";
+  $("detail").hidden = !signedIn || at.name !== "monitor";
+  $("editor").hidden = !signedIn || !["new", "edit"].includes(at.name);
   if (!signedIn) { $("key").focus(); return; }
+  if (refreshing && $("list").hidden && $("detail").hidden) return; // never under a person typing
   text($("who"), `signed in: ${session.keyName} (${session.role} key)`);
-  if (!match) listHash = location.hash || "#";
+  $("new-monitor").hidden = session.role !== "admin";
+  if (at.name === "list") listHash = location.hash || "#";
   try {
-    if (match) await monitor.load(match[1]);
-    else await list.load();
+    if (at.name === "monitor") await monitor.load(at.id);
+    else if (at.name === "list") await list.load();
+    else if (!refreshing) await editor.load(at.id);
   } catch (e) {
     if (e instanceof Unauthorized) leave(e.message);
     else text($("updated"), `could not refresh: ${e.message}`);
@@ -50,6 +61,7 @@ $("signout").addEventListener("click", () => leave());
 $("back").addEventListener("click", (e) => { e.preventDefault(); location.hash = listHash; });
 list.wire();
 monitor.wire();
-window.addEventListener("hashchange", route);
-setInterval(() => { if (session.role && !document.hidden) route(); }, 10000);
-resume().then(route, (e) => text($("signin-error"), e.message));
+editor.wire();
+window.addEventListener("hashchange", () => route());
+setInterval(() => { if (session.role && !document.hidden) route(true); }, 10000);
+resume().then(() => route(), (e) => text($("signin-error"), e.message));

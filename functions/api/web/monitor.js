@@ -1,33 +1,12 @@
-// A monitor's page: its state, schedule in words, uptime, ping URL snippets, incidents and pings.
+// A monitor's page: its state, schedule in words, uptime, one timeline (pings, runs with their
+// durations, outages opened and ended, missed runs), a ping's whole body one click away, every
+// setting, and ping URL snippets that fit the monitor.
 
 import { api, session } from "./api.js";
 import { $, cell, element, seconds, text } from "./dom.js";
+import { snippets } from "./snippets.js";
 
 let shown = null; // the monitor on the page, for its buttons
-
-function snippets(url, events) {
-  const box = $("snippets");
-  box.replaceChildren();
-  if (events && events.length) { // fed by AWS events: the job needs no curl, show what feeds it
-    const pre = element("pre", events.map((p) => JSON.stringify(p, null, 2)).join("\n"));
-    box.append(element("h4", "Event source (EventBridge pattern)"), pre);
-    return;
-  }
-  if (!url) { text(box, "Ping URLs are shown to admin keys only."); return; }
-  const examples = [
-    ["heartbeat run", `heartbeat run --url ${url} -- /usr/local/bin/backup.sh   # start, exit status, output`],
-    ["crontab", `0 2 * * * HEARTBEAT_PING_URL=${url} heartbeat run -- /usr/local/bin/backup.sh`],
-    ["curl", `curl -fsS --retry 3 -o /dev/null ${url}`],
-    ["crontab, curl only", `0 2 * * * /usr/local/bin/backup.sh && curl -fsS --retry 3 -o /dev/null ${url}`],
-    ["Kubernetes CronJob", `containers:\n  - name: backup\n    image: alpine\n    command: ["/bin/sh", "-c", "backup.sh && wget -q -O /dev/null ${url}"]`],
-    ["Python", `import urllib.request\nurllib.request.urlopen("${url}", timeout=10)`],
-  ];
-  for (const [label, code] of examples) {
-    const copy = element("button", `Copy ${label}`);
-    copy.addEventListener("click", () => navigator.clipboard && navigator.clipboard.writeText(code));
-    box.append(element("h4", label), element("pre", code), copy);
-  }
-}
 
 function silence(m) {
   const ack = m.acknowledged, until = m.snoozedUntil; // what an alert's links (or the API, the CLI) did
@@ -35,6 +14,88 @@ function silence(m) {
     ack && `acknowledged by ${ack.by} ${new Date(ack.at).toLocaleString()}${ack.note ? `: ${ack.note}` : ""}`,
     until && `snoozed until ${new Date(until).toLocaleString()}`,
   ].filter(Boolean).join("; ");
+}
+
+function when(iso, zone) {
+  const utc = new Date(iso).toISOString().replace("T", " ").slice(0, 19) + " UTC";
+  if (!zone || zone === "UTC") return utc;
+  return `${utc} · ${new Date(iso).toLocaleString("en-GB", { timeZone: zone })} ${zone}`;
+}
+
+function pingWhat(p) {
+  const exit = p.exitStatus == null ? "" : ` (exit status ${p.exitStatus})`;
+  const cause = p.cause && p.cause !== "exit_status" ? ` (${p.cause.replace("_", " ")})` : "";
+  return `${p.kind}${exit}${cause}${p.ignored ? ", ignored while paused" : ""}`;
+}
+
+// The timeline's entries, newest first: each ping, and each incident's opening and end.
+function entries(pings, incidents) {
+  const found = pings.map((p) => ({ at: p.at, ping: p }));
+  for (const i of incidents) {
+    const missed = i.cause === "missed";
+    found.push({ at: i.openedAt, what: missed ? "down: a run was missed" : `down: ${i.cause.replace("_", " ")}`, cls: "down", duration: i.durationSeconds });
+    if (i.resolvedAt) found.push({ at: i.resolvedAt, what: "up again", cls: "up" });
+  }
+  return found.sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
+}
+
+function bodyButton(m, p) {
+  const button = element("button", `Whole body (${p.bodySize.toLocaleString()} bytes)`, "small");
+  button.type = "button";
+  button.setAttribute("aria-label", `Open body of ping ${p.n}`);
+  button.addEventListener("click", () => openBody(m, p).catch((e) => alert(e.message)));
+  return button;
+}
+
+function timeline(m, pings, incidents) {
+  const body = $("timeline");
+  body.replaceChildren();
+  for (const e of entries(pings, incidents)) {
+    const tr = body.insertRow();
+    cell(tr, new Date(e.at).toLocaleString()).title = when(e.at, m.config.timezone);
+    const p = e.ping;
+    if (!p) {
+      cell(tr, e.what, `status ${e.cls}`);
+      cell(tr, e.duration == null ? "" : seconds(e.duration));
+      cell(tr, "", "wide");
+      cell(tr, "", "wide");
+      tr.insertCell();
+      continue;
+    }
+    cell(tr, pingWhat(p), p.outcome === "failed" ? "down" : p.outcome === "ok" ? "up" : "");
+    cell(tr, seconds(p.durationSeconds));
+    cell(tr, p.rid ? p.rid.slice(0, 8) : "", "wide").title = p.rid || "";
+    cell(tr, `${p.method} ${p.sourceIp}`, "wide");
+    const b = tr.insertCell();
+    if (p.bodySize) b.append(element("pre", p.bodyPreview + (p.bodySize > p.bodyPreview.length ? " …" : "")), bodyButton(m, p));
+  }
+}
+
+async function openBody(m, p) {
+  const reply = await fetch(`/api/v1/monitors/${m.id}/pings/${p.n}/body`, { credentials: "same-origin" });
+  if (!reply.ok) throw new Error(`could not read the body (${reply.status})`);
+  const bytes = new Uint8Array(await reply.arrayBuffer());
+  text($("body-title"), `Ping ${p.n}: ${pingWhat(p)}`);
+  const facts = [
+    ["Received", when(p.at, m.config.timezone)],
+    ["Size", `${p.bodySize.toLocaleString()} bytes${p.bodyTruncated ? `, cut to the first ${bytes.length.toLocaleString()} when stored` : ""}`],
+    ["From", `${p.method} ${p.sourceIp}`],
+    ["User agent", p.userAgent || "none"],
+  ];
+  if (p.rid) facts.push(["Run id", p.rid]);
+  $("body-facts").replaceChildren(...facts.flatMap(([k, v]) => [element("dt", k), element("dd", v)]));
+  text($("body-text"), new TextDecoder().decode(bytes)); // bytes that are not UTF-8 show as U+FFFD
+  $("body-dialog").showModal();
+}
+
+function settings(m) {
+  const rows = [["Tags", m.tags.join(", ") || "none"], ["Slug", m.slug || "none"], ["Next expected", m.nextExpected.join(", ")]];
+  for (const [name, value] of Object.entries(m.config)) {
+    if (value == null || (Array.isArray(value) && !value.length)) continue;
+    const said = typeof value === "object" ? JSON.stringify(value) : /(Period|Interval|Runtime)$/.test(name) ? `${seconds(value)} (${value} s)` : String(value);
+    rows.push([name, said]);
+  }
+  $("settings").replaceChildren(...rows.filter(([, v]) => v).flatMap(([k, v]) => [element("dt", k), element("dd", v)]));
 }
 
 export async function load(id) {
@@ -50,33 +111,17 @@ export async function load(id) {
   text($("d-status"), m.status).className = `status ${m.status}`;
   text($("d-schedule"), `${m.scheduleWords}, grace ${seconds(m.config.gracePeriod)}`);
   text($("d-silence"), silence(m));
+  text($("d-description"), m.description);
   const admin = session.role === "admin";
   $("pause").hidden = !admin || m.status === "paused";
   $("resume").hidden = !admin || m.status !== "paused";
   $("delete").hidden = !admin;
+  $("edit").hidden = !admin;
+  $("edit").href = `#edit/${m.id}`;
   $("uptime").replaceChildren(...uptimes.map((u) => element("div", `${u.days} days: ${u.uptimePercent}% up, ${u.incidents} incident(s)`, "card")));
-  snippets(m.pingUrl, m.config.events);
-  const inc = $("incidents");
-  inc.replaceChildren();
-  for (const i of incidents.items) {
-    const tr = inc.insertRow();
-    cell(tr, i.status, i.status === "open" ? "status down" : "status up");
-    cell(tr, i.cause);
-    cell(tr, new Date(i.openedAt).toLocaleString());
-    cell(tr, seconds(i.durationSeconds));
-  }
-  const log = $("pings");
-  log.replaceChildren();
-  for (const p of pings.items) {
-    const tr = log.insertRow();
-    cell(tr, p.n);
-    cell(tr, new Date(p.at).toLocaleString());
-    const kind = p.kind + (p.exitStatus != null ? ` ${p.exitStatus}` : "") + (p.cause ? ` (${p.cause})` : "");
-    cell(tr, kind, p.outcome === "failed" ? "down" : "");
-    cell(tr, `${p.method} ${p.sourceIp}`, "wide");
-    const body = tr.insertCell();
-    if (p.bodySize) body.append(element("pre", p.bodyPreview + (p.bodyTruncated ? " …" : "")));
-  }
+  timeline(m, pings.items, incidents.items);
+  settings(m);
+  snippets($("snippets"), m);
 }
 
 async function act(action) {
@@ -97,4 +142,5 @@ export function wire() {
   for (const action of ["pause", "resume", "delete"]) {
     $(action).addEventListener("click", () => act(action).catch((e) => alert(e.message)));
   }
+  $("body-close").addEventListener("click", () => $("body-dialog").close());
 }
