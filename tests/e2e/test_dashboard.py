@@ -1,6 +1,6 @@
 """The dashboard in headless Chromium (Debian's), against the local stack: sign in, see a down
-monitor in red, open it, see its pings and incident, pause it. A screenshot is saved under
-test-output/ (and docs/dashboard.png, the README's, with UPDATE_SCREENSHOT=1)."""
+monitor in red, open it, see its timeline, acknowledge, snooze and pause it. Screenshots are saved
+under test-output/ (and in docs/, the README's, with UPDATE_SCREENSHOT=1: `make screenshots`)."""
 
 from __future__ import annotations
 
@@ -58,6 +58,14 @@ def curl(url: str) -> None:
     subprocess.run(["curl", "-fsS", "-o", "/dev/null", url], check=True, timeout=10)
 
 
+def shoot(page: Any, name: str) -> None:
+    """A screenshot in test-output/, and in docs/ (the README's) with UPDATE_SCREENSHOT=1 (`make screenshots`)."""
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
+    if os.environ.get("UPDATE_SCREENSHOT"):
+        page.screenshot(path=str(ROOT / "docs" / f"{name}.png"))
+
+
 def test_sign_in_see_a_down_monitor_open_it_and_pause_it(stack: LocalStackProcess, page: Any) -> None:
     backup = stack.cli("monitors", "create", "--name", "Nightly Backup", "--expected-interval", "2",
                        "--grace-period", "1", "--tag", "infrastructure")  # fmt: skip
@@ -82,10 +90,16 @@ def test_sign_in_see_a_down_monitor_open_it_and_pause_it(stack: LocalStackProces
     assert "weekdays at 06:30 Europe/Riga" in page.locator("tr", has_text="Weekday Reports").inner_text()
     assert page.locator("#counts").inner_text() == "1 down · 1 up" and page.title() == "(1 down) Heartbeat"
     assert "key" not in page.url and ADMIN_KEY not in page.url  # the key never goes in a URL
-    OUTPUT.mkdir(exist_ok=True)
-    page.screenshot(path=str(OUTPUT / "dashboard.png"), full_page=True)
-    if os.environ.get("UPDATE_SCREENSHOT"):
-        page.screenshot(path=str(ROOT / "docs" / "dashboard.png"))
+    shoot(page, "dashboard")
+    # Dark when the system is; usable on a 390 px phone (nothing wider than the screen)
+    page.emulate_media(color_scheme="dark")
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(13, 17, 23)"
+    shoot(page, "dashboard-dark")
+    page.emulate_media(color_scheme="light")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shoot(page, "dashboard-390px")
+    page.set_viewport_size({"width": 1200, "height": 800})
 
     row.get_by_role("link", name="Nightly Backup").click()
     page.get_by_role("heading", name="Nightly Backup").wait_for()
@@ -105,7 +119,20 @@ def test_sign_in_see_a_down_monitor_open_it_and_pause_it(stack: LocalStackProces
     assert f"{len(failure):,} bytes" in dialog.inner_text() and "curl/" in dialog.inner_text()
     dialog.get_by_role("button", name="Close").click()
     assert not dialog.is_visible()
-    page.screenshot(path=str(OUTPUT / "dashboard-monitor.png"), full_page=True)
+    shoot(page, "dashboard-monitor")
+
+    # Acknowledge the outage (its reminders stop), snooze the monitor, lift the snooze
+    page.get_by_role("button", name="Acknowledge").click()
+    page.locator("#d-silence", has_text="acknowledged by").wait_for()
+    assert not page.get_by_role("button", name="Acknowledge").is_visible()
+    page.get_by_label("Snooze for").select_option(label="4 hours")
+    page.get_by_role("button", name="Snooze", exact=True).click()
+    page.locator("#d-silence", has_text="snoozed until").wait_for()
+    silenced = stack.cli("monitors", "get", backup["id"])
+    assert silenced["acknowledged"] and silenced["snoozedUntil"]
+    page.get_by_role("button", name="Unsnooze").click()
+    page.get_by_role("button", name="Unsnooze").wait_for(state="hidden")
+    assert stack.cli("monitors", "get", backup["id"])["snoozedUntil"] is None
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Pause").click()

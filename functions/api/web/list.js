@@ -60,7 +60,9 @@ function row(body, m) {
   cell(tr, m.scheduleWords, "wide");
   cell(tr, ago(m.lastPingAt)).title = m.lastPingAt || "";
   const trouble = ["down", "grace", "started"].includes(m.status);
-  cell(tr, trouble ? m.statusWords : m.nextDeadline ? ago(m.nextDeadline) : "", "wide");
+  const silenced = [m.acknowledged && "acknowledged", m.snoozedUntil && `snoozed ${ago(m.snoozedUntil).replace("in ", "for ")}`];
+  const deadline = trouble ? m.statusWords : m.nextDeadline ? ago(m.nextDeadline) : "";
+  cell(tr, [deadline, ...silenced].filter(Boolean).join(" · "), "wide");
   cell(tr, seconds(m.lastDurationSeconds), "wide");
   const runs = tr.insertCell();
   runs.className = "wide";

@@ -64,4 +64,5 @@ monitor.wire();
 editor.wire();
 window.addEventListener("hashchange", () => route());
 setInterval(() => { if (session.role && !document.hidden) route(true); }, 10000);
-resume().then(() => route(), (e) => text($("signin-error"), e.message));
+// Who the cookie signs in; should that fail (the API busy, the network down), the sign-in form says why.
+resume().catch((e) => text($("signin-error"), `could not reach the API: ${e.message}`)).finally(() => route());

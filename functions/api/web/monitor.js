@@ -117,12 +117,23 @@ export async function load(id) {
   $("resume").hidden = !admin || m.status !== "paused";
   $("delete").hidden = !admin;
   $("edit").hidden = !admin;
+  $("silence-actions").hidden = !admin;
+  $("acknowledge").hidden = !m.openIncident || Boolean(m.acknowledged); // an open incident's reminders stop
+  $("unsnooze").hidden = !m.snoozedUntil;
   $("edit").href = `#edit/${m.id}`;
   $("uptime").replaceChildren(...uptimes.map((u) => element("div", `${u.days} days: ${u.uptimePercent}% up, ${u.incidents} incident(s)`, "card")));
   timeline(m, pings.items, incidents.items);
   settings(m);
   snippets($("snippets"), m);
 }
+
+const ACTIONS = {
+  pause: (m) => confirm(`Pause ${m.name}?`) && api("POST", `/api/v1/monitors/${m.id}/pause`),
+  resume: (m) => confirm(`Resume ${m.name}?`) && api("POST", `/api/v1/monitors/${m.id}/resume`),
+  acknowledge: (m) => api("POST", `/api/v1/monitors/${m.id}/acknowledge`, { body: { note: "" } }),
+  snooze: (m) => api("POST", `/api/v1/monitors/${m.id}/snooze`, { body: { seconds: Number($("snooze-for").value) } }),
+  unsnooze: (m) => api("DELETE", `/api/v1/monitors/${m.id}/snooze`),
+};
 
 async function act(action) {
   const m = shown;
@@ -133,13 +144,11 @@ async function act(action) {
     location.hash = "";
     return;
   }
-  if (!confirm(`${action === "pause" ? "Pause" : "Resume"} ${m.name}?`)) return;
-  await api("POST", `/api/v1/monitors/${m.id}/${action}`);
-  await load(m.id);
+  if (await ACTIONS[action](m)) await load(m.id);
 }
 
 export function wire() {
-  for (const action of ["pause", "resume", "delete"]) {
+  for (const action of ["pause", "resume", "delete", "acknowledge", "snooze", "unsnooze"]) {
     $(action).addEventListener("click", () => act(action).catch((e) => alert(e.message)));
   }
   $("body-close").addEventListener("click", () => $("body-dialog").close());
