@@ -272,3 +272,44 @@ def test_create_a_monitor_in_the_form_ping_it_up_and_edit_its_schedule(stack: Lo
     page.get_by_role("button", name="Save").click()
     page.locator("#d-schedule", has_text="daily at 02:00 Europe/Riga").wait_for()
     assert stack.cli("monitors", "get", made["id"])["config"]["schedule"] == "0 2 * * *"
+
+
+def test_incidents_across_monitors_open_first_and_keys_created_once_and_revoked(
+    stack: LocalStackProcess, page: Any
+) -> None:
+    failing = stack.cli("monitors", "create", "--name", "Nightly Backup", "--expected-interval", "3600")
+    curl(failing["pingUrl"] + "/fail")
+    page.goto(stack.url + "/")
+    page.get_by_label("API key").fill(ADMIN_KEY)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.get_by_role("link", name="Incidents").click()
+    open_row = page.locator("#incident-rows tr", has_text="Nightly Backup")
+    open_row.get_by_role("button", name="Acknowledge Nightly Backup").click()
+    open_row.get_by_text("acknowledged by local admin").wait_for()
+    assert open_row.inner_text().lower().startswith("open")
+    assert stack.cli("monitors", "get", failing["id"])["acknowledged"]
+
+    page.get_by_role("link", name="API keys").click()
+    page.get_by_label("Key name").fill("viewer")
+    page.get_by_role("button", name="Create key").click()
+    shown = page.locator("#new-key")
+    shown.wait_for()
+    key = shown.inner_text()
+    assert key.startswith("hb_") and page.locator("#key-rows tr", has_text="viewer").count() == 1
+    check = [
+        "curl",
+        "-sS",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        "-H",
+        f"X-Api-Key: {key}",
+        stack.url + "/api/v1/monitors",
+    ]
+    assert subprocess.run(check, capture_output=True, text=True, timeout=10).stdout == "200"
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Revoke viewer").click()
+    page.locator("#key-rows tr", has_text="viewer").wait_for(state="detached")
+    assert subprocess.run(check, capture_output=True, text=True, timeout=10).stdout == "401"

@@ -4,6 +4,8 @@
 import { Unauthorized, resume, session, signIn, signOut } from "./api.js";
 import { $, text } from "./dom.js";
 import * as editor from "./editor.js";
+import * as incidents from "./incidents.js";
+import * as keys from "./keys.js";
 import * as list from "./list.js";
 import * as monitor from "./monitor.js";
 
@@ -19,7 +21,7 @@ async function leave(message) {
 
 // The page the URL names: #monitor/<id>, #edit/<id>, #new, or the list (#?q=…&tag=…&status=…).
 function page() {
-  const [, name, id] = location.hash.match(/^#(monitor|edit)\/([0-9a-f]{32})$/) || location.hash.match(/^#(new)$/) || [];
+  const [, name, id] = location.hash.match(/^#(monitor|edit)\/([0-9a-f]{32})$/) || location.hash.match(/^#(new|incidents|keys)$/) || [];
   return { name: name || "list", id };
 }
 
@@ -31,15 +33,21 @@ async function route(refreshing = false) {
   $("list").hidden = !signedIn || at.name !== "list";
   $("detail").hidden = !signedIn || at.name !== "monitor";
   $("editor").hidden = !signedIn || !["new", "edit"].includes(at.name);
+  $("incidents-page").hidden = !signedIn || at.name !== "incidents";
+  $("keys-page").hidden = !signedIn || at.name !== "keys";
+  $("nav").hidden = !signedIn;
+  $("nav-keys").hidden = session.role !== "admin";
   if (!signedIn) { $("key").focus(); return; }
-  if (refreshing && $("list").hidden && $("detail").hidden) return; // never under a person typing
+  if (refreshing && !["list", "monitor", "incidents"].includes(at.name)) return; // never under a person typing
   text($("who"), `signed in: ${session.keyName} (${session.role} key)`);
   $("new-monitor").hidden = session.role !== "admin";
   if (at.name === "list") listHash = location.hash || "#";
   try {
     if (at.name === "monitor") await monitor.load(at.id);
     else if (at.name === "list") await list.load();
-    else if (!refreshing) await editor.load(at.id);
+    else if (at.name === "incidents") await incidents.load();
+    else if (at.name === "keys") await keys.load();
+    else await editor.load(at.id);
   } catch (e) {
     if (e instanceof Unauthorized) leave(e.message);
     else text($("updated"), `could not refresh: ${e.message}`);
@@ -62,6 +70,7 @@ $("back").addEventListener("click", (e) => { e.preventDefault(); location.hash =
 list.wire();
 monitor.wire();
 editor.wire();
+keys.wire();
 window.addEventListener("hashchange", () => route());
 setInterval(() => { if (session.role && !document.hidden) route(true); }, 10000);
 // Who the cookie signs in; should that fail (the API busy, the network down), the sign-in form says why.
