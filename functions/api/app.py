@@ -53,7 +53,9 @@ def require_key(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) ->
     event = app.current_event
     path, method = event.path, event.http_method
     if path in PUBLIC or path.startswith(PUBLIC_UNDER + KEY_IN_PATH) or (path, method) == (session.PATH, "DELETE"):
-        return next_middleware(app)  # the API's description is no secret; badges and metrics carry their key
+        # The API's description and the dashboard's files are no secret; badges, metrics and alert links
+        # carry their key; signing out only clears the caller's own cookie.
+        return next_middleware(app)
     key, expires_s = caller(event.headers or {}, event.cookies or [], method)
     if key.role != "admin" and method != "GET" and path != session.PATH:
         raise Forbidden("this API key may only read")
