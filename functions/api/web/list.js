@@ -91,13 +91,17 @@ function showFilters(f, tags) {
   $("status").value = f.status;
 }
 
+let latest = 0; // the newest load: an older one answering late must not draw over it
+
 export async function load() {
+  const mine = ++latest;
   const f = filters();
   const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
   for (const [name, value] of Object.entries(f)) if (value) params.set(name, value);
   const cursor = pages.cursors[pages.at];
   if (cursor) params.set("cursor", cursor);
   const summary = await api("GET", `/api/v1/summary?${params}`);
+  if (mine !== latest) return summary;
   pages.cursors[pages.at + 1] = summary.nextCursor;
   showCounts(summary.counts);
   showFilters(f, summary.tags);
