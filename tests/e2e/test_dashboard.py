@@ -264,6 +264,7 @@ def test_create_a_monitor_in_the_form_ping_it_up_and_edit_its_schedule(stack: Lo
 
     # Edited: the new line is previewed in words with its next runs in the monitor's zone
     page.get_by_role("link", name="Edit").click()
+    page.get_by_role("heading", name="Edit Backup from the form").wait_for()
     assert page.get_by_label("Cron expression").input_value() == "30 6 * * 1-5"
     page.get_by_label("Cron expression").fill("0 2 * * *")
     preview = page.get_by_text("daily at 02:00 Europe/Riga; next runs:")

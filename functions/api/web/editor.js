@@ -91,6 +91,8 @@ async function save(e) {
 }
 
 export async function load(id) {
+  $("editor-form").reset(); // nothing of the last form shows while this one loads
+  text($("e-title"), id ? "Loading…" : "New monitor");
   editing = id ? await api("GET", `/api/v1/monitors/${id}`) : null;
   const m = editing;
   clearErrors();
