@@ -26,16 +26,23 @@ function row(body, i, names) {
   }
 }
 
+let latest = 0; // the newest load: an older one answering late must not draw over it
+
 export async function load() {
+  const mine = ++latest;
   const [open, recent, summary] = await Promise.all([
     api("GET", "/api/v1/incidents?status=open&limit=100"),
     api("GET", "/api/v1/incidents?status=resolved&limit=50"),
     api("GET", "/api/v1/summary?limit=200"), // the monitors' names (and the header's counts)
   ]);
+  if (mine !== latest) return;
   const names = new Map(summary.items.map((m) => [m.id, m.name]));
   document.title = `Incidents (${open.items.length} open) Heartbeat`;
   const body = $("incident-rows");
   body.replaceChildren();
-  for (const i of [...open.items, ...recent.items]) row(body, i, names);
+  // Each incident once (by monitor and opening), open ones first, should one resolve between the two reads.
+  const each = new Map([...recent.items, ...open.items].map((i) => [`${i.monitorId}/${i.id}`, i]));
+  const shown = [...each.values()].sort((a, b) => (a.status === b.status ? Date.parse(b.openedAt) - Date.parse(a.openedAt) : a.status === "open" ? -1 : 1));
+  for (const i of shown) row(body, i, names);
   text($("incidents-shown"), `${open.items.length} open, ${recent.items.length} recently resolved`);
 }
