@@ -18,7 +18,7 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup dev test lint unit integration properties unit-integration-properties soak e2e clients template build deploy-check deploy smoke bench openapi docs-alerts clean
+.PHONY: help setup dev test lint unit integration properties unit-integration-properties soak e2e clients template build deploy-check deploy smoke bench openapi docs-alerts screenshots clean
 
 help:
 	@echo "make dev     run the whole stack locally (moto + HTTP front + sweeper) on 127.0.0.1:3000"
@@ -29,6 +29,7 @@ help:
 	@echo "make deploy-check  sam build's output run as Lambda runs it, each function under its own role, IAM enforced"
 	@echo "make smoke URL=... KEY=...  check a live deployment end to end (creates, pings, alerts, cleans up)"
 	@echo "make openapi regenerate docs/openapi.json from the API's routes"
+	@echo "make screenshots  refresh the dashboard's screenshots in docs/ (headless Chromium)"
 	@echo "make docs-alerts  regenerate docs/alerts/ (each alert's email and SMS) from the renderers"
 	@echo "make clients Healthchecks' Python clients in .venv-clients, for the end-to-end tests (make e2e runs it)"
 	@echo "make clean   remove the virtualenvs, build output and local state"
@@ -99,6 +100,10 @@ soak: $(VENV)/.installed
 
 e2e: $(VENV)/.installed $(CLIENTS_VENV)/.installed
 	$(PYTEST) tests/e2e
+
+# docs/dashboard*.png, the README's screenshots, as the browser test sees the dashboard.
+screenshots: $(VENV)/.installed
+	UPDATE_SCREENSHOT=1 $(PYTEST) -p no:xdist tests/e2e/test_dashboard.py -k pause_it
 
 # docs/openapi.json, regenerated from the API's routes and models (a test fails while it is stale).
 openapi: $(VENV)/.installed

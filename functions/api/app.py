@@ -16,8 +16,9 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from routes import files, keys, monitors, public, silence, subscriptions, windows
+from routes import files, keys, monitors, public, schedules, session, silence, subscriptions, summary, web, windows
 
+from heartbeat.domain import sessions
 from heartbeat.domain.errors import (
     Contention,
     Forbidden,
@@ -29,29 +30,48 @@ from heartbeat.domain.errors import (
     Unauthorized,
     Unavailable,
 )
+from heartbeat.domain.model import ApiKey
+from heartbeat.usecases.keys import key_from_headers
 from heartbeat.web import body_bytes, decode_json, error_body, error_json
 
 logger = deps.logger  # each function's module has its logger by this name
 app = APIGatewayHttpResolver(enable_validation=True)
-for routes in (monitors, silence, windows, files, keys, subscriptions, public):
+for routes in (monitors, summary, schedules, silence, windows, files, keys, subscriptions, public, web, session):
     app.include_router(routes.router)
 
 # A synchronous Lambda request is capped at 6 MB; refuse clearly well before API Gateway or Lambda do.
 MAX_BODY_BYTES = 5_000_000
 PUBLIC = ("/", "/api/v1/openapi.json", "/api/v1/docs")
+PUBLIC_UNDER = ("/assets/",)  # the dashboard's styles, scripts and icons
 KEY_IN_PATH = ("/badge/", "/metrics/", silence.LINKS)  # an alert's signed link is its own permission
 EMPTY_BODIES: tuple[object, ...] = (None, {})  # what a client may send to a route that takes no body
 
 
 def require_key(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[dict]:
-    path = app.current_event.path
-    if path in PUBLIC or path.startswith(KEY_IN_PATH):
-        return next_middleware(app)  # the API's description is no secret; badges and metrics carry their key
-    key = deps.keyring.identify(app.current_event.headers or {})
-    if key.role != "admin" and app.current_event.http_method != "GET":
+    event = app.current_event
+    path, method = event.path, event.http_method
+    if path in PUBLIC or path.startswith(PUBLIC_UNDER + KEY_IN_PATH) or (path, method) == (session.PATH, "DELETE"):
+        # The API's description and the dashboard's files are no secret; badges, metrics and alert links
+        # carry their key; signing out only clears the caller's own cookie.
+        return next_middleware(app)
+    key, expires_s = caller(event.headers or {}, event.cookies or [], method)
+    if key.role != "admin" and method != "GET" and path != session.PATH:
         raise Forbidden("this API key may only read")
-    app.append_context(role=key.role, key_name=key.name)
+    app.append_context(role=key.role, key_name=key.name, key=key, session_expires=expires_s)
     return next_middleware(app)
+
+
+def caller(headers: dict[str, str], cookies: list[str], method: str) -> tuple[ApiKey, int | None]:
+    """The caller's key, and its session's end when a session cookie stood for it. A key in a header
+    (scripts) wins; else the dashboard's cookie, whose writes must also carry the CSRF header
+    (SameSite=Strict keeps other sites' requests from carrying the cookie; this, older browsers')."""
+    token = sessions.from_cookies(cookies)
+    if token is None or key_from_headers(headers) is not None:
+        return deps.keyring.identify(headers), None
+    key, found = deps.keyring.identify_session(token, deps.now_ms())
+    if method != "GET" and not headers.get(sessions.CSRF_HEADER):
+        raise Forbidden(f"a change signed in by the session cookie needs the {sessions.CSRF_HEADER} header")
+    return key, found.expires_s
 
 
 def answer_unrouted(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:

@@ -1,13 +1,9 @@
-"""What is reached without an API key header: the dashboard page, and badges and metrics, whose
-URLs carry their own key."""
+"""What is reached without an API key header: badges and metrics, whose URLs carry their own key
+(the dashboard's page and assets are routes/web.py's)."""
 
 from __future__ import annotations
 
-import base64
-import functools
-import hashlib
 import json
-from pathlib import Path
 
 import deps
 from aws_lambda_powertools.event_handler import Response
@@ -27,30 +23,6 @@ router = Router()
 SHIELDS = {
     200: {"description": "OK", "content": {"image/svg+xml": {"model": str}, "application/json": {"model": ShieldsOut}}}
 }
-
-
-@functools.cache
-def dashboard() -> tuple[str, str]:
-    """The page, and a Content-Security-Policy that allows its own inline script and style only."""
-    page = (Path(__file__).parent.parent / "dashboard.html").read_text()
-
-    def digest(tag: str) -> str:
-        inline = page.split(f"<{tag}>", 1)[1].split(f"</{tag}>", 1)[0]
-        return "'sha256-" + base64.b64encode(hashlib.sha256(inline.encode()).digest()).decode() + "'"
-
-    policy = (
-        f"default-src 'none'; script-src {digest('script')}; style-src {digest('style')}; connect-src 'self'; "
-        "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-    )
-    return page, policy
-
-
-@router.get("/", responses=documented(str, 200, ("text/html",)))
-def dashboard_page() -> Response[str]:
-    """The dashboard (no API key here: the page asks for one and keeps it in the tab)."""
-    page, policy = dashboard()
-    headers = {"Content-Security-Policy": policy, "X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
-    return Response(200, "text/html; charset=utf-8", page, headers=headers)
 
 
 @router.get("/badge/<badge_key>/<badge_file>", responses=documented(str, 200, ("image/svg+xml",)) | SHIELDS)

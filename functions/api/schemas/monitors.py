@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, Field, StrictBool, ValidationInfo, create_model, field_validator, model_validator
 
-from heartbeat.domain import schedules
+from heartbeat.domain import schedules, words
 from heartbeat.domain.alerts import iso
+from heartbeat.domain.dashboard import event_outcome
 from heartbeat.domain.errors import InvalidInput
 from heartbeat.domain.model import Acknowledgement, Incident, Monitor, PingEvent
 from heartbeat.domain.monitors import Uptime
@@ -187,6 +188,11 @@ def config_json(m: Monitor) -> dict[str, Any]:
     return {s.api: getattr(m, s.attr) for s in SETTINGS if s.api in kept or not s.of_schedule}
 
 
+def schedule_words(m: Monitor) -> str:
+    """`weekdays at 06:30 Europe/Riga`, `every 5 min`: the schedule as the CLI and alerts say it."""
+    return words.schedule({"expectedInterval": m.interval_s, "schedule": m.schedule, "timezone": m.timezone})
+
+
 def next_expected(m: Monitor, now_ms: int) -> list[str]:
     """For a cron monitor, its next three expected times in its own timezone: the check against a
     mistyped schedule or the wrong zone, the commonest cause of false alerts."""
@@ -202,6 +208,7 @@ def monitor_json(m: Monitor, now_ms: int, ping_base: str | None) -> dict[str, An
         "slug": m.slug,
         "type": m.type,
         "config": config_json(m),
+        "scheduleWords": schedule_words(m),
         "nextExpected": next_expected(m, now_ms),
         "tags": m.tags,
         "status": m.status_at(now_ms).value,
@@ -239,6 +246,7 @@ def ping_json(e: PingEvent) -> dict[str, Any]:
         "kind": p.kind.value,
         "exitStatus": p.exit_status,
         "cause": e.cause.value if e.cause else None,
+        "outcome": event_outcome(e),
         "ignored": e.ignored,
         "rid": p.rid,
         "durationSeconds": None if e.duration_ms is None else e.duration_ms / 1000,
@@ -307,6 +315,7 @@ class MonitorOut(Out):
     slug: str | None
     type: str
     config: ConfigOut
+    scheduleWords: str = Field(description="the schedule in words, as the CLI and alerts say it")
     nextExpected: list[str]
     tags: list[str]
     status: Literal["new", "up", "grace", "down", "paused", "started"]
@@ -345,6 +354,7 @@ class PingOut(Out):
     kind: Literal["success", "start", "fail", "log"]
     exitStatus: int | None
     cause: str | None
+    outcome: Literal["ok", "failed"] | None = Field(description="the run's verdict; null: a start, a log, ignored")
     ignored: bool
     rid: str | None
     durationSeconds: float | None

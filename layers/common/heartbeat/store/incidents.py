@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from heartbeat.domain.errors import NotFound
-from heartbeat.domain.model import Incident
+from heartbeat.domain.model import Incident, Monitor
 from heartbeat.store.codec import INCIDENT_LIST_PK, Item, incident_from_item, incident_sk, monitor_pk, s
 from heartbeat.store.paging import decode_cursor, index_page, partition_page
 from heartbeat.store.table import Table
@@ -43,3 +43,11 @@ class Incidents:
             }
         condition = "list_pk = :p AND list_sk >= :since"
         return index_page(self._table, condition, values, limit, start, incident_from_item, keep, newest_first=True)
+
+    def open_of(self, monitors: list[Monitor]) -> dict[str, Incident]:
+        """The open incident of each monitor that has one, by monitor id (one BatchGetItem per 100)."""
+        keys = [
+            {"pk": monitor_pk(m.id), "sk": s(incident_sk(m.open_incident_ms))} for m in monitors if m.open_incident_ms
+        ]
+        found = (incident_from_item(i) for i in self._table.batch_get(keys))
+        return {i.monitor_id: i for i in found}

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 
 from heartbeat.domain.errors import Contention, LostRace, NotFound, Unauthorized
 from heartbeat.domain.model import ApiKey
+from heartbeat.domain.sessions import SESSION_S, Session, session_key, sign, verify
 from heartbeat.domain.tokens import api_key_hash, new_api_key
 from heartbeat.store import Store
 
@@ -63,6 +64,20 @@ class KeyRing:
         if record is None or not hmac.compare_digest(record.key_hash, digest):
             raise Unauthorized("the API key is not valid")
         return record
+
+    def open_session(self, key: ApiKey, now_ms: int) -> tuple[str, Session]:
+        """A signed session for a key the caller just proved it holds: the cookie's value."""
+        session = Session(key.key_hash, now_ms // 1000 + SESSION_S)
+        return sign(session_key(self._secret()), session), session
+
+    def identify_session(self, token: str, now_ms: int) -> tuple[ApiKey, Session]:
+        """The key a session cookie stands for, as stored now (a revoked key ends its sessions).
+        Raises Unauthorized for a bad, expired or orphaned session."""
+        session = verify(session_key(self._secret()), token, now_ms)
+        record = self._store.api_keys.get(session.key_hash)
+        if record is None:
+            raise Unauthorized("the API key of this session was revoked; sign in again")
+        return record, session
 
     def list(self) -> list[ApiKey]:
         return self._store.api_keys.all()
