@@ -48,7 +48,7 @@ rate_limit = MonitorRateLimit(settings.monitor_ping_rate, settings.monitor_ping_
 
 # Healthchecks' headers: never cached, callable from a browser, and the body limit is announced.
 HEADERS = {
-    "Cache-Control": "no-store",
+    "Cache-Control": "no-cache, no-store",  # no-cache too: what Healthchecks sends, and its clients check
     "Access-Control-Allow-Origin": "*",
     "Ping-Body-Limit": str(settings.max_ping_body_bytes),
 }
