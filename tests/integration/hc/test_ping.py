@@ -23,7 +23,7 @@ DEFAULT_FAIL = "filter_default_fail is true while success keywords are set, as a
 NO_FILTER_DEFAULT = "a body with no keyword is a success unless success keywords are set (no default ignore)"
 HTTP_KEYWORDS = "keywords always judge HTTP ping bodies in Heartbeat"
 START_KW = "`start_kw` (no start keywords here) is refused when not empty"
-START_SEMANTICS = "issue 30: what /start does, on the Healthchecks surface (next commit)"
+RUNS = "a success ends the started state whichever run it finishes; without a rid it is the last /start's run"
 NOT_SHOWN = "Healthchecks' test reads a model field its API does not show"
 
 
@@ -196,7 +196,6 @@ def test_fail_endpoint_works(check: Check) -> None:
     assert flip["up"] == 0  # new_status "down"; the reason, "fail", is not in the API
 
 
-@pytest.mark.xfail(strict=True, reason=START_SEMANTICS)
 def test_start_endpoint_works(stack: Stack, check: Check) -> None:
     assert check.ping().status == 200  # last_ping = now() - td(hours=2)
     stack.clock.advance(2 * 3600)
@@ -212,7 +211,6 @@ def test_start_endpoint_works(stack: Stack, check: Check) -> None:
     assert check.pings()[0]["type"] == "start"
 
 
-@pytest.mark.xfail(strict=True, reason=START_SEMANTICS)
 def test_start_does_not_change_status_of_paused_check(check: Check) -> None:
     check.pause()
 
@@ -252,7 +250,7 @@ def test_it_sets_last_duration(stack: Stack, check: Check) -> None:
     assert check.get()["last_duration"] >= 10
 
 
-@pytest.mark.xfail(strict=True, reason=START_SEMANTICS)
+@pytest.mark.xfail(strict=True, reason=RUNS)
 def test_it_does_not_update_last_ping_on_rid_mismatch(stack: Stack, check: Check) -> None:
     check.ping(f"/start?rid={uuid4()}")  # last_start = t, last_start_rid = uuid4()
     stack.clock.advance(10)
@@ -280,7 +278,7 @@ def test_it_clears_last_ping_and_sets_last_duration_if_rid_matches(stack: Stack,
     assert c["last_duration"] >= 10
 
 
-@pytest.mark.xfail(strict=True, reason=START_SEMANTICS)
+@pytest.mark.xfail(strict=True, reason=RUNS)
 def test_it_clears_last_ping_if_rid_is_absent(stack: Stack, check: Check) -> None:
     check.ping(f"/start?rid={uuid4()}")
     stack.clock.advance(10)

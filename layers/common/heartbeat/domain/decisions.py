@@ -46,6 +46,7 @@ from heartbeat.domain.writes import (
     Span,
     StageNew,
     StatusIs,
+    Unpaused,
     Value,
     Write,
     guarded,
@@ -67,11 +68,13 @@ def stage_recorded(ping: Ping, now_ms: int) -> Write:
 
 def counted(ping: Ping, now_ms: int) -> Write:
     """Every ping that is not ignored: counted, and the last ping (a log is not a heartbeat: it
-    leaves the last ping as it was)."""
+    leaves the last ping as it was), and the last result (a start is not one either)."""
     if ping.kind is PingKind.LOG:
         last: dict[Field, Value] = {"last_log_ms": now_ms}
     else:
         last = {"last_ping_ms": now_ms, "last_ping_kind": ping.kind}
+    if ping.kind in (PingKind.SUCCESS, PingKind.FAIL):
+        last["last_result_ms"] = now_ms
     counted = Write(sets=last, adds={"n_pings": 1})
     return counted | stage_recorded(ping, now_ms) if ping.run_stage else counted
 
@@ -166,8 +169,13 @@ def plan(ping: Ping, cause: Cause | None, rules: Monitor | None, current: Monito
             # A start while down records the start and leaves the incident open.
             down = Write(sets={"status": Status.DOWN}, guards=(IncidentOpen(),))
             return PingPlan(Action.RECORD, heard | run_started(ping, now_ms) | down)
+        if current is not None and current.status is Status.PAUSED:
+            # A start while paused is recorded and leaves it paused, nothing due (as on Healthchecks); the
+            # run's start is kept, so the success that resumes it has the run's duration.
+            return PingPlan(Action.RECORD, heard | run_started(ping, now_ms) | guarded(StatusIs(Status.PAUSED)))
         start = Write(
-            sets={"status": Status.STARTED, DEADLINE: Later(now_ms, Span.START_WINDOW)}, guards=(NoIncident(),)
+            sets={"status": Status.STARTED, DEADLINE: Later(now_ms, Span.START_WINDOW)},
+            guards=(NoIncident(), Unpaused()),
         )
         return PingPlan(Action.START, heard | run_started(ping, now_ms) | start)
     if current is not None and current.open_incident_ms is None and received_before_last_success(current, now_ms):

@@ -100,6 +100,7 @@ class Monitor:
     n_pings: int = 0
     last_ping_ms: int | None = None
     last_ping_kind: str | None = None
+    last_result_ms: int | None = None  # the last success or failure: Healthchecks' last_ping, which /start keeps
     last_success_ms: int | None = None
     last_start_ms: int | None = None
     last_run_start_ms: int | None = None  # the start of the run the last success finished; 0: none

@@ -103,6 +103,7 @@ def monitor_from_item(item: Item) -> Monitor:
         n_pings=_opt_int(item, "n_pings") or 0,
         last_ping_ms=_opt_int(item, "last_ping_ms"),
         last_ping_kind=_opt_s(item, "last_ping_kind"),
+        last_result_ms=_opt_int(item, "last_result_ms"),
         last_success_ms=_opt_int(item, "last_success_ms"),
         last_start_ms=_opt_int(item, "last_start_ms"),
         last_run_start_ms=_opt_int(item, "last_run_start_ms"),
@@ -282,6 +283,7 @@ def monitor_item(m: Monitor, shard: str) -> Item:
     }
     optional = {
         "last_ping_ms": m.last_ping_ms,
+        "last_result_ms": m.last_result_ms,
         "last_success_ms": m.last_success_ms,
         "last_start_ms": m.last_start_ms,
         "last_run_start_ms": m.last_run_start_ms,

@@ -157,7 +157,9 @@ def _apply(store: Store, monitor_id: str, ping: Ping, now_ms: int, rules_cache: 
         write = store.ping_path.write(monitor_id, write_plan.write)
         if write.n is not None:
             assert write.previous is not None
-            started = run_start(write.previous, ping) if write_plan.action is Action.ARM else None
+            # The run a success finishes, or a failure ends (a failed run has its length too).
+            finished = write_plan.action is Action.ARM or (write_plan.action is Action.RECORD and cause is not None)
+            started = run_start(write.previous, ping) if finished else None
             return Recorded(write.n, started_ms=started, cause=cause, ignored=write_plan.action is Action.IGNORE)
         current = write.current
         assert current is not None
@@ -174,15 +176,16 @@ def _apply(store: Store, monitor_id: str, ping: Ping, now_ms: int, rules_cache: 
         except LostRace:
             continue
         if not isinstance(decision, ResetRuns):
-            return _recorded(current.n_pings + 1, decision)
+            return _recorded(current.n_pings + 1, decision, run_start(current, ping))
     raise Contention("too many concurrent pings on this monitor")
 
 
-def _recorded(n: int, decision: PingDecision) -> Recorded:
+def _recorded(n: int, decision: PingDecision, run_start_ms: int | None) -> Recorded:
+    """`run_start_ms`: when the run the ping ends started, by the monitor as the decision read it."""
     if isinstance(decision, OpenIncident):
-        return Recorded(n, decision.alert, cause=decision.cause)
+        return Recorded(n, decision.alert, started_ms=run_start_ms, cause=decision.cause)
     if isinstance(decision, TolerateFailure):
-        return Recorded(n, cause=decision.cause)
+        return Recorded(n, started_ms=run_start_ms, cause=decision.cause)
     if isinstance(decision, Resolve):
         return Recorded(n, decision.alert, started_ms=decision.run_start_ms)
     return Recorded(n)  # CountRecovery
