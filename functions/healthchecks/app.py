@@ -30,6 +30,7 @@ from heartbeat.domain.errors import (
     InvalidInput,
     LostRace,
     MalformedBody,
+    MethodNotAllowed,
     NotFound,
     NotPaused,
     Unauthorized,
@@ -213,6 +214,8 @@ def get_check(v: str, code: str) -> Response[Any]:
 
 @app.post("/api/<v>/checks/<code>", **described("Update a check", CHECK, body=True))
 def update_check(v: str, code: str) -> Response[Any]:
+    if is_monitor_id(code):  # a unique key reads a check; only its uuid changes one (as Healthchecks)
+        raise MethodNotAllowed("GET")
     n, given = version(v), body()
     authorize(write=True, given=given)
     m = monitor_of(code, by_unique_key=False)
@@ -375,9 +378,22 @@ def not_found(_: NotFound) -> Response[Any]:
 
 @app.exception_handler(NotFoundError)
 def no_route(_: NotFoundError) -> Response[Any]:
-    """A path under /api/vN/ that is no Healthchecks route either: API Gateway's own answer, as before
-    the greedy route took these paths."""
+    """A route's path with a method it does not take: 405, as Healthchecks answers. A path under
+    /api/vN/ that is no Healthchecks route either: API Gateway's own answer, as before the greedy
+    route took these paths."""
+    path = event().path
+    # The resolver's own table of routes (each a method and its compiled path), so none is listed twice.
+    methods = sorted({r.method for r in app._static_routes + app._dynamic_routes if r.rule.match(path)})
+    if methods:
+        return method_not_allowed(MethodNotAllowed(", ".join(methods)))
     return Response(404, "application/json", {"message": "Not Found"})
+
+
+@app.exception_handler(MethodNotAllowed)
+def method_not_allowed(e: MethodNotAllowed) -> Response[Any]:
+    """`e` names the methods the path takes."""
+    allowed = f"{e}, OPTIONS"
+    return error(405, "method not allowed", {"Allow": allowed, "Access-Control-Allow-Methods": allowed})
 
 
 @app.exception_handler(NotPaused)

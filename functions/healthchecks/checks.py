@@ -273,8 +273,11 @@ def hc_status(m: Monitor, now_ms: int, version: int) -> str:
 
 
 def last_result(m: Monitor) -> int | None:
-    """Healthchecks' `last_ping`: the last success or failure, which a /start (or a log) does not move.
-    An item last written before results were kept has its last ping, unless that was a start."""
+    """Healthchecks' `last_ping`: the last success or failure, which a /start (or a log) does not move,
+    and none while new (as after a resume). An item last written before results were kept has its
+    last ping, unless that was a start."""
+    if m.status is Status.NEW:
+        return None
     if m.last_result_ms is not None or m.last_ping_kind == PingKind.START:
         return m.last_result_ms
     return m.last_ping_ms

@@ -406,5 +406,10 @@ def paused(now_ms: int) -> Write:
 
 
 def resumed(now_ms: int) -> Write:
-    """Back to `new` from paused: watched again from the next ping, as after creation."""
-    return Write(sets={"status": Status.NEW, "updated_ms": now_ms}, guards=(Exists(), StatusIs(Status.PAUSED)))
+    """Back to `new` from paused: watched again from the next ping, as after creation (no run under
+    way, no result yet: as Healthchecks clears last_start and last_ping)."""
+    return Write(
+        sets={"status": Status.NEW, "updated_ms": now_ms},
+        removes={"last_start_ms", "last_result_ms"},
+        guards=(Exists(), StatusIs(Status.PAUSED)),
+    )
