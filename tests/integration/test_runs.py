@@ -84,6 +84,14 @@ def test_a_start_on_a_paused_monitor_keeps_it_paused_and_the_resuming_success_ha
     assert (stack.monitor(m["id"])["status"], pings(stack, m)[0]["durationSeconds"]) == ("up", 3 * 3600.0)
 
 
+def test_a_start_on_a_monitor_paused_while_down_keeps_it_paused(stack: Stack) -> None:
+    m = monitor(stack)
+    stack.ping(m["token"], "/fail")
+    stack.request("POST", f"/api/v1/monitors/{m['id']}/pause")
+    assert stack.ping(m["token"], "/start").status == 200
+    assert stack.monitor(m["id"])["status"] == "paused"
+
+
 @pytest.mark.parametrize("rid", ["not-a-uuid", "1234", "'; DROP TABLE", "a" * 5000])
 def test_an_invalid_rid_is_400_and_changes_nothing(stack: Stack, rid: str) -> None:
     m = monitor(stack)

@@ -165,14 +165,14 @@ def plan(ping: Ping, cause: Cause | None, rules: Monitor | None, current: Monito
         failed = Write(sets={"status": Status.DOWN}, removes={"good_streak"}, guards=(IncidentOpen(), *rules_guard))
         return PingPlan(Action.RECORD, heard | failed, judged)
     if ping.kind is PingKind.START:
+        if current is not None and current.status is Status.PAUSED:
+            # A start while paused (an incident open or not) is recorded and leaves it paused, nothing due
+            # (as on Healthchecks); the run's start is kept, so the success that resumes it has its duration.
+            return PingPlan(Action.RECORD, heard | run_started(ping, now_ms) | guarded(StatusIs(Status.PAUSED)))
         if current is not None and current.open_incident_ms is not None:
             # A start while down records the start and leaves the incident open.
-            down = Write(sets={"status": Status.DOWN}, guards=(IncidentOpen(),))
+            down = Write(sets={"status": Status.DOWN}, guards=(IncidentOpen(), Unpaused()))
             return PingPlan(Action.RECORD, heard | run_started(ping, now_ms) | down)
-        if current is not None and current.status is Status.PAUSED:
-            # A start while paused is recorded and leaves it paused, nothing due (as on Healthchecks); the
-            # run's start is kept, so the success that resumes it has the run's duration.
-            return PingPlan(Action.RECORD, heard | run_started(ping, now_ms) | guarded(StatusIs(Status.PAUSED)))
         start = Write(
             sets={"status": Status.STARTED, DEADLINE: Later(now_ms, Span.START_WINDOW)},
             guards=(NoIncident(), Unpaused()),
