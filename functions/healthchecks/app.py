@@ -144,7 +144,11 @@ def answer(value: Any, status: int = 200) -> Response[Any]:
 
 
 def channels_of(m: Monitor, listing: list[Subscription]) -> list[str]:
-    """The channels a check's alerts reach: the subscriptions whose filter takes its down alert."""
+    """The channels a client set on the check (those that still exist), else (never set, or "*") the
+    channels its alerts reach: the subscriptions whose filter takes its down alert."""
+    if m.hc_channels not in (None, "*"):
+        existing = {s.id for s in listing}
+        return [c for c in (m.hc_channels or "").split(",") if c in existing]
     return [s.id for s in listing if s.id and not s.pending and s.filter.matches("monitor.down", m.id, m.tags)]
 
 
@@ -158,20 +162,25 @@ def one_check(m: Monitor, v: int, readonly: bool = False, status: int = 200) -> 
     return answer(checks_json([m], v, readonly)[0], status)
 
 
-def check_channels(value: str | None) -> None:
+def check_channels(value: str | None) -> dict[str, str]:
     """`channels`: "*", "", or ids or names of existing channels (subscriptions), as Healthchecks
-    checks them. Who gets a check's alerts is decided by the subscriptions' filters (README)."""
-    if value is None or value in ("*", ""):
-        return
-    listing = subscriptions().listing()
+    checks them; the setting that keeps it (names as ids), to be shown back as set. Who gets a
+    check's alerts is decided by the subscriptions' filters (README)."""
+    if value is None:
+        return {}
+    if value in ("*", ""):
+        return {"hc_channels": value}
+    listing, ids = subscriptions().listing(), []
     for item in value.split(","):
         if not item:
             raise InvalidInput("channels", "empty channel identifier")
-        found = [s for s in listing if item in (s.id, channel_name(s))]
+        found = [s for s in listing if s.id and item in (s.id, channel_name(s))]
         if not found:
             raise InvalidInput("channels", f"invalid channel identifier: {item}")
         if len(found) > 1:
             raise InvalidInput("channels", f"non-unique channel identifier: {item}")
+        ids.append(str(found[0].id))
+    return {"hc_channels": ",".join(sorted(set(ids)))}
 
 
 def channel_name(s: Subscription) -> str:
@@ -197,10 +206,10 @@ def create_check(v: str) -> Response[Any]:
     n, given = version(v), body()
     authorize(write=True, given=given)
     spec = parse_spec(given)
-    check_channels(spec.channels)
+    settings = settings_of(spec, n) | check_channels(spec.channels)
     criteria = unique_criteria(spec) or {}
     match = functools.partial(matches, criteria=criteria)
-    m, created = healthchecks.upsert(store, settings_of(spec, n), criteria, match, now_ms())
+    m, created = healthchecks.upsert(store, settings, criteria, match, now_ms())
     logger.info("check created" if created else "check matched", monitor_id=m.id)
     return one_check(m, n, status=201 if created else 200)
 
@@ -220,8 +229,7 @@ def update_check(v: str, code: str) -> Response[Any]:
     authorize(write=True, given=given)
     m = monitor_of(code, by_unique_key=False)
     spec = parse_spec(given)
-    check_channels(spec.channels)
-    changes = settings_of(spec, n)
+    changes = settings_of(spec, n) | check_channels(spec.channels)
     if changes:
         m = monitors.update_monitor(store, m.id, now_ms(), **changes)
     return one_check(m, n)
@@ -229,6 +237,8 @@ def update_check(v: str, code: str) -> Response[Any]:
 
 @app.delete("/api/<v>/checks/<code>", **described("Delete a check", CHECK))
 def delete_check(v: str, code: str) -> Response[Any]:
+    if is_monitor_id(code):  # as for an update: a unique key only reads
+        raise MethodNotAllowed("GET")
     n = version(v)
     authorize(write=True)
     m = monitor_of(code, by_unique_key=False)

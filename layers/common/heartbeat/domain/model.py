@@ -90,6 +90,9 @@ class Monitor:
     manual_resume: bool = monitor_default("manual_resume")  # when paused, ignore pings until resumed (API)
     post_only: bool = monitor_default("post_only")  # only POST pings count: GET and HEAD are ignored (previews)
     description: str = ""  # free text for the people who read alerts and listings
+    # The `channels` a Healthchecks client last set ("", "*" or channel ids), shown back as set so that
+    # its Terraform plan settles; who gets alerts is still the subscriptions' filters. None: never set.
+    hc_channels: str | None = None
     from_file: bool = False  # created by `heartbeat apply` from a file (what --prune may delete)
     apply_key: str | None = None  # the file's explicit identity for it, instead of its name
     # EventBridge patterns: AWS runs that match them ping this monitor (domain/eventpatterns.py).

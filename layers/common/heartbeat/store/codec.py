@@ -98,6 +98,7 @@ def monitor_from_item(item: Item) -> Monitor:
         rev=_opt_int(item, "rev") or 0,
         **{setting.attr: read_setting(item, setting) for setting in SETTINGS},
         description=_opt_s(item, "description") or "",
+        hc_channels=_opt_s(item, "hc_channels"),
         from_file="from_file" in item,
         apply_key=_opt_s(item, "apply_key"),
         n_pings=_opt_int(item, "n_pings") or 0,
@@ -238,6 +239,7 @@ OPTIONAL_SETTINGS = (
     *dict.fromkeys(setting.attribute.partition(".")[0] for setting in SETTINGS if not is_set(setting.default)),
     "window_ms",
     "description",
+    "hc_channels",
     "from_file",
     "apply_key",
     "events_pk",
@@ -257,6 +259,8 @@ def settings_item(m: Monitor) -> Item:
     }
     if m.description:
         item["description"] = s(m.description)
+    if m.hc_channels is not None:
+        item["hc_channels"] = s(m.hc_channels)
     if m.from_file:
         item["from_file"] = {"BOOL": True}
     if m.apply_key is not None:
