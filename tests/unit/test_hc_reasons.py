@@ -22,4 +22,5 @@ def test_every_strict_xfail_in_the_translated_tests_gives_a_reason_the_readme_st
                     assert mark.kwargs.get("strict") is True, name
                     reasons.append((name, mark.kwargs["reason"]))
     assert reasons
-    assert [(name, reason) for name, reason in reasons if reason not in readme] == []
+    # A test that differs in several ways names each, joined with "; "
+    assert [(name, part) for name, reason in reasons for part in reason.split("; ") if part not in readme] == []
