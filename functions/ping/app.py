@@ -2,7 +2,7 @@
 (and the Healthchecks-compatible /ping/...), or by slug: /ping/{ping key}/{slug}[/...], each with or
 without a trailing slash. No auth: the token, or the ping key, is the secret.
 
-API Gateway has already routed the request (template.yaml declares the four paths), so the handler
+API Gateway has already routed the request (template.yaml declares its paths), so the handler
 reads the two path parameters from Powertools' event data class rather than routing again: the
 event-handler router would add about a third to this function's cold start (see bench/).
 """

@@ -3,11 +3,15 @@ keywords and manual resume, end to end over moto, with their boundaries pinned."
 
 from __future__ import annotations
 
+import random
+import threading
+import time
 import uuid
 
 import pytest
 
 from tests.harness import Stack
+from tests.properties.test_monitor_lifecycle import make_requests_atomic
 
 
 def monitor(stack: Stack, interval: int = 3600, grace: int = 60, **config: object) -> dict:
@@ -82,6 +86,42 @@ def test_a_start_on_a_paused_monitor_keeps_it_paused_and_the_resuming_success_ha
     assert stack.alerts() == []
     assert stack.ping(m["token"]).status == 200
     assert (stack.monitor(m["id"])["status"], pings(stack, m)[0]["durationSeconds"]) == ("up", 3 * 3600.0)
+
+
+def test_a_start_racing_a_pause_never_leaves_the_monitor_started(stack: Stack) -> None:
+    """Issue 30, as a race: a start planned before the pause landed (it reads nothing first) must not
+    set the paused monitor started, whose deadline would then alert while paused."""
+    m = monitor(stack)
+    make_requests_atomic(stack)
+    ping, clock = stack.modules["PingFunction"], stack.clock
+
+    def late_now_ms() -> int:
+        time.sleep(random.uniform(0, 0.03))  # the start on its way: before or after the pause lands
+        return clock.now
+
+    ping.now_ms = late_now_ms
+    outcomes = []
+    for _ in range(12):
+        stack.request("POST", f"/api/v1/monitors/{m['id']}/resume")
+        stack.ping(m["token"])
+        barrier, statuses = threading.Barrier(2), []
+
+        def send(method: str, path: str, key: str | None, b: threading.Barrier = barrier, out: list = statuses) -> None:
+            b.wait()
+            out.append(stack.request(method, path, key=key).status)
+
+        threads = [
+            threading.Thread(target=send, args=("POST", f"/api/v1/monitors/{m['id']}/pause", "admin")),
+            threading.Thread(target=send, args=("GET", f"/api/v1/heartbeat/{m['token']}/start", None)),
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert statuses == [200, 200]
+        after = stack.monitor(m["id"])
+        outcomes.append((after["status"], after["nextDeadline"]))
+    assert outcomes == [("paused", None)] * 12
 
 
 def test_a_start_on_a_monitor_paused_while_down_keeps_it_paused(stack: Stack) -> None:
