@@ -29,6 +29,7 @@ from heartbeat.domain.errors import (
     InvalidInput,
     LostRace,
     MalformedBody,
+    MethodNotAllowed,
     NotFound,
     NotPaused,
     Unauthorized,
@@ -138,7 +139,11 @@ def answer(value: Any, status: int = 200) -> Response[Any]:
 
 
 def channels_of(m: Monitor, listing: list[Subscription]) -> list[str]:
-    """The channels a check's alerts reach: the subscriptions whose filter takes its down alert."""
+    """The channels a client set on the check (those that still exist), else (never set, or "*") the
+    channels its alerts reach: the subscriptions whose filter takes its down alert."""
+    if m.hc_channels not in (None, "*"):
+        existing = {s.id for s in listing}
+        return [c for c in (m.hc_channels or "").split(",") if c in existing]
     return [s.id for s in listing if s.id and not s.pending and s.filter.matches("monitor.down", m.id, m.tags)]
 
 
@@ -152,20 +157,25 @@ def one_check(m: Monitor, v: int, readonly: bool = False, status: int = 200) -> 
     return answer(checks_json([m], v, readonly)[0], status)
 
 
-def check_channels(value: str | None) -> None:
+def check_channels(value: str | None) -> dict[str, str]:
     """`channels`: "*", "", or ids or names of existing channels (subscriptions), as Healthchecks
-    checks them. Who gets a check's alerts is decided by the subscriptions' filters (README)."""
-    if value is None or value in ("*", ""):
-        return
-    listing = subscriptions().listing()
+    checks them; the setting that keeps it (names as ids), to be shown back as set. Who gets a
+    check's alerts is decided by the subscriptions' filters (README)."""
+    if value is None:
+        return {}
+    if value in ("*", ""):
+        return {"hc_channels": value}
+    listing, ids = subscriptions().listing(), []
     for item in value.split(","):
         if not item:
             raise InvalidInput("channels", "empty channel identifier")
-        found = [s for s in listing if item in (s.id, channel_name(s))]
+        found = [s for s in listing if s.id and item in (s.id, channel_name(s))]
         if not found:
             raise InvalidInput("channels", f"invalid channel identifier: {item}")
         if len(found) > 1:
             raise InvalidInput("channels", f"non-unique channel identifier: {item}")
+        ids.append(str(found[0].id))
+    return {"hc_channels": ",".join(sorted(set(ids)))}
 
 
 def channel_name(s: Subscription) -> str:
@@ -191,10 +201,10 @@ def create_check(v: str) -> Response[Any]:
     n, given = version(v), body()
     authorize(write=True, given=given)
     spec = parse_spec(given)
-    check_channels(spec.channels)
+    settings = settings_of(spec, n) | check_channels(spec.channels)
     criteria = unique_criteria(spec) or {}
     match = functools.partial(matches, criteria=criteria)
-    m, created = healthchecks.upsert(deps.store, settings_of(spec, n), criteria, match, deps.now_ms())
+    m, created = healthchecks.upsert(deps.store, settings, criteria, match, deps.now_ms())
     logger.info("check created" if created else "check matched", monitor_id=m.id)
     return one_check(m, n, status=201 if created else 200)
 
@@ -208,12 +218,13 @@ def get_check(v: str, code: str) -> Response[Any]:
 
 @app.post("/api/<v>/checks/<code>", **described("Update a check", CHECK, body=True))
 def update_check(v: str, code: str) -> Response[Any]:
+    if is_monitor_id(code):  # a unique key reads a check; only its uuid changes one (as Healthchecks)
+        raise MethodNotAllowed("GET")
     n, given = version(v), body()
     authorize(write=True, given=given)
     m = monitor_of(code, by_unique_key=False)
     spec = parse_spec(given)
-    check_channels(spec.channels)
-    changes = settings_of(spec, n)
+    changes = settings_of(spec, n) | check_channels(spec.channels)
     if changes:
         m = monitors.update_monitor(deps.store, m.id, deps.now_ms(), **changes)
     return one_check(m, n)
@@ -221,6 +232,8 @@ def update_check(v: str, code: str) -> Response[Any]:
 
 @app.delete("/api/<v>/checks/<code>", **described("Delete a check", CHECK))
 def delete_check(v: str, code: str) -> Response[Any]:
+    if is_monitor_id(code):  # as for an update: a unique key only reads
+        raise MethodNotAllowed("GET")
     n = version(v)
     authorize(write=True)
     m = monitor_of(code, by_unique_key=False)
@@ -370,9 +383,22 @@ def not_found(_: NotFound) -> Response[Any]:
 
 @app.exception_handler(NotFoundError)
 def no_route(_: NotFoundError) -> Response[Any]:
-    """A path under /api/vN/ that is no Healthchecks route either: API Gateway's own answer, as before
-    the greedy route took these paths."""
+    """A route's path with a method it does not take: 405, as Healthchecks answers. A path under
+    /api/vN/ that is no Healthchecks route either: API Gateway's own answer, as before the greedy
+    route took these paths."""
+    path = event().path
+    # The resolver's own table of routes (each a method and its compiled path), so none is listed twice.
+    methods = sorted({r.method for r in app._static_routes + app._dynamic_routes if r.rule.match(path)})
+    if methods:
+        return method_not_allowed(MethodNotAllowed(", ".join(methods)))
     return Response(404, "application/json", {"message": "Not Found"})
+
+
+@app.exception_handler(MethodNotAllowed)
+def method_not_allowed(e: MethodNotAllowed) -> Response[Any]:
+    """`e` names the methods the path takes."""
+    allowed = f"{e}, OPTIONS"
+    return error(405, "method not allowed", {"Allow": allowed, "Access-Control-Allow-Methods": allowed})
 
 
 @app.exception_handler(NotPaused)

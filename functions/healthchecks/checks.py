@@ -272,6 +272,17 @@ def hc_status(m: Monitor, now_ms: int, version: int) -> str:
     return status.value
 
 
+def last_result(m: Monitor) -> int | None:
+    """Healthchecks' `last_ping`: the last success or failure, which a /start (or a log) does not move,
+    and none while new (as after a resume). An item last written before results were kept has its
+    last ping, unless that was a start."""
+    if m.status is Status.NEW:
+        return None
+    if m.last_result_ms is not None or m.last_ping_kind == PingKind.START:
+        return m.last_result_ms
+    return m.last_ping_ms
+
+
 def next_ping(m: Monitor, now_ms: int) -> int | None:
     """When the next ping is expected (Healthchecks' grace start): for a check that is up, the deadline
     less the grace period."""
@@ -310,8 +321,8 @@ def check_json(m: Monitor, now_ms: int, links: Links, readonly: bool, channels: 
         "grace": m.grace_s,
         "n_pings": m.n_pings,
         "status": hc_status(m, now_ms, links.version),
-        "started": m.status is Status.STARTED,
-        "last_ping": isostring(m.last_ping_ms),
+        "started": m.last_start_ms is not None,  # also a start while paused or down
+        "last_ping": isostring(last_result(m)),
         "next_ping": isostring(next_ping(m, now_ms)),
         **{flag.hc: hc_flag(flag, getattr(m, flag.attr)) for flag in FLAGS},
         "subject": "",

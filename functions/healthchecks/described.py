@@ -29,6 +29,7 @@ ERRORS = {
     400: "invalid input: Healthchecks' `json validation error: ...` wording",
     401: "`missing api key`, or `wrong api key` (also a read key where only an admin key may)",
     404: "no such check, or a path no route takes",
+    405: "a method the route does not take (or a change by `unique_key`, which only reads); `Allow` names them",
     409: "`check is not paused`, or a concurrent change won",
 }
 

@@ -1,8 +1,8 @@
 """Public ping endpoint: GET, POST or HEAD on /api/v1/heartbeat/{token}[/start|/fail|/log|/{0-255}]
-(and the Healthchecks-compatible /ping/...), or by slug: /ping/{ping key}/{slug}[/...]. No auth:
-the token, or the ping key, is the secret.
+(and the Healthchecks-compatible /ping/...), or by slug: /ping/{ping key}/{slug}[/...], each with or
+without a trailing slash. No auth: the token, or the ping key, is the secret.
 
-API Gateway has already routed the request (template.yaml declares the four paths), so the handler
+API Gateway has already routed the request (template.yaml declares its paths), so the handler
 reads the two path parameters from Powertools' event data class rather than routing again: the
 event-handler router would add about a third to this function's cold start (see bench/).
 """
@@ -39,7 +39,7 @@ rate_limit = MonitorRateLimit(deps.settings.monitor_ping_rate, deps.settings.mon
 
 # Healthchecks' headers: never cached, callable from a browser, and the body limit is announced.
 HEADERS = {
-    "Cache-Control": "no-store",
+    "Cache-Control": "no-cache, no-store",  # no-cache too: what Healthchecks sends, and its clients check
     "Access-Control-Allow-Origin": "*",
     "Ping-Body-Limit": str(deps.settings.max_ping_body_bytes),
 }
@@ -61,6 +61,22 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
 
 def response(status: int, body: str, content_type: str = "text/plain") -> dict:
     return {"statusCode": status, "headers": {**HEADERS, "Content-Type": content_type}, "body": body}
+
+
+# The path parameters each depth of a ping path has: /<token>[/<action>] or /<key>/<slug>/<action>.
+DEPTHS = {1: ("token",), 2: ("token", "action"), 3: ("token", "slug", "action")}
+
+
+def with_slash(params: dict[str, str], native: bool) -> dict[str, str]:
+    """The parameters of a path one of the routes names, from the greedy route that takes it with a
+    trailing slash (/ping/<uuid>/). Anything else there (an empty segment, one too many) is not found."""
+    if "proxy" not in params:
+        return params
+    proxy = params["proxy"]
+    segments = proxy[:-1].split("/") if proxy.endswith("/") else []
+    if len(segments) not in DEPTHS or len(segments) > (2 if native else 3) or not all(segments):
+        raise NotFound("no such path")
+    return dict(zip(DEPTHS[len(segments)], segments, strict=True))
 
 
 def read_address(params: dict[str, str]) -> tuple[str, tuple[str, str] | None, str | None]:
@@ -126,7 +142,8 @@ def lambda_handler(event: APIGatewayProxyEventV2, context: LambdaContext) -> dic
     try:
         if event.request_context.http.method not in METHODS:
             raise MethodNotAllowed("use GET, POST or HEAD")
-        token, by_slug, action = read_address(params)
+        native = event.raw_path.startswith("/api/")
+        token, by_slug, action = read_address(with_slash(params, native))
         kind, exit_status = read_action(action)
         ping = read_ping(event, kind, exit_status)
         created = False

@@ -32,6 +32,7 @@ from heartbeat.domain.writes import (
     RunsRoom,
     StageNew,
     StatusIs,
+    Unpaused,
     Write,
 )
 from heartbeat.store.codec import Item, monitor_from_item, monitor_key, n
@@ -104,6 +105,7 @@ def guards(m: Monitor) -> list[Guard]:
         *(DueAt(t) for t in (m.deadline_ms or 1, 7)),
         NothingDue(),
         *(StatusIs(s) for s in Status if s is not Status.GRACE),
+        Unpaused(),
         RunsKept(),
         *(RunsRoom(cap) for cap in (50, 2)),
         *(StageNew(run, stage) for run in (STARTED_RUN, ENDED_RUN, UNKNOWN_RUN) for stage in (START, END)),

@@ -186,8 +186,11 @@ def test_a_read_key_sees_the_unique_key_and_never_the_ping_token(stack: Stack) -
     [seen] = listed.json()["checks"]
     assert "uuid" not in seen and "ping_url" not in seen and "update_url" not in seen
     assert stack.request("GET", f"{V3}{seen['unique_key']}", key=read).json()["name"] == "Job"
-    # The unique key reads; it does not write (only a uuid addresses a change)
-    assert stack.request("POST", f"{V3}{seen['unique_key']}", {"name": "x"}).status == 404
+    # The unique key reads; it does not write (only a uuid addresses a change): 405, as Healthchecks
+    for method in ("POST", "DELETE"):
+        reply = stack.request(method, f"{V3}{seen['unique_key']}", {"name": "x"} if method == "POST" else None)
+        assert (reply.status, reply.headers["allow"]) == (405, "GET, OPTIONS"), method
+    assert stack.request("GET", f"{V3}{seen['unique_key']}", key=read).json()["name"] == "Job"
 
 
 def test_a_healthchecks_form_key_is_32_characters_and_works(stack: Stack) -> None:
@@ -303,6 +306,28 @@ def test_channels_are_the_subscriptions_and_a_check_names_those_its_alerts_reach
     assert c["channels"] == queue["id"]
     assert create(stack, {"name": "By name", "channels": queue["name"]}).status == 201
     assert create(stack, {"name": "All", "channels": "*"}).status == 201
+
+
+def test_channels_come_back_as_set_so_a_terraform_plan_settles(stack: Stack) -> None:
+    """Issue 30: the Terraform provider sends `"channels": ""` for a check managed without channels and
+    reads `channels` back into its state; shown as the subscriptions its alerts reach (here the
+    harness's unfiltered queue), every plan had a change that never cleared."""
+    [queue] = stack.request("GET", "/api/v3/channels/").json()["channels"]
+    body = {"name": "Job", "timeout": 600, "channels": ""}
+    c = create(stack, body).json()
+    assert c["channels"] == ""
+    assert stack.request("GET", f"{V3}{c['uuid']}").json()["channels"] == ""
+    calls = stack.count_calls("HealthchecksFunction")
+    assert stack.request("POST", f"{V3}{c['uuid']}", body).json()["channels"] == ""  # the next apply: no write
+    assert not {"PutItem", "UpdateItem", "TransactWriteItems"} & set(calls), calls
+    # By name, it comes back as the id; "*" and a check never given channels show those that take its alerts
+    assert stack.request("POST", f"{V3}{c['uuid']}", {"channels": queue["name"]}).json()["channels"] == queue["id"]
+    assert stack.request("POST", f"{V3}{c['uuid']}", {"channels": "*"}).json()["channels"] == queue["id"]
+    assert create(stack, {"name": "Other"}).json()["channels"] == queue["id"]
+    # The alert still reaches the queue: channels decide nothing about delivery
+    stack.request("POST", f"{V3}{c['uuid']}", {"channels": ""})
+    assert stack.ping(c["uuid"], "/fail").status == 200
+    assert [a["event"] for a in stack.alerts()] == ["monitor.down"]
 
 
 def test_badges_per_tag_and_status_needs_no_key(stack: Stack) -> None:

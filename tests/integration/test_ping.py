@@ -20,7 +20,7 @@ def test_success_ping_answers_ok_and_arms_the_deadline(stack: Stack) -> None:
     assert (reply.status, reply.body) == (200, b"OK")
     assert reply.headers["content-type"].startswith("text/plain")
     assert reply.headers["access-control-allow-origin"] == "*"
-    assert reply.headers["cache-control"] == "no-store"
+    assert reply.headers["cache-control"] == "no-cache, no-store"
     assert reply.headers["ping-body-limit"] == "100000"
     after = stack.monitor(monitor["id"])
     assert after["status"] == "up"

@@ -3,11 +3,15 @@ keywords and manual resume, end to end over moto, with their boundaries pinned."
 
 from __future__ import annotations
 
+import random
+import threading
+import time
 import uuid
 
 import pytest
 
 from tests.harness import Stack
+from tests.properties.test_monitor_lifecycle import make_requests_atomic
 
 
 def monitor(stack: Stack, interval: int = 3600, grace: int = 60, **config: object) -> dict:
@@ -45,6 +49,87 @@ def test_a_finish_with_an_unknown_rid_counts_without_a_duration(stack: Stack) ->
     assert stack.ping(m["token"], f"?rid={uuid.uuid4()}").status == 200
     assert pings(stack, m)[0]["durationSeconds"] is None
     assert stack.monitor(m["id"])["status"] == "up"
+
+
+def test_a_failed_run_has_its_length_whether_it_opens_an_incident_or_not(stack: Stack) -> None:
+    """Issue 30: a failure ending a run started with ?rid= (or the last /start) records how long it ran."""
+    m = monitor(stack, failureThreshold=2)
+    a, b = str(uuid.uuid4()), str(uuid.uuid4())
+    stack.ping(m["token"], f"/start?rid={a}")
+    stack.clock.advance(12)
+    assert stack.ping(m["token"], f"/fail?rid={a}").status == 200  # tolerated: the first of two
+    stack.ping(m["token"], f"/start?rid={b}")
+    stack.clock.advance(30)
+    assert stack.ping(m["token"], f"/3?rid={b}").status == 200  # the second: down
+    stack.ping(m["token"], "/start")
+    stack.clock.advance(7)
+    assert stack.ping(m["token"], "/fail").status == 200  # a failure while down
+    assert stack.ping(m["token"], f"/fail?rid={uuid.uuid4()}").status == 200  # no run of that rid
+    failures = [p for p in pings(stack, m) if p["kind"] != "start"]
+    assert [p["durationSeconds"] for p in failures] == [None, 7.0, 30.0, 12.0]  # newest first
+    assert stack.monitor(m["id"])["status"] == "down"
+
+
+def test_a_start_on_a_paused_monitor_keeps_it_paused_and_the_resuming_success_has_the_runs_length(
+    stack: Stack,
+) -> None:
+    """Issue 30, as Healthchecks: a paused monitor's /start arms nothing, so a run that never finishes
+    raises no alarm; the success that resumes it is timed from that start."""
+    m = monitor(stack)
+    stack.request("POST", f"/api/v1/monitors/{m['id']}/pause")
+    for _ in range(2):  # once as planned (expecting it unpaused), once knowing it is paused (a warm Lambda)
+        assert stack.ping(m["token"], "/start").status == 200
+        after = stack.monitor(m["id"])
+        assert (after["status"], after["nextDeadline"]) == ("paused", None)
+    stack.clock.advance(3 * 3600)
+    stack.sweep()
+    assert stack.alerts() == []
+    assert stack.ping(m["token"]).status == 200
+    assert (stack.monitor(m["id"])["status"], pings(stack, m)[0]["durationSeconds"]) == ("up", 3 * 3600.0)
+
+
+def test_a_start_racing_a_pause_never_leaves_the_monitor_started(stack: Stack) -> None:
+    """Issue 30, as a race: a start planned before the pause landed (it reads nothing first) must not
+    set the paused monitor started, whose deadline would then alert while paused."""
+    m = monitor(stack)
+    make_requests_atomic(stack)
+    ping, clock = stack.modules["PingFunction"], stack.clock
+
+    def late_now_ms() -> int:
+        time.sleep(random.uniform(0, 0.03))  # the start on its way: before or after the pause lands
+        return clock.now
+
+    ping.now_ms = late_now_ms
+    outcomes = []
+    for _ in range(12):
+        stack.request("POST", f"/api/v1/monitors/{m['id']}/resume")
+        stack.ping(m["token"])
+        barrier, statuses = threading.Barrier(2), []
+
+        def send(method: str, path: str, key: str | None, b: threading.Barrier = barrier, out: list = statuses) -> None:
+            b.wait()
+            out.append(stack.request(method, path, key=key).status)
+
+        threads = [
+            threading.Thread(target=send, args=("POST", f"/api/v1/monitors/{m['id']}/pause", "admin")),
+            threading.Thread(target=send, args=("GET", f"/api/v1/heartbeat/{m['token']}/start", None)),
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert statuses == [200, 200]
+        after = stack.monitor(m["id"])
+        outcomes.append((after["status"], after["nextDeadline"]))
+    assert outcomes == [("paused", None)] * 12
+
+
+def test_a_start_on_a_monitor_paused_while_down_keeps_it_paused(stack: Stack) -> None:
+    m = monitor(stack)
+    stack.ping(m["token"], "/fail")
+    stack.request("POST", f"/api/v1/monitors/{m['id']}/pause")
+    assert stack.ping(m["token"], "/start").status == 200
+    assert stack.monitor(m["id"])["status"] == "paused"
 
 
 @pytest.mark.parametrize("rid", ["not-a-uuid", "1234", "'; DROP TABLE", "a" * 5000])

@@ -127,6 +127,8 @@ class Model:
 
     def start(self, now_ms: int) -> None:
         self.last_start_ms = now_ms
+        if self.status == "paused":
+            return  # a start while paused leaves it paused, nothing due
         if self.incident_open:
             self.status = "down"  # a start while down leaves the incident open
             return

@@ -53,6 +53,7 @@ from heartbeat.domain.writes import (
     Span,
     StageNew,
     StatusIs,
+    Unpaused,
     Value,
     Write,
     guarded,
@@ -74,11 +75,13 @@ def stage_recorded(ping: Ping, now_ms: int) -> Write:
 
 def counted(ping: Ping, now_ms: int) -> Write:
     """Every ping that is not ignored: counted, and the last ping (a log is not a heartbeat: it
-    leaves the last ping as it was)."""
+    leaves the last ping as it was), and the last result (a start is not one either)."""
     if ping.kind is PingKind.LOG:
         last: dict[Field, Value] = {"last_log_ms": now_ms}
     else:
         last = {"last_ping_ms": now_ms, "last_ping_kind": ping.kind}
+    if ping.kind in (PingKind.SUCCESS, PingKind.FAIL):
+        last["last_result_ms"] = now_ms
     counted = Write(sets=last, adds={"n_pings": 1})
     return counted | stage_recorded(ping, now_ms) if ping.run_stage else counted
 
@@ -197,12 +200,17 @@ def plan(ping: Ping, cause: Cause | None, rules: Monitor | None, current: Monito
         failed = Write(sets={"status": Status.DOWN}, removes={"good_streak"}, guards=(IncidentOpen(), *rules_guard))
         return PingPlan(Action.RECORD, heard | failed, judged)
     if ping.kind is PingKind.START:
+        if current is not None and current.status is Status.PAUSED:
+            # A start while paused (an incident open or not) is recorded and leaves it paused, nothing due
+            # (as on Healthchecks); the run's start is kept, so the success that resumes it has its duration.
+            return PingPlan(Action.RECORD, heard | run_started(ping, now_ms) | guarded(StatusIs(Status.PAUSED)))
         if current is not None and current.open_incident_ms is not None:
             # A start while down records the start and leaves the incident open.
-            down = Write(sets={"status": Status.DOWN}, guards=(IncidentOpen(),))
+            down = Write(sets={"status": Status.DOWN}, guards=(IncidentOpen(), Unpaused()))
             return PingPlan(Action.RECORD, heard | run_started(ping, now_ms) | down)
         start = Write(
-            sets={"status": Status.STARTED, DEADLINE: Later(now_ms, Span.START_WINDOW)}, guards=(NoIncident(),)
+            sets={"status": Status.STARTED, DEADLINE: Later(now_ms, Span.START_WINDOW)},
+            guards=(NoIncident(), Unpaused()),
         )
         return PingPlan(Action.START, heard | run_started(ping, now_ms) | start)
     if current is not None and current.open_incident_ms is None and received_before_last_success(current, now_ms):
@@ -485,5 +493,10 @@ def paused(now_ms: int) -> Write:
 
 
 def resumed(now_ms: int) -> Write:
-    """Back to `new` from paused: watched again from the next ping, as after creation."""
-    return Write(sets={"status": Status.NEW, "updated_ms": now_ms}, guards=(Exists(), StatusIs(Status.PAUSED)))
+    """Back to `new` from paused: watched again from the next ping, as after creation (no run under
+    way, no result yet: as Healthchecks clears last_start and last_ping)."""
+    return Write(
+        sets={"status": Status.NEW, "updated_ms": now_ms},
+        removes={"last_start_ms", "last_result_ms"},
+        guards=(Exists(), StatusIs(Status.PAUSED)),
+    )

@@ -94,6 +94,9 @@ class Monitor:
     depends_on: list[str] = monitor_default("depends_on")
     quorum: dict[str, int] | None = monitor_default("quorum")  # {"min": k} (domain/quorum.py)
     description: str = ""  # free text for the people who read alerts and listings
+    # The `channels` a Healthchecks client last set ("", "*" or channel ids), shown back as set so that
+    # its Terraform plan settles; who gets alerts is still the subscriptions' filters. None: never set.
+    hc_channels: str | None = None
     from_file: bool = False  # created by `heartbeat apply` from a file (what --prune may delete)
     apply_key: str | None = None  # the file's explicit identity for it, instead of its name
     # EventBridge patterns: AWS runs that match them ping this monitor (domain/eventpatterns.py).
@@ -104,6 +107,7 @@ class Monitor:
     n_pings: int = 0
     last_ping_ms: int | None = None
     last_ping_kind: str | None = None
+    last_result_ms: int | None = None  # the last success or failure: Healthchecks' last_ping, which /start keeps
     last_success_ms: int | None = None
     last_start_ms: int | None = None
     last_run_start_ms: int | None = None  # the start of the run the last success finished; 0: none

@@ -250,6 +250,13 @@ class StatusIs(Frozen):
         return m.status is self.status
 
 
+class Unpaused(Frozen):
+    """Not paused: a /start on a paused monitor keeps it paused (as on Healthchecks)."""
+
+    def holds(self, m: Monitor) -> bool:
+        return m.status is not Status.PAUSED
+
+
 class RunsKept(Frozen):
     """The item has its map of open runs (one stored before runs existed has none)."""
 
@@ -355,6 +362,7 @@ Guard = (
     | DueAt
     | NothingDue
     | StatusIs
+    | Unpaused
     | RunsKept
     | RunsRoom
     | StageNew

@@ -98,11 +98,13 @@ def monitor_from_item(item: Item) -> Monitor:
         rev=_opt_int(item, "rev") or 0,
         **{setting.attr: read_setting(item, setting) for setting in SETTINGS},
         description=_opt_s(item, "description") or "",
+        hc_channels=_opt_s(item, "hc_channels"),
         from_file="from_file" in item,
         apply_key=_opt_s(item, "apply_key"),
         n_pings=_opt_int(item, "n_pings") or 0,
         last_ping_ms=_opt_int(item, "last_ping_ms"),
         last_ping_kind=_opt_s(item, "last_ping_kind"),
+        last_result_ms=_opt_int(item, "last_result_ms"),
         last_success_ms=_opt_int(item, "last_success_ms"),
         last_start_ms=_opt_int(item, "last_start_ms"),
         last_run_start_ms=_opt_int(item, "last_run_start_ms"),
@@ -245,6 +247,7 @@ OPTIONAL_SETTINGS = (
     *dict.fromkeys(setting.attribute.partition(".")[0] for setting in SETTINGS if not is_set(setting.default)),
     "window_ms",
     "description",
+    "hc_channels",
     "from_file",
     "apply_key",
     "events_pk",
@@ -264,6 +267,8 @@ def settings_item(m: Monitor) -> Item:
     }
     if m.description:
         item["description"] = s(m.description)
+    if m.hc_channels is not None:
+        item["hc_channels"] = s(m.hc_channels)
     if m.from_file:
         item["from_file"] = {"BOOL": True}
     if m.apply_key is not None:
@@ -290,6 +295,7 @@ def monitor_item(m: Monitor, shard: str) -> Item:
     }
     optional = {
         "last_ping_ms": m.last_ping_ms,
+        "last_result_ms": m.last_result_ms,
         "last_success_ms": m.last_success_ms,
         "last_start_ms": m.last_start_ms,
         "last_run_start_ms": m.last_run_start_ms,

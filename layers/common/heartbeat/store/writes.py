@@ -39,6 +39,7 @@ from heartbeat.domain.writes import (
     Span,
     StageNew,
     StatusIs,
+    Unpaused,
     Value,
     Write,
 )
@@ -117,6 +118,9 @@ def condition(guard: Guard, e: _Spelling) -> str:
         case StatusIs(status=status):
             # Race: a ping resumed the monitor meanwhile; it must not be sent back to `new`.
             return f"#st = {e.string(status.value)}"
+        case Unpaused():
+            # Race: paused since the writer assumed it was not: a start keeps it paused, and is only recorded.
+            return f"#st <> {e.string(Status.PAUSED.value)}"
         case RunsKept():
             # Race: none. An item stored before open runs were kept has no map; the writer creates it first.
             return "attribute_exists(runs)"

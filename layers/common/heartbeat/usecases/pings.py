@@ -166,7 +166,9 @@ def _apply(store: Store, monitor_id: str, ping: Ping, now_ms: int, rules_cache: 
             assert write.previous is not None
             if write_plan.action is Action.ARM and rules is not None and rules.quorum:
                 _arm_quorum(store, write.previous, ping, now_ms)
-            started = run_start(write.previous, ping) if write_plan.action is Action.ARM else None
+            # The run a success finishes, or a failure ends (a failed run has its length too).
+            finished = write_plan.action is Action.ARM or (write_plan.action is Action.RECORD and cause is not None)
+            started = run_start(write.previous, ping) if finished else None
             return Recorded(write.n, started_ms=started, cause=cause, ignored=write_plan.action is Action.IGNORE)
         current = write.current
         assert current is not None
@@ -189,7 +191,7 @@ def _apply(store: Store, monitor_id: str, ping: Ping, now_ms: int, rules_cache: 
         except LostRace:
             continue
         if not isinstance(decision, ResetRuns):
-            return _recorded(current.n_pings + 1, decision, current)
+            return _recorded(current.n_pings + 1, decision, current, run_start(current, ping))
     raise Contention("too many concurrent pings on this monitor")
 
 
@@ -202,11 +204,12 @@ def _arm_quorum(store: Store, previous: Monitor, ping: Ping, now_ms: int) -> Non
         store.ping_path.write(previous.id, quorum_armed(due))  # a later deadline, or an incident, wins
 
 
-def _recorded(n: int, decision: PingDecision, current: Monitor) -> Recorded:
+def _recorded(n: int, decision: PingDecision, current: Monitor, run_start_ms: int | None) -> Recorded:
+    """`run_start_ms`: when the run the ping ends started, by the monitor as the decision read it."""
     if isinstance(decision, OpenIncident):
-        return Recorded(n, decision.alert, cause=decision.cause)
+        return Recorded(n, decision.alert, started_ms=run_start_ms, cause=decision.cause)
     if isinstance(decision, TolerateFailure):
-        return Recorded(n, cause=decision.cause)
+        return Recorded(n, started_ms=run_start_ms, cause=decision.cause)
     if isinstance(decision, Resolve):
         holder = current if current.holding else None
         return Recorded(n, decision.alert, started_ms=decision.run_start_ms, released_by=holder)
