@@ -77,7 +77,7 @@ def test_simultaneous_success_pings_within_a_min_interval_open_one_early_inciden
         m = racing.create_monitor(name=f"job {trial}", interval=3600, grace=600, config_extra={"minInterval": 600})
         racing.ping(m["token"])
         racing.clock.advance(3000)  # the next run is due: the first of the burst is on time
-        racing.modules["PingFunction"].now_ms = ReceiveClock(racing.clock.now)
+        racing.modules["PingFunction"].deps.now_ms = ReceiveClock(racing.clock.now)
 
         assert ping_together(racing, m["token"]) == [200] * PINGS
         incidents = racing.incidents(m["id"])
