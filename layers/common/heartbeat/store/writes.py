@@ -121,6 +121,14 @@ def condition(guard: Guard, e: _Spelling) -> str:
         case Unpaused():
             # Race: paused since the writer assumed it was not: a start keeps it paused, and is only recorded.
             return f"#st <> {e.string(Status.PAUSED.value)}"
+        case _:
+            return _map_condition(guard, e)
+
+
+def _map_condition(guard: Guard, e: _Spelling) -> str:
+    """The table of conditions, continued: the guards on the item's maps and sets (a run's starts, an
+    event's stages, the children a parent holds, a quorum's instances) and the quorum's deadline."""
+    match guard:
         case RunsKept():
             # Race: none. An item stored before open runs were kept has no map; the writer creates it first.
             return "attribute_exists(runs)"
@@ -148,8 +156,7 @@ def condition(guard: Guard, e: _Spelling) -> str:
         case DueBefore(at_ms=at):
             # Race: another instance's ping moved a quorum's deadline later still; it stays the later one.
             return f"(attribute_not_exists(deadline) OR deadline < {e.number(at)})"
-        case _:
-            assert_never(guard)
+    raise AssertionError(f"no condition for the guard {guard!r}")
 
 
 def _held(e: _Spelling) -> str:
