@@ -314,3 +314,17 @@ def test_incidents_across_monitors_open_first_and_keys_created_once_and_revoked(
     page.get_by_role("button", name="Revoke viewer").click()
     page.locator("#key-rows tr", has_text="viewer").wait_for(state="detached")
     assert subprocess.run(check, capture_output=True, text=True, timeout=10).stdout == "401"
+
+
+def test_the_api_docs_render_from_the_deployment_alone(stack: LocalStackProcess, page: Any) -> None:
+    offsite: list[str] = []
+    page.route(
+        re.compile(r"^(?!" + re.escape(stack.url) + ")"),
+        lambda route: (offsite.append(route.request.url), route.abort()),
+    )
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(stack.url + "/api/v1/docs")
+    page.get_by_role("heading", name=re.compile("^Heartbeat")).wait_for()
+    page.get_by_text("/api/v1/monitors", exact=True).first.wait_for()
+    assert offsite == [] and refused == []  # no CDN, nothing the policy refused
