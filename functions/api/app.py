@@ -98,16 +98,7 @@ def refuse_stray_body(app: APIGatewayHttpResolver, next_middleware: NextMiddlewa
 app.use(middlewares=[answer_unrouted, require_key, refuse_stray_body])
 
 
-# ---- the API's description: OpenAPI generated from the routes and models, and a viewer ----
-
-SWAGGER_UI = "https://unpkg.com/swagger-ui-dist@5.17.14"
-DOCS_PAGE = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Heartbeat API</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="{SWAGGER_UI}/swagger-ui.css"></head>
-<body><div id="ui"></div><script src="{SWAGGER_UI}/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({{url: "openapi.json", dom_id: "#ui"}});</script></body></html>
-"""
+# ---- the API's description: OpenAPI generated from the routes and models (its viewer: routes/web.py) ----
 
 
 @functools.cache
@@ -124,11 +115,6 @@ def openapi_document() -> str:
 @app.get("/api/v1/openapi.json", include_in_schema=False)
 def openapi_json() -> Response[str]:
     return Response(200, "application/json", openapi_document())
-
-
-@app.get("/api/v1/docs", include_in_schema=False)
-def docs_page() -> Response[str]:
-    return Response(200, "text/html; charset=utf-8", DOCS_PAGE)
 
 
 # ---- errors, mapped once: every error is JSON {"error": {"code", "message", "details"?}} ----------

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from heartbeat_local.localproc import CLI, LocalStackProcess
+from heartbeat_local.targetserver import Answer, TargetServer
 from heartbeat_local.template import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -314,3 +315,54 @@ def test_incidents_across_monitors_open_first_and_keys_created_once_and_revoked(
     page.get_by_role("button", name="Revoke viewer").click()
     page.locator("#key-rows tr", has_text="viewer").wait_for(state="detached")
     assert subprocess.run(check, capture_output=True, text=True, timeout=10).stdout == "401"
+
+
+def test_the_api_docs_render_from_the_deployment_alone(stack: LocalStackProcess, page: Any) -> None:
+    offsite: list[str] = []
+    page.route(
+        re.compile(r"^(?!" + re.escape(stack.url) + ")"),
+        lambda route: (offsite.append(route.request.url), route.abort()),
+    )
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(stack.url + "/api/v1/docs")
+    page.get_by_role("heading", name=re.compile("^Heartbeat")).wait_for()
+    page.get_by_text("/api/v1/monitors", exact=True).first.wait_for()
+    assert offsite == [] and refused == []  # no CDN, nothing the policy refused
+
+
+def test_alerts_page_sends_a_test_and_retries_a_failed_delivery(stack: LocalStackProcess, page: Any) -> None:
+    chat = TargetServer()
+    chat.script = [Answer(404)]  # the down alert fails for good (a client error is not retried)
+    try:
+        endpoint = f"{chat.url}/services/T/B/X"
+        stack.cli("subscriptions", "add", "--protocol", "slack", "--endpoint", endpoint, "--tag", "infrastructure")
+        failing = stack.cli("monitors", "create", "--name", "Nightly Backup", "--expected-interval", "3600",
+                            "--tag", "infrastructure")  # fmt: skip
+        curl(failing["pingUrl"] + "/fail")
+        deadline = time.monotonic() + 10
+        while not stack.cli("alerts", "failed")["items"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        page.goto(stack.url + "/")
+        page.get_by_label("API key").fill(ADMIN_KEY)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("link", name="Alerts").click()
+
+        row = page.locator("#subscription-rows tr", has_text="slack")  # the webhook's URL is shown masked
+        row.get_by_text("tags: infrastructure").wait_for()
+        row.get_by_text("HTTP 404 (1 waiting)").wait_for()  # its last delivery failed
+        page.locator("#failed-rows tr", has_text="HTTP 404").wait_for()
+
+        row.get_by_role("button", name=re.compile(r"^Send a test alert to \S")).click()
+        row.get_by_text("test alert sent").wait_for()
+        assert any("test" in r.body.decode().lower() for r in chat.received[1:])
+
+        page.get_by_role("button", name="Retry failed deliveries").click()
+        page.get_by_role("status").get_by_text("1 delivered").wait_for()
+        page.get_by_text("None: every alert was delivered.").wait_for()
+        row.get_by_text("test alert sent").wait_for()  # the failure is gone from its row; the test's result stays
+        assert "failed" not in row.inner_text()
+        assert stack.cli("alerts", "failed")["items"] == []
+        shoot(page, "dashboard-alerts")
+    finally:
+        chat.close()

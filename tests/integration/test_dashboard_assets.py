@@ -45,3 +45,21 @@ def test_an_unchanged_asset_is_a_304_and_another_versions_a_404(stack: Stack) ->
     assert stack.request("GET", old, key=None).status == 404
     assert stack.request("GET", css[1].replace("app.css", "nothing.js"), key=None).status == 404
     assert stack.request("GET", css[1].replace("app.css", "..%2Fapp.py"), key=None).status == 404
+
+
+def test_the_api_docs_load_swagger_ui_from_this_deployment_under_a_strict_policy(stack: Stack) -> None:
+    page = stack.request("GET", "/api/v1/docs", key=None)
+    html = page.body.decode()
+    policy = page.headers["content-security-policy"]
+
+    assert page.status == 200 and page.headers["content-type"].startswith("text/html")
+    assert "script-src 'self';" in policy and "style-src 'self';" in policy and "unsafe" not in policy
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html) and "<style" not in html and " style=" not in html
+    urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert all(u.startswith("/assets/") for u in urls), urls  # nothing from a CDN: works offline
+    assert {u.rsplit("/", 1)[1] for u in urls} == {"swagger-ui.css", "swagger-ui-bundle.js", "docs.js"}
+    for url in urls:
+        asset = stack.request("GET", url, key=None)
+        assert asset.status == 200 and asset.headers["cache-control"].endswith("immutable"), url
+    init = stack.request("GET", next(u for u in urls if u.endswith("docs.js")), key=None).body.decode()
+    assert 'url: "/api/v1/openapi.json"' in init

@@ -1,4 +1,5 @@
-"""The dashboard: its page, and its static assets (styles, ES modules, icons) from functions/api/web/.
+"""The dashboard: its page, and its static assets (styles, ES modules, icons) from functions/api/web/;
+and the API's reference at /api/v1/docs, Swagger UI from web/vendor/ (served here: no CDN, works offline).
 
 Assets are served under `/assets/<version>/`, the version a hash of all of them, so a browser may keep
 them for a year (`immutable`) and a deployment that changes any one is a new URL for all; the page
@@ -21,6 +22,7 @@ from routes.shared import documented
 router = Router()
 
 WEB = Path(__file__).parent.parent / "web"
+VENDORED = "vendor/*/*"  # libraries kept as released, each in its own folder with its licence
 TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -30,6 +32,8 @@ POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
+# Swagger UI's stylesheet draws its icons from data: images; still no script or style but this origin's.
+DOCS_POLICY = POLICY.replace("img-src 'self'", "img-src 'self' data:")
 SAFE = {"Content-Security-Policy": POLICY, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 
 
@@ -47,21 +51,23 @@ def _etag(body: str) -> str:
 @functools.cache
 def assets() -> tuple[str, dict[str, Asset]]:
     """The version and the assets by file name (read once a cold start)."""
-    files = {p.name: p.read_text() for p in sorted(WEB.iterdir()) if p.suffix in TYPES}
+    found_files = sorted([*WEB.iterdir(), *WEB.glob(VENDORED)])
+    files = {p.name: p.read_text() for p in found_files if p.suffix in TYPES}
     version = hashlib.sha256("".join(f"{name}\0{body}\0" for name, body in files.items()).encode()).hexdigest()[:12]
     found = {name: Asset(body, TYPES[Path(name).suffix], _etag(body)) for name, body in files.items()}
     return version, found
 
 
 @functools.cache
-def page() -> Asset:
+def page(name: str = "index.html") -> Asset:
+    """A page of web/, its assets' URLs filled in."""
     version, _ = assets()
-    body = (WEB / "index.html").read_text().replace("{{assets}}", f"/assets/{version}")
+    body = (WEB / name).read_text().replace("{{assets}}", f"/assets/{version}")
     return Asset(body, "text/html; charset=utf-8", _etag(body))
 
 
-def _answer(asset: Asset, cache: str) -> Response[str]:
-    headers = {**SAFE, "ETag": asset.etag, "Cache-Control": cache}
+def _answer(asset: Asset, cache: str, policy: str = POLICY) -> Response[str]:
+    headers = {**SAFE, "Content-Security-Policy": policy, "ETag": asset.etag, "Cache-Control": cache}
     if router.current_event.headers.get("if-none-match") == asset.etag:
         return Response(304, None, "", headers=headers)
     return Response(200, asset.content_type, asset.body, headers=headers)
@@ -71,6 +77,12 @@ def _answer(asset: Asset, cache: str) -> Response[str]:
 def dashboard_page() -> Response[str]:
     """The dashboard (no API key here: the page asks for one)."""
     return _answer(page(), "no-cache")
+
+
+@router.get("/api/v1/docs", include_in_schema=False, compress=True)
+def docs_page() -> Response[str]:
+    """The API's reference: Swagger UI over /api/v1/openapi.json."""
+    return _answer(page("docs.html"), "no-cache", DOCS_POLICY)
 
 
 @router.get("/assets/<version>/<name>", include_in_schema=False, compress=True)

@@ -3,6 +3,7 @@
 
 import { Unauthorized, resume, session, signIn, signOut } from "./api.js";
 import { $, text } from "./dom.js";
+import * as alerts from "./alerts.js";
 import * as editor from "./editor.js";
 import * as incidents from "./incidents.js";
 import * as keys from "./keys.js";
@@ -21,7 +22,7 @@ async function leave(message) {
 
 // The page the URL names: #monitor/<id>, #edit/<id>, #new, or the list (#?q=…&tag=…&status=…).
 function page() {
-  const [, name, id] = location.hash.match(/^#(monitor|edit)\/([0-9a-f]{32})$/) || location.hash.match(/^#(new|incidents|keys)$/) || [];
+  const [, name, id] = location.hash.match(/^#(monitor|edit)\/([0-9a-f]{32})$/) || location.hash.match(/^#(new|incidents|alerts|keys)$/) || [];
   return { name: name || "list", id };
 }
 
@@ -34,11 +35,12 @@ async function route(refreshing = false) {
   $("detail").hidden = !signedIn || at.name !== "monitor";
   $("editor").hidden = !signedIn || !["new", "edit"].includes(at.name);
   $("incidents-page").hidden = !signedIn || at.name !== "incidents";
+  $("alerts-page").hidden = !signedIn || at.name !== "alerts";
   $("keys-page").hidden = !signedIn || at.name !== "keys";
   $("nav").hidden = !signedIn;
   $("nav-keys").hidden = session.role !== "admin";
   if (!signedIn) { $("key").focus(); return; }
-  if (refreshing && !["list", "monitor", "incidents"].includes(at.name)) return; // never under a person typing
+  if (refreshing && !["list", "monitor", "incidents", "alerts"].includes(at.name)) return; // never under a person typing
   text($("who"), `signed in: ${session.keyName} (${session.role} key)`);
   $("new-monitor").hidden = session.role !== "admin";
   if (at.name === "list") listHash = location.hash || "#";
@@ -46,6 +48,7 @@ async function route(refreshing = false) {
     if (at.name === "monitor") await monitor.load(at.id);
     else if (at.name === "list") await list.load();
     else if (at.name === "incidents") await incidents.load();
+    else if (at.name === "alerts") await alerts.load();
     else if (at.name === "keys") await keys.load();
     else await editor.load(at.id);
   } catch (e) {
@@ -71,6 +74,7 @@ list.wire();
 monitor.wire();
 editor.wire();
 keys.wire();
+alerts.wire();
 window.addEventListener("hashchange", () => route());
 setInterval(() => { if (session.role && !document.hidden) route(true); }, 10000);
 // Who the cookie signs in; should that fail (the API busy, the network down), the sign-in form says why.
