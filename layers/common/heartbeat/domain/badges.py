@@ -12,6 +12,7 @@ from html import escape
 
 from heartbeat.domain.model import Monitor, Status
 from heartbeat.domain.quorum import silent
+from heartbeat.domain.schedules import deadline_after_success
 
 STATES = {  # worst first
     "down": "#e05d44",
@@ -22,15 +23,22 @@ STATES = {  # worst first
 SHIELDS_COLOURS = {"down": "red", "late": "yellow", "up": "brightgreen", "unknown": "lightgrey"}
 
 
+def monitor_state(m: Monitor, now_ms: int) -> str:
+    """One monitor on a badge: down, late (past its expected time) or up. A running job is judged by
+    its last success, as Healthchecks judges it: a /start does not hide that the job is late."""
+    status = m.status_at(now_ms)
+    if status is Status.STARTED and m.last_success_ms is not None:
+        expected = deadline_after_success(m, m.last_success_ms) - m.grace_s * 1000
+        return "late" if now_ms >= expected else "up"  # down only once the run times out (then alerted)
+    return {Status.DOWN: "down", Status.GRACE: "late"}.get(status, "up")
+
+
 def tag_state(monitors: list[Monitor], tag: str, now_ms: int) -> str:
     """down if any monitor with the tag is down, else late if any is past its expected time, else up;
     unknown for a tag no monitor has. New and paused monitors do not count: they are not watched."""
-    statuses = {m.status_at(now_ms) for m in monitors if tag in m.tags} - {Status.NEW, Status.PAUSED}
-    if Status.DOWN in statuses:
-        return "down"
-    if Status.GRACE in statuses:
-        return "late"
-    return "up" if statuses else "unknown"
+    watched = [m for m in monitors if tag in m.tags and m.status_at(now_ms) not in (Status.NEW, Status.PAUSED)]
+    states = {monitor_state(m, now_ms) for m in watched}
+    return next((state for state in STATES if state in states), "unknown")
 
 
 def _text_width(text: str) -> int:
