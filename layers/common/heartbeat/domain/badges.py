@@ -7,6 +7,9 @@ monitors as they stand; there are few, and a badge is cached for a minute by who
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import uuid
 from collections import Counter
 from html import escape
 
@@ -39,6 +42,21 @@ def tag_state(monitors: list[Monitor], tag: str, now_ms: int) -> str:
     watched = [m for m in monitors if tag in m.tags and m.status_at(now_ms) not in (Status.NEW, Status.PAUSED)]
     states = {monitor_state(m, now_ms) for m in watched}
     return next((state for state in STATES if state in states), "unknown")
+
+
+def healthchecks_json(states: list[str], with_late: bool) -> dict[str, object]:
+    """Healthchecks' JSON badge over the given monitors' states: its `status` is down if any is down,
+    else late if any is late and `with_late` (its `json3`), else up, with the counts."""
+    down, late = states.count("down"), states.count("late")
+    status = "down" if down else "late" if late and with_late else "up"
+    return {"status": status, "total": len(states), "grace": late, "down": down}
+
+
+def check_badge_key(badge_key: str, monitor_id: str) -> str:
+    """A monitor's own badge key, a UUID as Healthchecks' are: derived from the deployment's badge key,
+    so it shows one monitor's state, reveals neither key, and rotates with the deployment's."""
+    digest = hmac.new(badge_key.encode(), monitor_id.encode(), hashlib.sha256).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
 
 
 def _text_width(text: str) -> int:
