@@ -376,6 +376,7 @@ def badge_answer(label: str, states: list[str], with_late: bool, fmt: str) -> Re
 
 def badge_request(states: str, badge_file: str) -> tuple[bool, str, str]:
     """(with late, name, format) of `<name>.<fmt>` under a states segment; NotFound if malformed."""
+    refuse_body()
     name, dot, fmt = badge_file.rpartition(".")
     if states not in BADGE_STATES or not dot or not name or fmt not in ("svg", "json", "shields"):
         raise NotFound("not found")
