@@ -24,6 +24,7 @@ from checks import Links, check_json, flips_json, matches, parse_spec, ping_json
 from described import CHECK, described, listing
 
 from heartbeat.adapters.sns import AlertsTopic
+from heartbeat.domain import badges
 from heartbeat.domain.errors import (
     Contention,
     InvalidInput,
@@ -149,7 +150,8 @@ def channels_of(m: Monitor, listing: list[Subscription]) -> list[str]:
 
 def checks_json(found: list[Monitor], v: int, readonly: bool) -> list[dict[str, Any]]:
     listing = [] if readonly else subscriptions().listing()
-    links, now = Links(base_url(), v), deps.now_ms()
+    now = deps.now_ms()
+    links = Links(base_url(), v, deployment_keys.deployment_key(deps.store, deployment_keys.BADGE_KEY, now))
     return [check_json(m, now, links, readonly, channels_of(m, listing)) for m in found]
 
 
@@ -325,7 +327,7 @@ def channels(v: str) -> Response[Any]:
 
 
 @app.get("/api/<v>/badges/", **described("Badge URLs by tag", {"type": "object", "required": ["badges"]}))
-def badges(v: str) -> Response[Any]:
+def badge_urls(v: str) -> Response[Any]:
     version(v)
     # Admin keys only: the URLs carry the badge key, which the native API shows to admin keys only
     # (GET /api/v1/badge-key), and the first call makes it.
@@ -334,17 +336,67 @@ def badges(v: str) -> Response[Any]:
     tags = sorted({t for m in monitors.all_monitors(deps.store) for t in m.tags})
     shown = {}
     for tag in tags:
-        url = f"{base_url()}/badge/{key}/{quote(tag, safe='')}"
-        svg, shields = f"{url}.svg", f"{url}.json"
+        url = f"{base_url()}/badge/{key}/{{}}/{quote(tag, safe='')}.{{}}"  # {} for the states and the format
         shown[tag] = {
-            "svg": svg,
-            "svg3": svg,
-            "json": shields,
-            "json3": shields,
-            "shields": shields,
-            "shields3": shields,
+            "svg": url.format(2, "svg"),
+            "svg3": url.format(3, "svg"),
+            "json": url.format(2, "json"),
+            "json3": url.format(3, "json"),
+            "shields": url.format(2, "shields"),
+            "shields3": url.format(3, "shields"),
         }
     return answer({"badges": shown})
+
+
+# Badges in Healthchecks' shape: /badge/<badge key>/<states>/<tag>.<fmt> for a tag (where Healthchecks
+# has a signature, `<sig>-2` or `<sig>`: the badge key is the secret here) and /b/<states>/<the check's
+# badge key>.<fmt> for one check. States 2 shows up or down, 3 also late; fmt svg, json or shields.
+BADGE_STATES = {"2": False, "3": True}
+SHIELDS_COLOURS = {"up": "success", "late": "important", "down": "critical"}  # Healthchecks' own
+NEVER_CACHE = {**CORS, "Cache-Control": "max-age=0, no-cache, no-store, must-revalidate, private"}
+
+
+def badge_described(summary: str) -> dict[str, Any]:
+    """A badge route's description: JSON (`json`, `shields`) or an SVG image."""
+    described_route = described(summary, {"type": "object"})
+    described_route["responses"][200]["content"]["image/svg+xml"] = {"schema": {"type": "string"}}
+    return described_route
+
+
+def badge_answer(label: str, states: list[str], with_late: bool, fmt: str) -> Response[Any]:
+    doc = badges.healthchecks_json(states, with_late)
+    status = str(doc["status"])
+    if fmt == "json":
+        return Response(200, "application/json", doc, headers=NEVER_CACHE)
+    if fmt == "shields":
+        shields = {"schemaVersion": 1, "label": label, "message": status, "color": SHIELDS_COLOURS[status]}
+        return Response(200, "application/json", shields, headers=NEVER_CACHE)
+    return Response(200, "image/svg+xml", badges.svg(label, status), headers=NEVER_CACHE)
+
+
+def badge_request(states: str, badge_file: str) -> tuple[bool, str, str]:
+    """(with late, name, format) of `<name>.<fmt>` under a states segment; NotFound if malformed."""
+    refuse_body()
+    name, dot, fmt = badge_file.rpartition(".")
+    if states not in BADGE_STATES or not dot or not name or fmt not in ("svg", "json", "shields"):
+        raise NotFound("not found")
+    return BADGE_STATES[states], name, fmt
+
+
+@app.get("/badge/<badge_key>/<states>/<badge_file>", **badge_described("A tag's badge (no API key)"))
+def tag_badge(badge_key: str, states: str, badge_file: str) -> Response[Any]:
+    with_late, tag, fmt = badge_request(states, badge_file)
+    deployment_keys.check_deployment_key(deps.store, deployment_keys.BADGE_KEY, badge_key)
+    now = deps.now_ms()
+    found = [badges.monitor_state(m, now) for m in monitors.all_monitors(deps.store) if tag in m.tags]
+    return badge_answer(tag, found, with_late, fmt)
+
+
+@app.get("/b/<states>/<badge_file>", **badge_described("A check's badge (no API key)"))
+def check_badge(states: str, badge_file: str) -> Response[Any]:
+    with_late, key, fmt = badge_request(states, badge_file)
+    m = healthchecks.monitor_by_badge_key(deps.store, key)
+    return badge_answer(m.name, [badges.monitor_state(m, deps.now_ms())], with_late, fmt)
 
 
 @app.get("/api/<v>/status/", **described("OK while the API answers (no key)", None, media="text/plain"))

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError, create_model
 
-from heartbeat.domain import limits, schedules
+from heartbeat.domain import badges, limits, schedules
 from heartbeat.domain.errors import InvalidInput
 from heartbeat.domain.model import Incident, Monitor, PingEvent, PingKind, Status
 from heartbeat.domain.settings import EXTENSION, SETTINGS, Kind, Setting
@@ -294,15 +294,20 @@ def next_ping(m: Monitor, now_ms: int) -> int | None:
 class Links:
     """Where a check's URLs point: `base` is the deployment's public URL; `version` the API's."""
 
-    def __init__(self, base: str, version: int) -> None:
+    def __init__(self, base: str, version: int, badge_key: str = "") -> None:
         self.base = base
         self.version = version
+        self.badge_key = badge_key  # the deployment's, from which each check's own is derived
 
     def update_url(self, token: str) -> str:
         return f"{self.base}/api/v{self.version}/checks/{token}"
 
     def ping_url(self, token: str) -> str:
         return f"{self.base}/ping/{token}"
+
+    def badge_url(self, monitor_id: str) -> str:
+        """Healthchecks' per-check badge: /b/2/<the check's badge key>.svg (2: up or down, no late)."""
+        return f"{self.base}/b/2/{badges.check_badge_key(self.badge_key, monitor_id)}.svg"
 
 
 def hc_flag(flag: Setting, value: bool) -> Any:
@@ -335,6 +340,7 @@ def check_json(m: Monitor, now_ms: int, links: Links, readonly: bool, channels: 
         "filter_http_body": keyworded,
         # Heartbeat fails a body with none of the success keywords, where Healthchecks would ignore it.
         "filter_default_fail": bool(m.success_keywords),
+        "badge_url": links.badge_url(m.id),
     }
     if m.last_duration_ms:
         out["last_duration"] = m.last_duration_ms // 1000

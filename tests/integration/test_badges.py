@@ -44,6 +44,19 @@ def test_a_tag_badge_is_up_late_or_down(stack: Stack) -> None:
     assert backup["token"] not in body and "Nightly" not in body  # a badge shows the state, nothing else
 
 
+def test_a_running_job_past_its_expected_time_is_late(stack: Stack) -> None:
+    # A /start does not hide that the job is late: the badge judges it by its last success
+    stack.clock.now = T
+    backup = stack.create_monitor("Nightly Backup", interval=60, grace=30, tags=["infrastructure"])
+    stack.ping(backup["token"])
+    prefix = badge_prefix(stack)
+    stack.clock.advance(50)
+    stack.ping(backup["token"], "/start")
+    assert 'aria-label="infrastructure: up"' in get(stack, f"{prefix}infrastructure.svg")[2]
+    stack.clock.advance(20)  # past the expected time, the run still within its own window
+    assert 'aria-label="infrastructure: late"' in get(stack, f"{prefix}infrastructure.svg")[2]
+
+
 def test_the_json_badge_is_shields_endpoint_format(stack: Stack) -> None:
     monitor = stack.create_monitor("Reports", tags=["reporting"])
     stack.ping(monitor["token"])

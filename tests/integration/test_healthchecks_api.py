@@ -343,7 +343,7 @@ def test_badges_per_tag_and_status_needs_no_key(stack: Stack) -> None:
 @pytest.mark.parametrize("version", [1, 2, 3])
 def test_a_read_key_gets_no_badge_key_and_makes_none(stack: Stack, version: int) -> None:
     # The badge key is the native API's to show to admin keys only (GET /api/v1/badge-key: 403 for a read key)
-    create(stack, {"name": "Job", "tags": "prod"})
+    stack.create_monitor("Job", tags=["prod"])  # natively: a check's badge_url would make the key
     reply = stack.request("GET", f"/api/v{version}/badges/", key=stack.make_key("read"))
     assert (reply.status, error(reply)) == (401, "wrong api key")
     assert stack.store.deployment_keys.get("BADGEKEY") is None  # and no key was made on its behalf

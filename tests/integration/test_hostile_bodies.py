@@ -89,6 +89,7 @@ def resources(stack: Stack) -> dict[str, str]:
         "window_id": window_id,
         "badge_key": stack.request("GET", "/api/v1/badge-key").json()["badgeKey"],
         "badge_file": "hostile-target.svg",
+        "states": "3",
         "read_key": read["key"],
         "v": "v3",
         "code": monitor["token"],

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
+from heartbeat.domain.badges import check_badge_key
 from heartbeat_local.openapi import CHECKED_IN, generate, management_document
 from tests.harness import Stack
 
@@ -86,7 +87,12 @@ def test_every_route_answers_fuzzed_requests_within_its_documented_schema(
         "window_id": st.sampled_from([spare_window]) | text,
         "n": st.sampled_from(["1", "2"]) | st.text(max_size=5),
         "badge_key": st.sampled_from([badge_key]) | text,
-        "badge_file": st.sampled_from(["x.svg", "x.json"]) | text,
+        # a tag's, or (under /b/) the monitor's own badge key
+        "badge_file": st.sampled_from(
+            ["x.svg", "x.json", "x.shields", f"{check_badge_key(badge_key, made['id'])}.json"]
+        )
+        | text,
+        "states": st.sampled_from(["2", "3"]) | st.text(max_size=5),
         "read_key": st.sampled_from([spare["key"], stack.admin_key]) | text,
         # The Healthchecks-compatible routes: a version, a check by uuid or unique key, a ping number
         "v": st.sampled_from(["v1", "v2", "v3"]) | text,

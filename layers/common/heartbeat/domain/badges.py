@@ -7,11 +7,15 @@ monitors as they stand; there are few, and a badge is cached for a minute by who
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import uuid
 from collections import Counter
 from html import escape
 
 from heartbeat.domain.model import Monitor, Status
 from heartbeat.domain.quorum import silent
+from heartbeat.domain.schedules import deadline_after_success
 
 STATES = {  # worst first
     "down": "#e05d44",
@@ -22,15 +26,37 @@ STATES = {  # worst first
 SHIELDS_COLOURS = {"down": "red", "late": "yellow", "up": "brightgreen", "unknown": "lightgrey"}
 
 
+def monitor_state(m: Monitor, now_ms: int) -> str:
+    """One monitor on a badge: down, late (past its expected time) or up. A running job is judged by
+    its last success, as Healthchecks judges it: a /start does not hide that the job is late."""
+    status = m.status_at(now_ms)
+    if status is Status.STARTED and m.last_success_ms is not None:
+        expected = deadline_after_success(m, m.last_success_ms) - m.grace_s * 1000
+        return "late" if now_ms >= expected else "up"  # down only once the run times out (then alerted)
+    return {Status.DOWN: "down", Status.GRACE: "late"}.get(status, "up")
+
+
 def tag_state(monitors: list[Monitor], tag: str, now_ms: int) -> str:
     """down if any monitor with the tag is down, else late if any is past its expected time, else up;
     unknown for a tag no monitor has. New and paused monitors do not count: they are not watched."""
-    statuses = {m.status_at(now_ms) for m in monitors if tag in m.tags} - {Status.NEW, Status.PAUSED}
-    if Status.DOWN in statuses:
-        return "down"
-    if Status.GRACE in statuses:
-        return "late"
-    return "up" if statuses else "unknown"
+    watched = [m for m in monitors if tag in m.tags and m.status_at(now_ms) not in (Status.NEW, Status.PAUSED)]
+    states = {monitor_state(m, now_ms) for m in watched}
+    return next((state for state in STATES if state in states), "unknown")
+
+
+def healthchecks_json(states: list[str], with_late: bool) -> dict[str, object]:
+    """Healthchecks' JSON badge over the given monitors' states: its `status` is down if any is down,
+    else late if any is late and `with_late` (its `json3`), else up, with the counts."""
+    down, late = states.count("down"), states.count("late")
+    status = "down" if down else "late" if late and with_late else "up"
+    return {"status": status, "total": len(states), "grace": late, "down": down}
+
+
+def check_badge_key(badge_key: str, monitor_id: str) -> str:
+    """A monitor's own badge key, a UUID as Healthchecks' are: derived from the deployment's badge key,
+    so it shows one monitor's state, reveals neither key, and rotates with the deployment's."""
+    digest = hmac.new(badge_key.encode(), monitor_id.encode(), hashlib.sha256).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
 
 
 def _text_width(text: str) -> int:

@@ -3,13 +3,17 @@ fields (`unique`), and a check's history as flips. Everything else it asks is a 
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from heartbeat.domain import badges
+from heartbeat.domain.errors import NotFound
 from heartbeat.domain.model import Incident, Monitor
 from heartbeat.store import Store
 from heartbeat.store.claims import unique_claim
 from heartbeat.usecases import monitors
+from heartbeat.usecases.deployment_keys import BADGE_KEY
 
 UNNAMED = "unnamed"  # a check created with no name (as `heartbeat import healthchecks` names one)
 
@@ -72,3 +76,13 @@ def incidents_since(store: Store, monitor_id: str, since_ms: int) -> list[Incide
             found.append(incident)
         if cursor is None:
             return found
+
+
+def monitor_by_badge_key(store: Store, key: str) -> Monitor:
+    """The monitor whose own badge key (badges.check_badge_key) `key` is; NotFound for any other."""
+    current = store.deployment_keys.get(BADGE_KEY)
+    if current is not None:
+        for m in monitors.all_monitors(store):
+            if hmac.compare_digest(badges.check_badge_key(current, m.id), key):
+                return m
+    raise NotFound("unknown key")
