@@ -18,7 +18,7 @@ from typing import Any
 from heartbeat.domain import windows as domain
 from heartbeat.domain.errors import InvalidInput, NotFound, Unavailable
 from heartbeat.domain.model import Alert, AlertEvent, Monitor
-from heartbeat.domain.silence import DROPPED, HELD
+from heartbeat.domain.silence import DROPPED
 from heartbeat.domain.windows import MAX_WINDOWS, Outage, Span, Verdict, Window
 from heartbeat.store import Store
 
@@ -79,9 +79,11 @@ def held_back(store: Store, alert: Alert, now_ms: int) -> bool:
 
 def _down_alerted(store: Store, alert: Alert) -> bool:
     """Whether the down alert of the outage `alert` (a reminder or a recovery) belongs to went out,
-    or will: not held by a window or a snooze, nor dropped."""
+    or will: not held by a window, nor dropped. One a snooze held is the snooze's to judge (the step
+    before this one): at the snooze's end it and a reminder due meanwhile go out in the same sweep,
+    in whichever order the sweep takes them."""
     down = store.outbox.down_alert(alert.monitor_id, alert.incident_ms)
-    return down is None or down.state not in (domain.WAITING, HELD, DROPPED)
+    return down is None or down.state not in (domain.WAITING, DROPPED)
 
 
 def _outage(store: Store, alert: Alert) -> Outage:
