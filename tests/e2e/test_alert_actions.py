@@ -51,16 +51,17 @@ def test_an_alerts_acknowledge_and_snooze_links_work_from_a_browser(stack: Local
     status, page = fetch(here(down["links"]["snooze1h"]), "POST")
     assert status == 200 and "Snoozed" in page
     assert stack.cli("monitors", "get", monitor["id"])["snoozedUntil"] is not None
-    fetch(monitor["pingUrl"])  # up: its recovery alert is not sent while snoozed
+    fetch(monitor["pingUrl"])  # up: its recovery is sent even while snoozed, as its down alert went out
+    wait_for(lambda: len(mine()) >= 2)
     fetch(monitor["pingUrl"] + "/fail")
     wait_for(lambda: stack.cli("monitors", "get", monitor["id"])["status"] == "down")
     time.sleep(2)  # several sweeps
-    assert [e["event"] for e in mine()] == ["monitor.down"]
+    assert [e["event"] for e in mine()] == ["monitor.down", "monitor.up"]
 
     # ...and sent when the snooze is lifted while still down.
     stack.cli("monitors", "unsnooze", monitor["id"])
-    events = wait_for(lambda: len(mine()) >= 2 and mine())
-    assert [e["event"] for e in events] == ["monitor.down", "monitor.down"]
-    assert events[1]["incident"]["cause"] == "failed"
+    events = wait_for(lambda: len(mine()) >= 3 and mine())
+    assert [e["event"] for e in events] == ["monitor.down", "monitor.up", "monitor.down"]
+    assert events[2]["incident"]["cause"] == "failed"
     status, _ = fetch(here(down["links"]["acknowledge"]), "POST")  # that outage has ended: its links with it
     assert status == 403
