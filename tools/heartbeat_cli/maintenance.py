@@ -44,9 +44,7 @@ def create(
     body: dict[str, Any] = {"name": name, "monitors": [monitor_id(session.api, m) for m in monitor], "tags": list(tag)}
     body.update({k: v for k, v in when.items() if v is not None})
     made = session.api.call("POST", "/api/v1/maintenance-windows", body)
-    if session.as_json:
-        return json.dumps(made, indent=2)
-    return f"maintenance window {made['name']!r} created, id {made['id']}: {when_of(made)}"
+    return session.show(made, lambda w: f"maintenance window {w['name']!r} created, id {w['id']}: {when_of(w)}")
 
 
 @maintenance.command("list", help="the maintenance windows, with when they open and what they cover")
@@ -54,10 +52,7 @@ def create(
 @pass_session
 def list_windows(session: Session) -> str:
     listing = session.api.call("GET", "/api/v1/maintenance-windows")
-    if session.as_json:
-        return json.dumps(listing, indent=2)
-    rows = [{**w, "when": when_of(w), "covers": covers(w), "state": state(w)} for w in listing["items"]]
-    return table(rows, COLUMNS)
+    return session.show(listing, lambda r: windows_table(r["items"]))
 
 
 @maintenance.command(help="delete a window by id (alerts it holds are sent then if still down)")
@@ -67,6 +62,10 @@ def list_windows(session: Session) -> str:
 def delete(session: Session, window_id: str) -> str:
     session.api.call("DELETE", window_path(window_id))
     return json.dumps({"deleted": window_id}) if session.as_json else f"deleted {window_id}"
+
+
+def windows_table(windows: list[dict[str, Any]]) -> str:
+    return table([{**w, "when": when_of(w), "covers": covers(w), "state": state(w)} for w in windows], COLUMNS)
 
 
 def when_of(w: dict[str, Any]) -> str:

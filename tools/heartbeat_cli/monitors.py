@@ -153,10 +153,8 @@ def list_monitors(
 @global_options
 @pass_session
 def get(session: Session, ref: str) -> str:
-    m = find_monitor(session.api, ref)
-    path = monitor_path(m["id"])
-    if "maintenance" not in m:  # found by slug or name in the listing: the monitor's own GET says more
-        m = session.api.call("GET", path)
+    path = path_of(session, ref)
+    m = session.api.call("GET", path)  # its own GET, not a listing's row: that alone has its maintenance
     if session.as_json:
         return json.dumps(m, indent=2)
     last_ping = next(iter(session.api.call("GET", f"{path}/pings", query={"limit": 1})["items"]), None)

@@ -205,14 +205,12 @@ def show_monitor(
 
 def maintenance_lines(shown: dict[str, Any] | None, now: datetime) -> list[str] | None:
     """The maintenance window the monitor is in (no alerts until its end), and the next."""
-    if not shown or not (shown.get("current") or shown.get("next")):
-        return None
     lines = []
-    if (current := shown.get("current")) is not None:
+    if (current := (shown or {}).get("current")) is not None:
         lines.append(f"in {printable(current['name'])!r} until {moment(current['end'], now)}: alerts held")
-    if (coming := shown.get("next")) is not None:
+    if (coming := (shown or {}).get("next")) is not None:
         lines.append(f"next {printable(coming['name'])!r} from {moment(coming['start'], now)}")
-    return lines
+    return lines or None
 
 
 def acknowledged_line(ack: dict[str, Any] | None, now: datetime) -> str | None:

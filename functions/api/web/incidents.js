@@ -33,7 +33,7 @@ export async function load() {
   const [open, recent, summary] = await Promise.all([
     api("GET", "/api/v1/incidents?status=open&limit=100"),
     api("GET", "/api/v1/incidents?status=resolved&limit=50"),
-    api("GET", "/api/v1/summary?limit=200"), // the monitors' names (and the header's counts)
+    api("GET", "/api/v1/summary?limit=200"), // the monitors' names (an incident carries only the id): the first 200
   ]);
   if (mine !== latest) return;
   const names = new Map(summary.items.map((m) => [m.id, m.name]));
