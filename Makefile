@@ -41,8 +41,10 @@ UV_VERSION := 0.13.9
 UV := $(VENV)/bin/uv
 UV_INSTALL := $(UV) pip install --quiet --system-certs --compile-bytecode --python
 
+NEED_PYTHON = @[ -n "$(PYTHON)" ] || { echo "Python 3.11 or newer is needed (python3.11 on PATH)"; exit 1; }
+
 $(UV):
-	@[ -n "$(PYTHON)" ] || { echo "Python 3.11 or newer is needed (python3.11 on PATH)"; exit 1; }
+	$(NEED_PYTHON)
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet uv==$(UV_VERSION)
 
@@ -52,11 +54,13 @@ $(VENV)/.installed: requirements/dev.lock pyproject.toml | $(UV)
 	touch $@
 
 $(SAM_VENV)/.installed: requirements/sam.lock | $(UV)
+	$(NEED_PYTHON)
 	$(PYTHON) -m venv $(SAM_VENV)
 	$(UV_INSTALL) $(SAM_VENV)/bin/python -r requirements/sam.lock
 	touch $@
 
 $(CLIENTS_VENV)/.installed: requirements/clients.lock | $(UV)
+	$(NEED_PYTHON)
 	$(PYTHON) -m venv $(CLIENTS_VENV)
 	$(UV_INSTALL) $(CLIENTS_VENV)/bin/python -r requirements/clients.lock
 	touch $@
