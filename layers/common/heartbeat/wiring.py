@@ -9,6 +9,7 @@ publish) is imported when first made, so the ping's cold start does not pay for 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -50,3 +51,9 @@ def publisher(
 
     signer = signer or link_signer(settings)
     return SnsPublisher(boto3.client("sns"), settings.topic_arn, alert_links or links(settings), signer)
+
+
+def publisher_on_first_use(settings: Settings) -> Callable[[], SnsPublisher]:
+    """The publisher, made (and kept) on the first call: for a function only some of whose
+    invocations publish, so that its cold start imports no SNS adapter."""
+    return functools.cache(lambda: publisher(settings))
