@@ -13,14 +13,14 @@ from aws_lambda_powertools import Logger
 from heartbeat import wiring
 from heartbeat.adapters.http import http_sender
 from heartbeat.adapters.secrets import secret_from
-from heartbeat.adapters.sns import AlertsTopic, SnsPublisher
+from heartbeat.adapters.sns import SnsPublisher
 from heartbeat.adapters.sqs import DeadLetters
 from heartbeat.clock import now_ms
 from heartbeat.settings import Settings
 from heartbeat.usecases.delivery import Notifier
 from heartbeat.usecases.keys import KeyRing
 from heartbeat.usecases.silence import link_key
-from heartbeat.usecases.subscriptions import Delivery, Subscriptions
+from heartbeat.usecases.subscriptions import Subscriptions
 
 __all__ = [
     "alert_links_key",
@@ -52,8 +52,7 @@ def links() -> Callable[[], str]:
 
 @functools.cache
 def subscriptions() -> Subscriptions:
-    delivery = Delivery(settings.notifier_arn, settings.dead_letter_queue_arn, settings.allow_http_targets)
-    return Subscriptions(AlertsTopic(boto3.client("sns"), settings.topic_arn, links()), store, delivery)
+    return wiring.subscriptions(settings, store, links())
 
 
 @functools.cache

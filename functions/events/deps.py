@@ -3,23 +3,12 @@
 
 from __future__ import annotations
 
-import functools
-from typing import TYPE_CHECKING
-
 from heartbeat import wiring
 from heartbeat.clock import now_ms
 from heartbeat.settings import Settings
-
-if TYPE_CHECKING:
-    from heartbeat.adapters.sns import SnsPublisher
 
 __all__ = ["now_ms", "publisher", "settings", "store"]
 
 settings = Settings.from_env()
 store = wiring.store(settings)
-
-
-@functools.cache
-def publisher() -> SnsPublisher:
-    # Made on first use: only runs that open or resolve an incident publish.
-    return wiring.publisher(settings)
+publisher = wiring.publisher_on_first_use(settings)  # only runs that open or resolve an incident publish

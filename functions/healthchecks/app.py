@@ -13,7 +13,6 @@ import functools
 from typing import Any, cast
 from urllib.parse import quote
 
-import boto3
 import deps
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -23,7 +22,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from checks import Links, check_json, flips_json, matches, parse_spec, ping_json, settings_of, unique_criteria
 from described import CHECK, described, listing
 
-from heartbeat.adapters.sns import AlertsTopic
 from heartbeat.domain import badges
 from heartbeat.domain.errors import (
     Contention,
@@ -39,7 +37,7 @@ from heartbeat.domain.errors import (
 from heartbeat.domain.model import Monitor
 from heartbeat.domain.tokens import is_monitor_id, is_token, monitor_id_for
 from heartbeat.usecases import deployment_keys, healthchecks, monitors
-from heartbeat.usecases.subscriptions import Delivery, Subscription, Subscriptions, masked_endpoint
+from heartbeat.usecases.subscriptions import Subscription, masked_endpoint
 from heartbeat.web import body_bytes, decode_json, public_base
 
 logger = Logger(service="heartbeat-healthchecks")
@@ -56,14 +54,6 @@ CORS = {
     "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
     "Access-Control-Max-Age": "600",
 }
-
-
-@functools.cache
-def subscriptions() -> Subscriptions:
-    delivery = Delivery(
-        deps.settings.notifier_arn, deps.settings.dead_letter_queue_arn, deps.settings.allow_http_targets
-    )
-    return Subscriptions(AlertsTopic(boto3.client("sns"), deps.settings.topic_arn), deps.store, delivery)
 
 
 # ---- the request: version, key, body ------------------------------------------------------------
@@ -149,7 +139,7 @@ def channels_of(m: Monitor, listing: list[Subscription]) -> list[str]:
 
 
 def checks_json(found: list[Monitor], v: int, readonly: bool) -> list[dict[str, Any]]:
-    listing = [] if readonly else subscriptions().listing()
+    listing = [] if readonly else deps.subscriptions().listing()
     now = deps.now_ms()
     links = Links(base_url(), v, deployment_keys.deployment_key(deps.store, deployment_keys.BADGE_KEY, now))
     return [check_json(m, now, links, readonly, channels_of(m, listing)) for m in found]
@@ -167,7 +157,7 @@ def check_channels(value: str | None) -> dict[str, str]:
         return {}
     if value in ("*", ""):
         return {"hc_channels": value}
-    listing, ids = subscriptions().listing(), []
+    listing, ids = deps.subscriptions().listing(), []
     for item in value.split(","):
         if not item:
             raise InvalidInput("channels", "empty channel identifier")
@@ -320,7 +310,7 @@ def channels(v: str) -> Response[Any]:
     authorize(write=True)
     shown = [
         {"id": s.id, "name": channel_name(s), "kind": KINDS.get(s.protocol, s.protocol)}
-        for s in subscriptions().listing()
+        for s in deps.subscriptions().listing()
         if s.id
     ]
     return answer({"channels": shown})

@@ -17,6 +17,6 @@ __all__ = ["links", "notifier", "now_ms", "settings", "store"]
 settings = Settings.from_env()
 store = wiring.store(settings)
 dead_letters = DeadLetters(boto3.client("sqs"), settings.dead_letter_queue_url)
-# Targets on this machine only where the local stack allows them (ALLOW_HTTP_TARGETS).
 links = wiring.links(settings)
+# Targets on this machine only where the local stack allows them (ALLOW_HTTP_TARGETS).
 notifier = Notifier(store, dead_letters, links, send=http_sender(settings.allow_http_targets))

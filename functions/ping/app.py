@@ -67,14 +67,15 @@ def response(status: int, body: str, content_type: str = "text/plain") -> dict:
 DEPTHS = {1: ("token",), 2: ("token", "action"), 3: ("token", "slug", "action")}
 
 
-def with_slash(params: dict[str, str], native: bool) -> dict[str, str]:
+def with_slash(params: dict[str, str], path: str) -> dict[str, str]:
     """The parameters of a path one of the routes names, from the greedy route that takes it with a
     trailing slash (/ping/<uuid>/). Anything else there (an empty segment, one too many) is not found."""
     if "proxy" not in params:
         return params
     proxy = params["proxy"]
-    segments = proxy[:-1].split("/") if proxy.endswith("/") else []
-    if len(segments) not in DEPTHS or len(segments) > (2 if native else 3) or not all(segments):
+    deepest = 2 if path.startswith("/api/") else 3  # the native path has no /<key>/<slug>/<action>
+    segments = proxy.removesuffix("/").split("/") if proxy.endswith("/") else []
+    if not 1 <= len(segments) <= deepest or not all(segments):
         raise NotFound("no such path")
     return dict(zip(DEPTHS[len(segments)], segments, strict=True))
 
@@ -142,8 +143,7 @@ def lambda_handler(event: APIGatewayProxyEventV2, context: LambdaContext) -> dic
     try:
         if event.request_context.http.method not in METHODS:
             raise MethodNotAllowed("use GET, POST or HEAD")
-        native = event.raw_path.startswith("/api/")
-        token, by_slug, action = read_address(with_slash(params, native))
+        token, by_slug, action = read_address(with_slash(params, event.raw_path))
         kind, exit_status = read_action(action)
         ping = read_ping(event, kind, exit_status)
         created = False

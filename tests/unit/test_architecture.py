@@ -178,6 +178,7 @@ def test_the_ping_path_loads_no_plug_in() -> None:
     loaded = run.stdout.split()
     assert "heartbeat.domain.awsruns" in loaded, run.stderr  # what it does need of runs
     assert [m for m in loaded if m.startswith(("heartbeat.domain.runsources", "heartbeat.domain.targetkinds"))] == []
+    assert "heartbeat.adapters.sns" not in loaded  # made on the first ping that publishes (heartbeat.wiring)
 
 
 def test_no_module_class_or_function_outgrows_a_read() -> None:

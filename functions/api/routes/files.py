@@ -35,7 +35,7 @@ def apply_file(
 ) -> Response[dict]:
     """Apply a whole monitors file (see README: Monitoring as code): the plan, made unless dryRun."""
     subs = declared_subscriptions(doc) if doc.subscriptions is not None else None
-    windows = [w.window() for w in doc.maintenance] if doc.maintenance is not None else None
+    maintenance = [w.window() for w in doc.maintenance] if doc.maintenance is not None else None
     done = apply.apply_file(
         deps.store,
         deps.subscriptions(),
@@ -45,7 +45,7 @@ def apply_file(
         dryRun,
         deps.now_ms(),
         deps.settings.apply_workers,
-        declared_windows=windows,
+        declared_windows=maintenance,
     )
     deps.logger.info("file applied", dry_run=dryRun, summary=done.summary, subscriptions=done.subscription_summary)
     body = {

@@ -9,6 +9,7 @@ publish) is imported when first made, so the ping's cold start does not pay for 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ from heartbeat.store import Store
 
 if TYPE_CHECKING:
     from heartbeat.adapters.sns import SnsPublisher
+    from heartbeat.usecases.subscriptions import Subscriptions
 
 
 def store(settings: Settings) -> Store:
@@ -50,3 +52,18 @@ def publisher(
 
     signer = signer or link_signer(settings)
     return SnsPublisher(boto3.client("sns"), settings.topic_arn, alert_links or links(settings), signer)
+
+
+def publisher_on_first_use(settings: Settings) -> Callable[[], SnsPublisher]:
+    """The publisher, made (and kept) on the first call: for a function only some of whose
+    invocations publish, so that its cold start imports no SNS adapter."""
+    return functools.cache(lambda: publisher(settings))
+
+
+def subscriptions(settings: Settings, table: Store, alert_links: Callable[[], str] = lambda: "") -> Subscriptions:
+    """The alerts topic's subscriptions, as the APIs manage them (the links: for a test alert's words)."""
+    from heartbeat.adapters.sns import AlertsTopic
+    from heartbeat.usecases.subscriptions import Delivery, Subscriptions
+
+    delivery = Delivery(settings.notifier_arn, settings.dead_letter_queue_arn, settings.allow_http_targets)
+    return Subscriptions(AlertsTopic(boto3.client("sns"), settings.topic_arn, alert_links), table, delivery)
