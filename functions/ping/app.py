@@ -113,9 +113,10 @@ def read_rid(event: APIGatewayProxyEventV2) -> str | None:
 
 
 def read_instance(event: APIGatewayProxyEventV2) -> str | None:
-    """`?instance=` (or the `Heartbeat-Instance` header): which host of a quorum sent the ping."""
+    """`?instance=` (or the `Heartbeat-Instance` header): which host of a quorum sent the ping. Empty in
+    either is no name, as a script's unset variable gives: the ping counts, as the `default` instance."""
     name = (event.query_string_parameters or {}).get("instance") or event.headers.get("heartbeat-instance")
-    return None if name is None else check_instance(name)
+    return check_instance(name) if name else None
 
 
 def read_ping(event: APIGatewayProxyEventV2, kind: PingKind, exit_status: int | None) -> Ping:

@@ -80,6 +80,19 @@ def test_instance_names_are_bounded_with_a_clear_error_and_nothing_stored(stack:
     assert reply.status == 400 and b"100 instances already" in reply.body
     assert stack.ping(monitor["token"], "?instance=host-7").status == 200  # a known one still counts
     assert len(stack.monitor(monitor["id"])["instances"]) == MAX_INSTANCES
+
+
+def test_an_empty_instance_name_is_no_name_and_the_ping_counts(stack: Stack) -> None:
+    # A script's unset variable: `?instance=$HOST` or `-H "Heartbeat-Instance: $HOST"` with HOST empty.
+    monitor = stack.create_monitor(name="workers", config_extra={"quorum": {"min": 1}})
+    path = f"/api/v1/heartbeat/{monitor['token']}"
+    assert stack.request("GET", path, headers={"Heartbeat-Instance": ""}, key=None).status == 200
+    assert stack.ping(monitor["token"], "?instance=").status == 200
+    assert stack.monitor(monitor["id"])["pingCount"] == 2
+
+
+def test_a_quorum_outside_its_bounds_is_refused(stack: Stack) -> None:
+    monitor = stack.create_monitor(name="workers", config_extra={"quorum": {"min": 2}})
     for bad in ({"min": 0}, {"min": MAX_INSTANCES + 1}, {"max": 2}, {}, {"min": "2"}):
         reply = stack.request("PATCH", f"/api/v1/monitors/{monitor['id']}", {"config": {"quorum": bad}})
         assert reply.status in (400, 422), (bad, reply.body)
